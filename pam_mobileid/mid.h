@@ -1,0 +1,33 @@
+/* Shared definitions: error codes and small helpers used everywhere. */
+#ifndef MID_H
+#define MID_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Functions return 0 or one of these negative codes. The code says which
+ * row of the contract's return-code table applies; the log line is written
+ * where the fact is known. */
+enum mid_err {
+	MID_OK = 0,
+	MID_E_NOMEM = -1,
+	MID_E_CONFIG = -2,	/* bad or unsafe config, usermap, credentials */
+	MID_E_UNREACHABLE = -3, /* DNS, connect refused/timed out, 503 */
+	MID_E_TLS = -4,		/* certificate verification failed: an attack */
+	MID_E_PROTOCOL = -5,	/* 4xx, malformed or hostile reply */
+	MID_E_DENIED = -6,	/* cancelled or refused in the app */
+	MID_E_FAILED = -7,	/* order failed for another reason */
+	MID_E_MISMATCH = -8,	/* approved by somebody else */
+	MID_E_TIMEOUT = -9,	/* the whole approval ran out of time */
+	MID_E_INTERRUPTED = -10, /* SIGINT/SIGTERM/SIGHUP while waiting */
+	MID_E_CONV = -11,	/* the conversation failed or was aborted */
+	MID_E_SERVER = -12,	/* 5xx or network failure after an order */
+	MID_E_UNMAPPED = -13,	/* no usermap entry */
+	MID_E_INTERNAL = -14,
+};
+
+const char *mid_strerror(int err);
+
+#define MID_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif
