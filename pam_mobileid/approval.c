@@ -1,1 +1,347 @@
-/* placeholder: being written */
+/* The provider-neutral approval: start, show, poll, restart, cancel,
+ * decide. */
+#include "approval.h"
+
+#include <langinfo.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "mid.h"
+#include "net.h"
+#include "provider.h"
+#include "usermap.h"
+#include "util.h"
+#include "wait.h"
+
+#define MAX_TEXT 2048
+#define MAX_FIELD 256
+/* transport failures in a row while collecting before we give up */
+#define MAX_POLL_FAILURES 3
+
+void approval_fill_text(const char *tmpl, const struct approval_env *env,
+			const char *host, char *out, size_t n)
+{
+	size_t o = 0;
+
+	if (n == 0)
+		return;
+	for (const char *p = tmpl ? tmpl : ""; *p && o + 1 < n; p++) {
+		const char *v = NULL;
+		char one[2] = { *p, '\0' };
+		size_t l;
+
+		if (*p == '%' && p[1]) {
+			switch (p[1]) {
+			case 'u': v = env->user; break;
+			case 'h': v = host; break;
+			case 's': v = env->service; break;
+			case 'r':
+				v = env->rhost && *env->rhost ? env->rhost
+							      : "local";
+				break;
+			case '%': v = "%"; break;
+			}
+			if (v)
+				p++;
+		}
+		if (!v)
+			v = one;
+		l = strlen(v);
+		if (o + l >= n)
+			l = n - 1 - o;
+		memcpy(out + o, v, l);
+		o += l;
+	}
+	out[o] = '\0';
+	/* the values came from the caller: no control characters */
+	{
+		char clean[MAX_TEXT];
+
+		util_sanitize(clean, sizeof(clean), out);
+		snprintf(out, n, "%s", clean);
+	}
+}
+
+static bool locale_is_utf8(const char *const *pam_env)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+	const char *cs = nl_langinfo(CODESET);
+
+	if (cs && strcmp(cs, "UTF-8") == 0)
+		return true;
+	for (size_t i = 0; i < MID_ARRAY_SIZE(vars); i++) {
+		const char *v = NULL;
+		size_t n = strlen(vars[i]);
+
+		for (const char *const *e = pam_env; e && *e && !v; e++)
+			if (strncmp(*e, vars[i], n) == 0 && (*e)[n] == '=')
+				v = *e + n + 1;
+		if (!v)
+			v = getenv(vars[i]);
+		if (v && *v)
+			return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
+	}
+	return false;
+}
+
+static bool is_ssh(const struct approval_env *env)
+{
+	return (env->tty && strcmp(env->tty, "ssh") == 0) ||
+	       (env->service && strncmp(env->service, "sshd", 4) == 0);
+}
+
+void approval_pick_ui(const struct mid_config *cfg,
+		      const struct approval_env *env, struct ui *ui)
+{
+	memset(ui, 0, sizeof(*ui));
+	switch (cfg->qr) {
+	case CFG_QR_ANIMATE: ui->mode = UI_ANIMATE; break;
+	case CFG_QR_PROMPT: ui->mode = UI_PROMPT; break;
+	case CFG_QR_OFF: ui->mode = UI_OFF; break;
+	default:
+		/* sshd shows info text only with the next prompt */
+		ui->mode = is_ssh(env) ? UI_PROMPT : UI_ANIMATE;
+	}
+	if (cfg->charset == CFG_CHARSET_UTF8)
+		ui->qr.charset = QR_CHARSET_UTF8;
+	else if (cfg->charset == CFG_CHARSET_ASCII)
+		ui->qr.charset = QR_CHARSET_ASCII;
+	else
+		/* over ssh the client's locale is unknown here, and a client
+		 * in a C locale escapes every non-ASCII byte: ascii reads
+		 * right everywhere */
+		ui->qr.charset = ui->mode != UI_PROMPT &&
+					 locale_is_utf8(env->pam_env)
+				 ? QR_CHARSET_UTF8
+				 : QR_CHARSET_ASCII;
+	ui->qr.ink = cfg->theme == CFG_THEME_LIGHT ? QR_INK_DARK : QR_INK_LIGHT;
+	ui->qr.quiet = ui->qr.charset == QR_CHARSET_UTF8 ? 2 : 2;
+	/* escapes only where a terminal interprets them, never in prompts */
+	ui->redraw = ui->mode == UI_ANIMATE && env->local_tty && !is_ssh(env);
+	ui->qr.ansi = ui->redraw;
+	ui->lang = i18n_pick(cfg->lang, env->pam_env);
+	ui->conv = env->conv;
+	ui->conv_ctx = env->conv_ctx;
+}
+
+/* The state of one approval while it runs. */
+struct run {
+	const struct mid_config *cfg;
+	struct mid_log *log;
+	struct ui *ui;
+	const struct provider_ops *ops;
+	void *p;
+	const struct mid_request *req;
+	struct provider_status st;
+	struct wait_sigs sigs;
+	uint64_t last_poll;
+	unsigned failures;
+};
+
+/* Status line: the provider's message and the time left. */
+static void status_text(struct run *run, uint64_t now, char *out, size_t n)
+{
+	unsigned secs = now < run->req->deadline_ms
+				? (unsigned)((run->req->deadline_ms - now +
+					      999) / 1000)
+				: 0;
+
+	snprintf(out, n, "%s\n%s %u s", i18n_text(run->ui->lang, run->st.msg),
+		 i18n_text(run->ui->lang, MSG_TIME_LEFT), secs);
+}
+
+static int show(struct run *run)
+{
+	char payload[QR_PAYLOAD_MAX], status[MAX_TEXT];
+	uint64_t now = util_now_ms();
+	const char *qr = NULL;
+	int r;
+
+	if (run->st.show_qr &&
+	    run->ops->qr(run->p, now, payload, sizeof(payload)) == 0)
+		qr = payload;
+	status_text(run, now, status, sizeof(status));
+	if (run->ui->mode != UI_PROMPT)
+		return ui_frame(run->ui,
+				qr, run->ui->mode == UI_OFF
+					    ? i18n_text(run->ui->lang,
+							run->st.msg)
+					    : status);
+	/* the prompt blocks: let the host's signal handling work meanwhile */
+	wait_end(&run->sigs);
+	r = ui_prompt(run->ui, qr, status);
+	wait_begin(&run->sigs);
+	return r;
+}
+
+/* One collect; returns PROVIDER_PENDING to go on, 1 when approved, or the
+ * final error. Starts a new order when the old one lapsed unscanned. */
+static int poll_once(struct run *run)
+{
+	int r = run->ops->poll(run->p, &run->st);
+
+	run->last_poll = util_now_ms();
+	if (r == PROVIDER_RESTART) {
+		mid_log_info(run->log, "order not picked up in time; starting "
+			     "a new one");
+		r = run->ops->start(run->p, &run->st);
+		if (r == 0)
+			run->st.show_qr = true;
+	}
+	if (r == MID_E_UNREACHABLE || r == MID_E_SERVER) {
+		/* a lost collect is retried, as long as time allows */
+		if (++run->failures < MAX_POLL_FAILURES &&
+		    util_now_ms() < run->req->deadline_ms)
+			return PROVIDER_PENDING;
+		return MID_E_SERVER;
+	}
+	if (r >= 0)
+		run->failures = 0;
+	return r;
+}
+
+static int next_wake(struct run *run, uint64_t now, uint64_t *wake)
+{
+	uint64_t next_poll = run->last_poll + run->ops->interval_ms(run->p);
+	unsigned frame = run->ops->next_frame_ms(run->p, now);
+
+	*wake = next_poll;
+	if (run->ui->mode == UI_ANIMATE && frame != UINT32_MAX &&
+	    run->st.show_qr && now + frame < *wake)
+		*wake = now + frame;
+	else if (run->ui->mode == UI_ANIMATE && now + 1000 < *wake)
+		*wake = now + 1000; /* the time left counts down */
+	if (run->req->deadline_ms < *wake)
+		*wake = run->req->deadline_ms;
+	return 0;
+}
+
+static int loop(struct run *run)
+{
+	int r;
+
+	for (;;) {
+		uint64_t now = util_now_ms(), wake;
+
+		if (now >= run->req->deadline_ms)
+			return MID_E_TIMEOUT;
+		r = show(run);
+		if (r < 0)
+			return r;
+		r = wait_interrupted(&run->sigs);
+		if (r < 0)
+			return r;
+		if (run->ui->mode == UI_PROMPT) {
+			/* never collect more often than once a second */
+			r = wait_until(&run->sigs, run->last_poll + 1000);
+		} else {
+			next_wake(run, util_now_ms(), &wake);
+			r = wait_until(&run->sigs, wake);
+			if (r == 0 && util_now_ms() < run->last_poll +
+					      run->ops->interval_ms(run->p))
+				continue;
+		}
+		if (r < 0)
+			return r;
+		if (util_now_ms() >= run->req->deadline_ms)
+			return MID_E_TIMEOUT;
+		r = poll_once(run);
+		if (r != PROVIDER_PENDING)
+			return r == PROVIDER_APPROVED ? 0 : r;
+	}
+}
+
+static enum mid_msg final_msg(int r, enum mid_msg status)
+{
+	switch (r) {
+	case 0: return MSG_APPROVED;
+	case MID_E_TIMEOUT: return MSG_TIMED_OUT;
+	case MID_E_INTERRUPTED: return MSG_INTERRUPTED;
+	case MID_E_MISMATCH: return MSG_WRONG_IDENTITY;
+	case MID_E_CONV: return MSG_NONE;
+	case MID_E_DENIED:
+	case MID_E_FAILED: return status;
+	default: return MSG_RFA5;
+	}
+}
+
+static int run_order(struct run *run, struct approval_result *res)
+{
+	int r;
+
+	r = run->ops->start(run->p, &run->st);
+	if (r < 0)
+		return r; /* no order: an outage here may be failmode-safe */
+	res->order_created = true;
+	run->last_poll = util_now_ms();
+	wait_begin(&run->sigs);
+	r = loop(run);
+	if (r != 0)
+		/* every abort path cancels what is still open */
+		run->ops->cancel(run->p);
+	wait_end(&run->sigs);
+	if (r == MID_E_UNREACHABLE)
+		r = MID_E_SERVER;
+	return r;
+}
+
+int approval_run(const struct mid_config *cfg, const struct approval_env *env,
+		 struct mid_log *log, struct approval_result *res)
+{
+	struct usermap_entry entry;
+	struct mid_request req;
+	struct ui ui;
+	struct run run;
+	char host[MAX_FIELD] = "", text[MAX_TEXT], ip[NET_IP_MAX];
+	uint64_t start = util_now_ms();
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	/* no mapping, no request: guessing names must reach no phone */
+	r = usermap_lookup(cfg->usermap, env->user, &entry, log);
+	if (r < 0)
+		return r;
+	snprintf(res->provider, sizeof(res->provider), "%s", entry.provider);
+	mid_log_mask(res->masked_id, sizeof(res->masked_id), entry.id);
+
+	approval_pick_ui(cfg, env, &ui);
+	gethostname(host, sizeof(host) - 1);
+	approval_fill_text(cfg->message, env, host, text, sizeof(text));
+	memset(&req, 0, sizeof(req));
+	req.user = env->user;
+	req.service = env->service;
+	req.rhost = env->rhost;
+	req.identity = entry.id;
+	req.text = text;
+	req.want_qr = ui.mode != UI_OFF;
+	req.deadline_ms = start + (uint64_t)cfg->timeout * 1000u;
+	if (strcmp(entry.provider, "bankid") == 0) {
+		net_end_user_ip(env->rhost, ip, sizeof(ip), log);
+		req.end_user_ip = ip;
+	}
+
+	memset(&run, 0, sizeof(run));
+	run.cfg = cfg;
+	run.log = log;
+	run.ui = &ui;
+	run.req = &req;
+	r = provider_new(entry.provider, cfg, &req, log, &run.ops, &run.p);
+	if (r == 0) {
+		r = run_order(&run, res);
+		if (r != MID_E_UNREACHABLE || res->order_created)
+			ui_final(&ui, i18n_text(ui.lang,
+						final_msg(r, run.st.msg)),
+				 r != 0);
+		else
+			ui_final(&ui, i18n_text(ui.lang, MSG_RFA5), true);
+		run.ops->free(run.p);
+	}
+	res->duration_ms = util_now_ms() - start;
+	explicit_bzero(&entry, sizeof(entry));
+	return r;
+}

@@ -1,1 +1,403 @@
-/* placeholder: being written */
+/* The configuration: INI file plus module arguments, one parser for both. */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "mid.h"
+#include "util.h"
+
+enum key_type { KEY_STR, KEY_SECRET, KEY_URL, KEY_UINT, KEY_ENUM };
+
+struct key_def {
+	const char *section;
+	const char *name;
+	enum key_type type;
+	size_t offset;
+	unsigned min, max;	  /* KEY_UINT */
+	const char *const *names; /* KEY_ENUM, NULL-terminated */
+};
+
+static const char *const qr_names[] = { "auto", "animate", "prompt", "off",
+					NULL };
+static const char *const charset_names[] = { "auto", "utf8", "ascii", NULL };
+static const char *const unmapped_names[] = { "deny", "ignore", NULL };
+static const char *const failmode_names[] = { "secure", "safe", NULL };
+static const char *const theme_names[] = { "dark", "light", NULL };
+static const char *const lang_names[] = { "auto", "en", "sv", NULL };
+static const char *const bool_names[] = { "no", "yes", NULL };
+
+#define OFF(field) offsetof(struct mid_config, field)
+#define TLS_KEYS(sec, s)                                                    \
+	{ sec, "url", KEY_URL, OFF(s.tls.url), 0, 0, NULL },                \
+	{ sec, "cert", KEY_STR, OFF(s.tls.cert), 0, 0, NULL },              \
+	{ sec, "key", KEY_STR, OFF(s.tls.key), 0, 0, NULL },                \
+	{ sec, "password", KEY_SECRET, OFF(s.tls.password), 0, 0, NULL },   \
+	{ sec, "password_file", KEY_STR, OFF(s.tls.password_file), 0, 0,    \
+	  NULL },                                                           \
+	{ sec, "ca", KEY_STR, OFF(s.tls.ca), 0, 0, NULL }
+
+static const struct key_def keys[] = {
+	{ "general", "usermap", KEY_STR, OFF(usermap), 0, 0, NULL },
+	/* below sshd's LoginGraceTime (120 s) by default; an hour at most */
+	{ "general", "timeout", KEY_UINT, OFF(timeout), 5, 3600, NULL },
+	{ "general", "qr", KEY_ENUM, OFF(qr), 0, 0, qr_names },
+	{ "general", "charset", KEY_ENUM, OFF(charset), 0, 0, charset_names },
+	{ "general", "unmapped", KEY_ENUM, OFF(unmapped), 0, 0,
+	  unmapped_names },
+	{ "general", "failmode", KEY_ENUM, OFF(failmode), 0, 0,
+	  failmode_names },
+	{ "general", "message", KEY_STR, OFF(message), 0, 0, NULL },
+	{ "general", "theme", KEY_ENUM, OFF(theme), 0, 0, theme_names },
+	{ "general", "lang", KEY_ENUM, OFF(lang), 0, 0, lang_names },
+	{ "general", "debug", KEY_ENUM, OFF(debug), 0, 0, bool_names },
+	TLS_KEYS("bankid", bankid),
+	/* BankID: collect every 2 s, never more often than once a second */
+	{ "bankid", "poll", KEY_UINT, OFF(bankid.poll), 1, 30, NULL },
+	TLS_KEYS("passbyme", passbyme),
+	{ "passbyme", "availability", KEY_UINT, OFF(passbyme.availability),
+	  10, 3600, NULL },
+	{ "passbyme", "subject", KEY_STR, OFF(passbyme.subject), 0, 0, NULL },
+	{ "toopher", "url", KEY_URL, OFF(toopher.url), 0, 0, NULL },
+	{ "toopher", "ca", KEY_STR, OFF(toopher.ca), 0, 0, NULL },
+	{ "toopher", "consumer_key", KEY_STR, OFF(toopher.consumer_key), 0, 0,
+	  NULL },
+	{ "toopher", "consumer_secret", KEY_SECRET,
+	  OFF(toopher.consumer_secret), 0, 0, NULL },
+	{ "toopher", "consumer_secret_file", KEY_STR,
+	  OFF(toopher.consumer_secret_file), 0, 0, NULL },
+};
+
+static const char *const sections[] = { "general", "bankid", "passbyme",
+					"toopher" };
+
+static char **str_field(struct mid_config *cfg, const struct key_def *k)
+{
+	return (char **)((char *)cfg + k->offset);
+}
+
+static int set_str(char **field, const char *value, bool secret)
+{
+	char *copy = strdup(value);
+
+	if (!copy)
+		return MID_E_NOMEM;
+	if (secret)
+		util_strfree(*field);
+	else
+		free(*field);
+	*field = copy;
+	return 0;
+}
+
+/* Stores one value; where says "file:line" or "argument" for the log. */
+static int set_key(struct mid_config *cfg, const struct key_def *k,
+		   const char *value, const char *where, struct mid_log *log)
+{
+	unsigned v;
+
+	switch (k->type) {
+	case KEY_URL:
+		/* a provider is only ever spoken to over verified TLS */
+		if (strncmp(value, "https://", 8) != 0 || strlen(value) < 9 ||
+		    strlen(value) > 512) {
+			mid_log_err(log, "%s: %s must be an https:// URL",
+				    where, k->name);
+			return MID_E_CONFIG;
+		}
+		return set_str(str_field(cfg, k), value, false);
+	case KEY_STR:
+	case KEY_SECRET:
+		if (!*value) {
+			mid_log_err(log, "%s: %s is empty", where, k->name);
+			return MID_E_CONFIG;
+		}
+		return set_str(str_field(cfg, k), value, k->type == KEY_SECRET);
+	case KEY_UINT:
+		if (util_parse_uint(value, k->min, k->max, &v) < 0) {
+			mid_log_err(log, "%s: %s must be a number from %u to %u",
+				    where, k->name, k->min, k->max);
+			return MID_E_CONFIG;
+		}
+		*(unsigned *)((char *)cfg + k->offset) = v;
+		return 0;
+	case KEY_ENUM:
+		for (unsigned i = 0; k->names[i]; i++) {
+			if (strcmp(value, k->names[i]) != 0)
+				continue;
+			if (k->names == bool_names)
+				*(bool *)((char *)cfg + k->offset) = i;
+			else
+				*(int *)((char *)cfg + k->offset) = (int)i;
+			return 0;
+		}
+		mid_log_err(log, "%s: bad value for %s", where, k->name);
+		return MID_E_CONFIG;
+	}
+	return MID_E_INTERNAL;
+}
+
+static const struct key_def *find_key(const char *section, const char *name)
+{
+	for (size_t i = 0; i < MID_ARRAY_SIZE(keys); i++)
+		if (strcmp(keys[i].section, section) == 0 &&
+		    strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+int cfg_defaults(struct mid_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->timeout = 90;
+	cfg->bankid.poll = 2;
+	cfg->passbyme.availability = 120;
+	if (!(cfg->path = strdup(CFG_DEFAULT_PATH)) ||
+	    !(cfg->usermap = strdup("/etc/security/pam_mobileid.usermap")) ||
+	    !(cfg->message = strdup("Log in to %h as %u (%s from %r)")) ||
+	    !(cfg->bankid.tls.url =
+		      strdup("https://appapi2.bankid.com/rp/v6.0/")) ||
+	    !(cfg->passbyme.tls.url =
+		      strdup("https://auth-sp.passbyme.com/frontend/")) ||
+	    !(cfg->passbyme.subject = strdup("Login approval")) ||
+	    !(cfg->toopher.url = strdup("https://api.toopher.com/v1/")))
+		return MID_E_NOMEM;
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/* A value's trailing "# comment": '#' or ';' after white space. */
+static void strip_comment(char *v)
+{
+	for (char *p = v; *p; p++) {
+		if ((*p == '#' || *p == ';') && p > v &&
+		    (p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			return;
+		}
+	}
+}
+
+static int parse_line(struct mid_config *cfg, char *line, char *section,
+		      size_t seclen, unsigned *seen, bool *has_secret,
+		      const char *where, struct mid_log *log)
+{
+	const struct key_def *k;
+	char *eq, *name, *value;
+	size_t idx;
+
+	line = trim(line);
+	if (!*line || *line == '#' || *line == ';')
+		return 0;
+	if (*line == '[') {
+		char *end = strchr(line, ']');
+		size_t i;
+
+		if (!end || *trim(end + 1)) {
+			mid_log_err(log, "%s: bad section header", where);
+			return MID_E_CONFIG;
+		}
+		*end = '\0';
+		for (i = 0; i < MID_ARRAY_SIZE(sections); i++)
+			if (strcmp(line + 1, sections[i]) == 0)
+				break;
+		if (i == MID_ARRAY_SIZE(sections)) {
+			mid_log_err(log, "%s: unknown section [%s]", where,
+				    line + 1);
+			return MID_E_CONFIG;
+		}
+		snprintf(section, seclen, "%s", sections[i]);
+		if (i == 1)
+			cfg->bankid.present = true;
+		else if (i == 2)
+			cfg->passbyme.present = true;
+		else if (i == 3)
+			cfg->toopher.present = true;
+		return 0;
+	}
+	eq = strchr(line, '=');
+	if (!eq || !*section) {
+		mid_log_err(log, "%s: expected key = value in a section",
+			    where);
+		return MID_E_CONFIG;
+	}
+	*eq = '\0';
+	name = trim(line);
+	value = eq + 1;
+	strip_comment(value);
+	value = trim(value);
+	k = find_key(section, name);
+	if (!k) {
+		mid_log_err(log, "%s: unknown key '%s' in [%s]", where, name,
+			    section);
+		return MID_E_CONFIG;
+	}
+	/* a key given twice is a mistake: say so rather than guess */
+	idx = (size_t)(k - keys);
+	if (seen[idx / 32] & (1u << (idx % 32))) {
+		mid_log_err(log, "%s: '%s' given twice", where, name);
+		return MID_E_CONFIG;
+	}
+	seen[idx / 32] |= 1u << (idx % 32);
+	if (k->type == KEY_SECRET)
+		*has_secret = true;
+	return set_key(cfg, k, value, where, log);
+}
+
+int cfg_parse_text(struct mid_config *cfg, const char *text,
+		   const char *path, bool *has_secret, struct mid_log *log)
+{
+	unsigned seen[(MID_ARRAY_SIZE(keys) + 31) / 32] = { 0 };
+	char section[16] = "", line[CFG_MAX_LINE + 1], where[320];
+	unsigned lineno = 0;
+	int r = 0;
+
+	*has_secret = false;
+	while (*text && r == 0) {
+		size_t n = strcspn(text, "\n");
+
+		lineno++;
+		snprintf(where, sizeof(where), "%s:%u", path, lineno);
+		if (n > CFG_MAX_LINE) {
+			mid_log_err(log, "%s: line too long", where);
+			r = MID_E_CONFIG;
+			break;
+		}
+		memcpy(line, text, n);
+		line[n] = '\0';
+		if (memchr(text, '\0', n)) {
+			r = MID_E_CONFIG;
+			break;
+		}
+		r = parse_line(cfg, line, section, sizeof(section), seen,
+			       has_secret, where, log);
+		text += n;
+		if (*text == '\n')
+			text++;
+	}
+	explicit_bzero(line, sizeof(line));
+	return r;
+}
+
+int cfg_apply_args(struct mid_config *cfg, int argc, const char **argv,
+		   struct mid_log *log)
+{
+	for (int i = 0; i < argc; i++) {
+		const char *arg = argv[i], *eq = strchr(arg, '=');
+		const struct key_def *k;
+		char name[64], where[96];
+		size_t n;
+		int r;
+
+		if (strcmp(arg, "debug") == 0) {
+			cfg->debug = true;
+			continue;
+		}
+		snprintf(where, sizeof(where), "module argument %d", i + 1);
+		n = eq ? (size_t)(eq - arg) : 0;
+		if (!eq || n == 0 || n >= sizeof(name)) {
+			mid_log_err(log, "%s: expected KEY=VALUE", where);
+			return MID_E_CONFIG;
+		}
+		memcpy(name, arg, n);
+		name[n] = '\0';
+		if (strcmp(name, "conf") == 0)
+			continue; /* read before the file */
+		k = find_key("general", name);
+		if (!k) {
+			/* a typo must never open a door */
+			mid_log_err(log, "%s: unknown argument '%s'", where,
+				    name);
+			return MID_E_CONFIG;
+		}
+		r = set_key(cfg, k, eq + 1, where, log);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int cfg_load(struct mid_config *cfg, int argc, const char **argv,
+	     struct mid_log *log)
+{
+	char *text = NULL;
+	size_t len = 0;
+	unsigned mode = 0;
+	bool has_secret = false;
+	int r;
+
+	r = cfg_defaults(cfg);
+	if (r < 0)
+		return r;
+	for (int i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "conf=", 5) == 0) {
+			r = set_str(&cfg->path, argv[i] + 5, false);
+			if (r < 0)
+				return r;
+		} else if (strcmp(argv[i], "debug") == 0) {
+			cfg->debug = true;
+		}
+	}
+	if (log && cfg->debug)
+		log->debug = true;
+	r = util_read_file_mode(cfg->path, UTIL_FILE_PUBLIC, CFG_MAX_FILE,
+				&text, &len, &mode, log);
+	if (r < 0)
+		return r;
+	r = cfg_parse_text(cfg, text, cfg->path, &has_secret, log);
+	if (r == 0 && has_secret && (mode & S_IROTH)) {
+		mid_log_err(log, "%s: holds a password but is readable by "
+			    "other", cfg->path);
+		r = MID_E_CONFIG;
+	}
+	util_freezero(text, len);
+	if (r < 0)
+		return r;
+	r = cfg_apply_args(cfg, argc, argv, log);
+	if (log && cfg->debug)
+		log->debug = true;
+	return r;
+}
+
+static void tls_free(struct cfg_tls *t)
+{
+	free(t->url);
+	free(t->cert);
+	free(t->key);
+	util_strfree(t->password);
+	free(t->password_file);
+	free(t->ca);
+}
+
+void cfg_free(struct mid_config *cfg)
+{
+	if (!cfg)
+		return;
+	free(cfg->path);
+	free(cfg->usermap);
+	free(cfg->message);
+	tls_free(&cfg->bankid.tls);
+	tls_free(&cfg->passbyme.tls);
+	free(cfg->passbyme.subject);
+	free(cfg->toopher.url);
+	free(cfg->toopher.ca);
+	free(cfg->toopher.consumer_key);
+	util_strfree(cfg->toopher.consumer_secret);
+	free(cfg->toopher.consumer_secret_file);
+	memset(cfg, 0, sizeof(*cfg));
+}

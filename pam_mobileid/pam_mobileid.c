@@ -1,1 +1,219 @@
-/* placeholder: being written */
+/* PAM entry points: read the arguments, run the approval, map the result.
+ * The result codes are the contract's table (interface.md §2). */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PAM_SM_AUTH
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "approval.h"
+#include "config.h"
+#include "log.h"
+#include "mid.h"
+#include "util.h"
+
+/* pam_set_data key: the person denied in the app on this handle */
+#define DENIED_KEY "pam_mobileid:denied"
+#define MAX_FIELD 256
+/* the build hides every symbol; the export map names these six */
+#define MID_EXPORT __attribute__((visibility("default")))
+
+static const int denied_marker = 1;
+
+static void no_cleanup(pam_handle_t *pamh, void *data, int err)
+{
+}
+
+static int pam_conv_adapter(void *ctx, enum ui_style style, const char *msg,
+			    char **answer)
+{
+	pam_handle_t *pamh = ctx;
+	const struct pam_conv *conv = NULL;
+	struct pam_message m;
+	const struct pam_message *pm = &m;
+	struct pam_response *resp = NULL;
+	int r;
+
+	*answer = NULL;
+	if (pam_get_item(pamh, PAM_CONV, (const void **)&conv) != PAM_SUCCESS ||
+	    !conv || !conv->conv)
+		return MID_E_CONV;
+	m.msg_style = style == UI_ASK	  ? PAM_PROMPT_ECHO_ON
+		      : style == UI_ERROR ? PAM_ERROR_MSG
+					  : PAM_TEXT_INFO;
+	m.msg = msg;
+	r = conv->conv(1, &pm, &resp, conv->appdata_ptr);
+	if (resp) {
+		*answer = resp[0].resp;
+		free(resp);
+	}
+	return r == PAM_SUCCESS ? 0 : MID_E_CONV;
+}
+
+static const char *item(pam_handle_t *pamh, int type)
+{
+	const void *v = NULL;
+
+	if (pam_get_item(pamh, type, &v) != PAM_SUCCESS)
+		return NULL;
+	return v;
+}
+
+/* The only place MID_E codes become PAM codes. */
+static int pam_code(int r, const struct mid_config *cfg,
+		    const struct approval_result *res)
+{
+	switch (r) {
+	case 0: return PAM_SUCCESS;
+	case MID_E_UNMAPPED:
+		return cfg->unmapped == CFG_UNMAPPED_IGNORE ? PAM_IGNORE
+							    : PAM_USER_UNKNOWN;
+	case MID_E_UNREACHABLE:
+		/* only an outage before any order may be waved through */
+		if (!res->order_created && cfg->failmode == CFG_FAIL_SAFE)
+			return PAM_SUCCESS;
+		return PAM_AUTHINFO_UNAVAIL;
+	case MID_E_CONFIG: return PAM_SERVICE_ERR;
+	case MID_E_NOMEM: return PAM_BUF_ERR;
+	case MID_E_TLS:
+	case MID_E_PROTOCOL:
+	case MID_E_SERVER: return PAM_AUTHINFO_UNAVAIL;
+	case MID_E_DENIED:
+	case MID_E_FAILED:
+	case MID_E_MISMATCH:
+	case MID_E_TIMEOUT:
+	case MID_E_INTERRUPTED:
+	case MID_E_CONV: return PAM_AUTH_ERR;
+	default: return PAM_SERVICE_ERR;
+	}
+}
+
+static const char *outcome(int r)
+{
+	switch (r) {
+	case 0: return "approved";
+	case MID_E_DENIED: return "denied";
+	case MID_E_UNMAPPED: return "unmapped";
+	case MID_E_UNREACHABLE: return "unreachable";
+	case MID_E_CONFIG: return "refused config";
+	default: return mid_strerror(r);
+	}
+}
+
+MID_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
+				   const char **argv)
+{
+	struct mid_log log = { .pamh = pamh };
+	struct mid_config cfg;
+	struct approval_env env;
+	struct approval_result res;
+	char user[MAX_FIELD], rhost[MAX_FIELD], service[MAX_FIELD];
+	const char *raw_user = NULL;
+	const void *denied = NULL;
+	char **envlist = NULL;
+	int retval = PAM_SERVICE_ERR, r;
+
+	memset(&res, 0, sizeof(res));
+	r = cfg_load(&cfg, argc, argv, &log);
+	if (r < 0) {
+		mid_log_err(&log, "refused config: %s", mid_strerror(r));
+		retval = r == MID_E_NOMEM ? PAM_BUF_ERR : PAM_SERVICE_ERR;
+		goto out;
+	}
+	retval = pam_get_user(pamh, &raw_user, NULL);
+	if (retval != PAM_SUCCESS || !raw_user || !*raw_user) {
+		mid_log_err(&log, "cannot determine the user");
+		if (retval == PAM_SUCCESS)
+			retval = PAM_USER_UNKNOWN;
+		goto out;
+	}
+	util_sanitize(user, sizeof(user), raw_user);
+	util_sanitize(rhost, sizeof(rhost), item(pamh, PAM_RHOST));
+	util_sanitize(service, sizeof(service), item(pamh, PAM_SERVICE));
+
+	/* sudo asks again after PAM_AUTH_ERR: a denial in the app is final
+	 * for this handle, so no second order reaches the phone */
+	if (pam_get_data(pamh, DENIED_KEY, &denied) == PAM_SUCCESS && denied) {
+		mid_log_notice(&log, "denied: user=%s rhost=%s (denied "
+			       "earlier on this handle)", user,
+			       *rhost ? rhost : "local");
+		retval = PAM_AUTH_ERR;
+		goto out;
+	}
+
+	envlist = pam_getenvlist(pamh);
+	memset(&env, 0, sizeof(env));
+	env.user = user;
+	env.service = service;
+	env.rhost = *rhost ? rhost : NULL;
+	env.tty = item(pamh, PAM_TTY);
+	env.local_tty = isatty(STDOUT_FILENO) || isatty(STDERR_FILENO) ||
+			(env.tty && strncmp(env.tty, "/dev/", 5) == 0);
+	env.pam_env = (const char *const *)envlist;
+	env.conv = pam_conv_adapter;
+	env.conv_ctx = pamh;
+
+	r = approval_run(&cfg, &env, &log, &res);
+	retval = pam_code(r, &cfg, &res);
+	if (r == MID_E_DENIED)
+		pam_set_data(pamh, DENIED_KEY, (void *)&denied_marker,
+			     no_cleanup);
+
+	if (r == MID_E_UNMAPPED) {
+		mid_log_notice(&log, "unmapped: user=%s rhost=%s: %s", user,
+			       *rhost ? rhost : "local",
+			       retval == PAM_IGNORE ? "ignored" : "refused");
+	} else {
+		mid_log_msg(&log, r == 0 ? LOG_NOTICE : LOG_WARNING,
+			    "%s: user=%s rhost=%s provider=%s id=%s "
+			    "duration=%llu.%llus%s",
+			    outcome(r), user, *rhost ? rhost : "local",
+			    res.provider[0] ? res.provider : "-",
+			    res.masked_id[0] ? res.masked_id : "-",
+			    (unsigned long long)(res.duration_ms / 1000),
+			    (unsigned long long)(res.duration_ms % 1000 / 100),
+			    r == MID_E_UNREACHABLE && retval == PAM_SUCCESS
+				    ? " (failmode=safe: let in)"
+				    : "");
+	}
+out:
+	if (envlist) {
+		for (char **e = envlist; *e; e++)
+			util_strfree(*e);
+		free(envlist);
+	}
+	cfg_free(&cfg);
+	return retval;
+}
+
+MID_EXPORT PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
+			      const char **argv)
+{
+	return PAM_SUCCESS;
+}
+
+MID_EXPORT PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
+				const char **argv)
+{
+	return PAM_IGNORE;
+}
+
+MID_EXPORT PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
+				   const char **argv)
+{
+	return PAM_IGNORE;
+}
+
+MID_EXPORT PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
+				    const char **argv)
+{
+	return PAM_IGNORE;
+}
+
+MID_EXPORT PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc,
+				const char **argv)
+{
+	return PAM_IGNORE;
+}

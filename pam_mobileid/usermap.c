@@ -1,1 +1,164 @@
-/* placeholder: being written */
+/* The user map: which mobile identity approves for which system user. */
+#include "usermap.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "mid.h"
+#include "pnr.h"
+#include "util.h"
+
+#define MAX_LINE 1024
+#define MAX_USER 256
+
+static bool printable_ascii(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > max)
+		return false;
+	for (; *s; s++)
+		if (*s <= ' ' || *s > '~')
+			return false;
+	return true;
+}
+
+int usermap_check_id(const char *provider, const char *id, int this_year,
+		     char *out, size_t outlen)
+{
+	if (strcmp(provider, "bankid") == 0)
+		return pnr_normalise(id, this_year, out, outlen);
+	if (strcmp(provider, "passbyme") == 0) {
+		/* a PassBy[ME] ID is an e-mail-like user name */
+		if (!printable_ascii(id, 254) || !strchr(id, '@'))
+			return MID_E_CONFIG;
+	} else if (strcmp(provider, "toopher") == 0) {
+		if (!util_is_token(id, 64))
+			return MID_E_CONFIG;
+	} else {
+		return MID_E_CONFIG;
+	}
+	if (strlen(id) >= outlen)
+		return MID_E_CONFIG;
+	snprintf(out, outlen, "%s", id);
+	return 0;
+}
+
+/* One line: "user provider:id", blanks and # comments already handled. */
+static int parse_entry(char *line, const char *user, int this_year,
+		       struct usermap_entry *out, bool *match,
+		       const char *where, struct mid_log *log)
+{
+	char *save = NULL, *name, *ident, *extra, *colon;
+	char id[USERMAP_MAX_ID];
+
+	name = strtok_r(line, " \t", &save);
+	ident = strtok_r(NULL, " \t", &save);
+	extra = strtok_r(NULL, " \t", &save);
+	if (!name || !ident || extra) {
+		mid_log_err(log, "%s: expected 'user provider:id'", where);
+		return MID_E_CONFIG;
+	}
+	if (strlen(name) >= MAX_USER) {
+		mid_log_err(log, "%s: user name too long", where);
+		return MID_E_CONFIG;
+	}
+	colon = strchr(ident, ':');
+	if (!colon || colon == ident || (size_t)(colon - ident) >= 16) {
+		mid_log_err(log, "%s: expected provider:id", where);
+		return MID_E_CONFIG;
+	}
+	*colon = '\0';
+	if (usermap_check_id(ident, colon + 1, this_year, id, sizeof(id))) {
+		mid_log_err(log, "%s: invalid %s identity for '%s'", where,
+			    ident, name);
+		return MID_E_CONFIG;
+	}
+	*match = user && strcmp(name, user) == 0;
+	if (*match) {
+		snprintf(out->provider, sizeof(out->provider), "%s", ident);
+		snprintf(out->id, sizeof(out->id), "%s", id);
+	}
+	explicit_bzero(id, sizeof(id));
+	return 0;
+}
+
+int usermap_parse(const char *text, const char *path, const char *user,
+		  int this_year, struct usermap_entry *out,
+		  struct mid_log *log)
+{
+	char line[MAX_LINE + 1], where[320];
+	unsigned lineno = 0, found_line = 0;
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+		char *p, *hash;
+		bool match = false;
+
+		lineno++;
+		snprintf(where, sizeof(where), "%s:%u", path, lineno);
+		if (n > MAX_LINE || memchr(text, '\0', n)) {
+			mid_log_err(log, "%s: line too long", where);
+			r = MID_E_CONFIG;
+			goto out;
+		}
+		memcpy(line, text, n);
+		line[n] = '\0';
+		text += n + (text[n] == '\n');
+		hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		for (p = line; *p == ' ' || *p == '\t' || *p == '\r'; p++)
+			;
+		if (!*p)
+			continue;
+		p[strcspn(p, "\r")] = '\0';
+		r = parse_entry(p, user, this_year, out, &match, where, log);
+		if (r < 0)
+			goto out;
+		if (match && found_line) {
+			/* two identities for one user: refuse to pick one */
+			mid_log_err(log, "%s: '%s' is mapped again (first on "
+				    "line %u)", where, user, found_line);
+			r = MID_E_CONFIG;
+			goto out;
+		}
+		if (match)
+			found_line = lineno;
+	}
+	r = found_line ? 0 : MID_E_UNMAPPED;
+out:
+	if (r != 0)
+		memset(out, 0, sizeof(*out));
+	explicit_bzero(line, sizeof(line));
+	return r;
+}
+
+int usermap_lookup(const char *path, const char *user,
+		   struct usermap_entry *out, struct mid_log *log)
+{
+	char *text = NULL;
+	size_t len = 0;
+	struct tm tm;
+	time_t now = time(NULL);
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = util_read_file(path, UTIL_FILE_PUBLIC, USERMAP_MAX_FILE, &text,
+			   &len, log);
+	if (r < 0)
+		return r;
+	if (!localtime_r(&now, &tm)) {
+		r = MID_E_INTERNAL;
+		goto out;
+	}
+	r = usermap_parse(text, path, user, tm.tm_year + 1900, out, log);
+out:
+	util_freezero(text, len);
+	return r;
+}

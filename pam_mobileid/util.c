@@ -1,1 +1,265 @@
-/* placeholder: being written */
+/* Small helpers: checked file reading, secret wiping, base64, clocks. */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "log.h"
+#include "mid.h"
+
+const char *mid_strerror(int err)
+{
+	switch (err) {
+	case MID_OK: return "ok";
+	case MID_E_NOMEM: return "out of memory";
+	case MID_E_CONFIG: return "bad configuration";
+	case MID_E_UNREACHABLE: return "provider unreachable";
+	case MID_E_TLS: return "TLS verification failed";
+	case MID_E_PROTOCOL: return "bad reply from provider";
+	case MID_E_DENIED: return "denied";
+	case MID_E_FAILED: return "order failed";
+	case MID_E_MISMATCH: return "identity mismatch";
+	case MID_E_TIMEOUT: return "timed out";
+	case MID_E_INTERRUPTED: return "interrupted";
+	case MID_E_CONV: return "conversation failed";
+	case MID_E_SERVER: return "provider error";
+	case MID_E_UNMAPPED: return "no mapping";
+	default: return "internal error";
+	}
+}
+
+static int check_stat(const char *path, const struct stat *st,
+		      enum util_file_kind kind, size_t max,
+		      struct mid_log *log)
+{
+	if (!S_ISREG(st->st_mode)) {
+		mid_log_err(log, "%s: not a regular file", path);
+		return MID_E_CONFIG;
+	}
+	if (st->st_uid != 0) {
+		mid_log_err(log, "%s: not owned by root", path);
+		return MID_E_CONFIG;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		mid_log_err(log, "%s: writable by group or other", path);
+		return MID_E_CONFIG;
+	}
+	if (kind == UTIL_FILE_SECRET && (st->st_mode & S_IROTH)) {
+		mid_log_err(log, "%s: holds a secret but is readable by other",
+			    path);
+		return MID_E_CONFIG;
+	}
+	if ((unsigned long long)st->st_size > max) {
+		mid_log_err(log, "%s: larger than %zu bytes", path, max);
+		return MID_E_CONFIG;
+	}
+	return 0;
+}
+
+int util_read_file(const char *path, enum util_file_kind kind, size_t max,
+		   char **buf, size_t *len, struct mid_log *log)
+{
+	return util_read_file_mode(path, kind, max, buf, len, NULL, log);
+}
+
+int util_read_file_mode(const char *path, enum util_file_kind kind,
+			size_t max, char **buf, size_t *len, unsigned *mode,
+			struct mid_log *log)
+{
+	struct stat st;
+	char *data = NULL;
+	size_t have = 0;
+	int fd = -1, r;
+
+	*buf = NULL;
+	if (len)
+		*len = 0;
+	if (!path || path[0] != '/') {
+		mid_log_err(log, "%s: path must be absolute",
+			    path ? path : "(none)");
+		return MID_E_CONFIG;
+	}
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		mid_log_err(log, "%s: cannot open: %s", path, strerror(errno));
+		return MID_E_CONFIG;
+	}
+	if (fstat(fd, &st) < 0) {
+		mid_log_err(log, "%s: cannot stat: %s", path, strerror(errno));
+		r = MID_E_CONFIG;
+		goto out;
+	}
+	r = check_stat(path, &st, kind, max, log);
+	if (r < 0)
+		goto out;
+	if (mode)
+		*mode = (unsigned)st.st_mode;
+	data = malloc((size_t)st.st_size + 1);
+	if (!data) {
+		r = MID_E_NOMEM;
+		goto out;
+	}
+	while (have < (size_t)st.st_size) {
+		ssize_t n = read(fd, data + have, (size_t)st.st_size - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			mid_log_err(log, "%s: read failed", path);
+			r = MID_E_CONFIG;
+			goto out;
+		}
+		have += (size_t)n;
+	}
+	data[have] = '\0';
+	*buf = data;
+	data = NULL;
+	if (len)
+		*len = have;
+	r = 0;
+out:
+	util_freezero(data, have);
+	close(fd);
+	return r;
+}
+
+void util_freezero(void *p, size_t len)
+{
+	if (!p)
+		return;
+	explicit_bzero(p, len);
+	free(p);
+}
+
+void util_strfree(char *s)
+{
+	if (s)
+		util_freezero(s, strlen(s));
+}
+
+char *util_strdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+char *util_base64(const void *data, size_t len)
+{
+	char *out;
+
+	if (len > INT_MAX / 2)
+		return NULL;
+	out = malloc(4 * ((len + 2) / 3) + 1);
+	if (!out)
+		return NULL;
+	EVP_EncodeBlock((unsigned char *)out, data, (int)len);
+	return out;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 if it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	/* C1 controls (U+0080..U+009F) act as escapes on some terminals */
+	if (n == 2 && cp < 0xa0)
+		return 0;
+	return n;
+}
+
+void util_sanitize(char *dst, size_t n, const char *src)
+{
+	const unsigned char *s = (const unsigned char *)(src ? src : "");
+	size_t o = 0;
+
+	if (n == 0)
+		return;
+	while (*s) {
+		size_t l = utf8_len(s);
+
+		if (l == 0 || (l == 1 && (*s < 0x20 || *s == 0x7f))) {
+			if (o + 1 >= n)
+				break;
+			dst[o++] = '?';
+			s++;
+			continue;
+		}
+		if (o + l >= n)
+			break;
+		memcpy(dst + o, s, l);
+		o += l;
+		s += l;
+	}
+	dst[o] = '\0';
+}
+
+uint64_t util_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int util_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	unsigned long v = 0;
+
+	if (!s || !*s || strlen(s) > 9)
+		return MID_E_CONFIG;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return MID_E_CONFIG;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	if (v < min || v > max)
+		return MID_E_CONFIG;
+	*out = (unsigned)v;
+	return 0;
+}
+
+bool util_is_token(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	if (!s)
+		return false;
+	for (; s[n]; n++) {
+		char c = s[n];
+		if (n >= max)
+			return false;
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+		      (c >= 'A' && c <= 'Z') || c == '-'))
+			return false;
+	}
+	return n > 0;
+}

@@ -1,0 +1,46 @@
+/* The provider-neutral approval: start, show, poll, restart, cancel,
+ * decide. The data path of a login reads top to bottom in approval.c. */
+#ifndef MID_APPROVAL_H
+#define MID_APPROVAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ui.h"
+
+struct mid_config;
+struct mid_log;
+
+/* What the front end (PAM module or admin tool) knows of this login. */
+struct approval_env {
+	const char *user;
+	const char *service;
+	const char *rhost; /* may be NULL */
+	const char *tty;   /* PAM_TTY, may be NULL */
+	bool local_tty;	   /* the conversation writes to a terminal */
+	const char *const *pam_env;
+	ui_conv_fn conv;
+	void *conv_ctx;
+};
+
+struct approval_result {
+	char provider[16];
+	char masked_id[32];
+	uint64_t duration_ms;
+	bool order_created; /* an order existed: no failmode = safe */
+};
+
+/* Runs the whole approval. Returns 0 (approved) or MID_E_*. */
+int approval_run(const struct mid_config *cfg, const struct approval_env *env,
+		 struct mid_log *log, struct approval_result *res);
+
+/* Fills the message template: %u user, %h host, %s service, %r remote host
+ * or "local", %% a percent sign. */
+void approval_fill_text(const char *tmpl, const struct approval_env *env,
+			const char *host, char *out, size_t n);
+
+/* The UI settings for this login (mode, charset, polarity, language). */
+void approval_pick_ui(const struct mid_config *cfg,
+		      const struct approval_env *env, struct ui *ui);
+
+#endif

@@ -1,0 +1,243 @@
+/* TLS credentials of a provider: our client certificate and its trust
+ * anchor, read from checked files and verified before any connection. */
+#include "creds.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
+
+#include "config.h"
+#include "log.h"
+#include "mid.h"
+#include "util.h"
+
+int creds_read_password_file(const char *path, char **out,
+			     struct mid_log *log)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	*out = NULL;
+	r = util_read_file(path, UTIL_FILE_SECRET, 4096, &text, &len, log);
+	if (r < 0)
+		return r;
+	text[strcspn(text, "\r\n")] = '\0';
+	*out = strdup(text);
+	util_freezero(text, len);
+	return *out ? 0 : MID_E_NOMEM;
+}
+
+static int pw_callback(char *buf, int size, int rwflag, void *u)
+{
+	const char *pw = u;
+	size_t n = pw ? strlen(pw) : 0;
+
+	if (!pw || n >= (size_t)size)
+		return -1;
+	memcpy(buf, pw, n);
+	return (int)n;
+}
+
+static int load_p12(const char *data, size_t len, const char *pw,
+		    struct creds *c, const char *path, struct mid_log *log)
+{
+	BIO *bio = BIO_new_mem_buf(data, (int)len);
+	PKCS12 *p12 = NULL;
+	int r = MID_E_CONFIG;
+
+	if (!bio)
+		return MID_E_NOMEM;
+	p12 = d2i_PKCS12_bio(bio, NULL);
+	if (!p12) {
+		mid_log_err(log, "%s: neither PEM nor PKCS#12", path);
+		goto out;
+	}
+	if (!PKCS12_parse(p12, pw ? pw : "", &c->key, &c->cert, &c->chain) ||
+	    !c->cert || !c->key) {
+		mid_log_err(log, "%s: cannot open PKCS#12 (wrong password?)",
+			    path);
+		goto out;
+	}
+	r = 0;
+out:
+	PKCS12_free(p12);
+	BIO_free(bio);
+	ERR_clear_error();
+	return r;
+}
+
+static int load_pem_key(const char *data, size_t len, const char *pw,
+			struct creds *c, const char *path,
+			struct mid_log *log)
+{
+	BIO *bio = BIO_new_mem_buf(data, (int)len);
+
+	if (!bio)
+		return MID_E_NOMEM;
+	c->key = PEM_read_bio_PrivateKey(bio, NULL, pw_callback,
+					 (void *)pw);
+	BIO_free(bio);
+	ERR_clear_error();
+	if (!c->key) {
+		mid_log_err(log, "%s: no usable private key (wrong password?)",
+			    path);
+		return MID_E_CONFIG;
+	}
+	return 0;
+}
+
+static int load_pem_cert(const char *data, size_t len, struct creds *c,
+			 const char *path, struct mid_log *log)
+{
+	BIO *bio = BIO_new_mem_buf(data, (int)len);
+
+	if (!bio)
+		return MID_E_NOMEM;
+	c->cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	ERR_clear_error();
+	if (!c->cert) {
+		mid_log_err(log, "%s: no certificate in PEM file", path);
+		return MID_E_CONFIG;
+	}
+	return 0;
+}
+
+static int check_cert(struct creds *c, const char *path, struct mid_log *log)
+{
+	const ASN1_TIME *na = X509_get0_notAfter(c->cert);
+	int days = 0, secs = 0;
+
+	if (!X509_check_private_key(c->cert, c->key)) {
+		ERR_clear_error();
+		mid_log_err(log, "%s: certificate and key do not match", path);
+		return MID_E_CONFIG;
+	}
+	if (X509_cmp_current_time(X509_get0_notBefore(c->cert)) > 0 ||
+	    X509_cmp_current_time(na) < 0) {
+		mid_log_err(log, "%s: client certificate is not valid now "
+			    "(expired or not yet valid)", path);
+		return MID_E_CONFIG;
+	}
+	if (ASN1_TIME_diff(&days, &secs, NULL, na))
+		c->not_after_days = days;
+	return 0;
+}
+
+static int load_ca(const char *path, struct creds *c, struct mid_log *log)
+{
+	BIO *bio;
+	X509 *x;
+	int r;
+
+	r = util_read_file(path, UTIL_FILE_PUBLIC, CREDS_MAX_FILE, &c->ca_pem,
+			   &c->ca_len, log);
+	if (r < 0)
+		return r;
+	bio = BIO_new_mem_buf(c->ca_pem, (int)c->ca_len);
+	if (!bio)
+		return MID_E_NOMEM;
+	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	ERR_clear_error();
+	if (!x) {
+		mid_log_err(log, "%s: no certificate in CA file", path);
+		return MID_E_CONFIG;
+	}
+	X509_free(x);
+	return 0;
+}
+
+int creds_load(const struct cfg_tls *tls, const char *section,
+	       int need_client_cert, struct creds *c, struct mid_log *log)
+{
+	char *pw = NULL, *cert = NULL, *key = NULL;
+	size_t cert_len = 0, key_len = 0;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	if (!tls->ca) {
+		mid_log_err(log, "[%s]: ca is required", section);
+		return MID_E_CONFIG;
+	}
+	r = load_ca(tls->ca, c, log);
+	if (r < 0 || !need_client_cert)
+		goto out;
+	if (!tls->cert) {
+		mid_log_err(log, "[%s]: cert is required", section);
+		r = MID_E_CONFIG;
+		goto out;
+	}
+	if (tls->password && tls->password_file) {
+		mid_log_err(log, "[%s]: give password or password_file, not "
+			    "both", section);
+		r = MID_E_CONFIG;
+		goto out;
+	}
+	if (tls->password_file) {
+		r = creds_read_password_file(tls->password_file, &pw, log);
+		if (r < 0)
+			goto out;
+	}
+	r = util_read_file(tls->cert, UTIL_FILE_SECRET, CREDS_MAX_FILE, &cert,
+			   &cert_len, log);
+	if (r < 0)
+		goto out;
+	if (!strstr(cert, "-----BEGIN")) {
+		r = load_p12(cert, cert_len, pw ? pw : tls->password, c,
+			     tls->cert, log);
+	} else {
+		r = load_pem_cert(cert, cert_len, c, tls->cert, log);
+		if (r < 0)
+			goto out;
+		if (tls->key) {
+			r = util_read_file(tls->key, UTIL_FILE_SECRET,
+					   CREDS_MAX_FILE, &key, &key_len, log);
+			if (r < 0)
+				goto out;
+		}
+		r = load_pem_key(key ? key : cert, key ? key_len : cert_len,
+				 pw ? pw : tls->password, c,
+				 tls->key ? tls->key : tls->cert, log);
+	}
+	if (r < 0)
+		goto out;
+	r = check_cert(c, tls->cert, log);
+out:
+	util_strfree(pw);
+	util_freezero(cert, cert_len);
+	util_freezero(key, key_len);
+	if (r < 0)
+		creds_free(c);
+	return r;
+}
+
+int creds_apply(const struct creds *c, SSL_CTX *ctx)
+{
+	if (!c->cert)
+		return 0;
+	if (SSL_CTX_use_certificate(ctx, c->cert) != 1 ||
+	    SSL_CTX_use_PrivateKey(ctx, c->key) != 1)
+		return MID_E_CONFIG;
+	for (int i = 0; c->chain && i < sk_X509_num(c->chain); i++)
+		if (SSL_CTX_add1_chain_cert(ctx, sk_X509_value(c->chain, i))
+		    != 1)
+			return MID_E_CONFIG;
+	return 0;
+}
+
+void creds_free(struct creds *c)
+{
+	if (!c)
+		return;
+	X509_free(c->cert);
+	EVP_PKEY_free(c->key);
+	sk_X509_pop_free(c->chain, X509_free);
+	free(c->ca_pem);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,40 @@
+/* One libcurl session per login: mutual TLS, the configured CA as the only
+ * trust anchor, one connection reused for every request, capped replies. */
+#ifndef MID_HTTP_H
+#define MID_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct creds;
+struct mid_log;
+struct http_session;
+
+#define HTTP_MAX_REPLY (256 * 1024)
+#define HTTP_CONNECT_TIMEOUT_MS 5000
+#define HTTP_REQUEST_TIMEOUT_MS 10000
+
+struct http_reply {
+	long status;
+	char *body; /* NUL-terminated */
+	size_t len;
+};
+
+/* base_url ends with '/'; creds must outlive the session. */
+int http_session_new(const char *base_url, const struct creds *creds,
+		     struct mid_log *log, struct http_session **out);
+
+/* POSTs body to base_url + endpoint as application/json. Ends no later than
+ * deadline_ms (monotonic). Transport failures come back as negative codes:
+ * MID_E_UNREACHABLE (DNS, refused, connect timed out), MID_E_TLS (the peer
+ * failed verification or refused our certificate), MID_E_PROTOCOL (reply
+ * too large), MID_E_SERVER (anything else after connecting). Any HTTP
+ * status is 0 with rep filled. */
+int http_post_json(struct http_session *s, const char *endpoint,
+		   const char *body, uint64_t deadline_ms,
+		   struct http_reply *rep);
+
+void http_reply_free(struct http_reply *rep);
+void http_session_free(struct http_session *s);
+
+#endif

@@ -1,0 +1,49 @@
+/* User-visible texts: BankID's recommended user messages (RFA) and our own
+ * lines, in English and Swedish. */
+#ifndef MID_I18N_H
+#define MID_I18N_H
+
+#include "config.h"
+
+enum mid_msg {
+	MSG_NONE = 0,
+	MSG_RFA1,   /* start your BankID app */
+	MSG_RFA3,   /* cancelled: a newer order replaced this one */
+	MSG_RFA4,   /* already in progress */
+	MSG_RFA5,   /* something went wrong (server) */
+	MSG_RFA6,   /* the action was cancelled (user) */
+	MSG_RFA8,   /* the app is not responding (expired) */
+	MSG_RFA9,   /* enter your security code */
+	MSG_RFA15A, /* searching for BankID (computer) */
+	MSG_RFA16,  /* blocked or too old */
+	MSG_RFA17A, /* no app (phone flow) */
+	MSG_RFA17B, /* failed to scan the QR code */
+	MSG_RFA21,  /* in progress (unknown pending) */
+	MSG_RFA22,  /* something went wrong (unknown failure) */
+	MSG_RFA23,  /* scan your ID document */
+	MSG_TITLE,
+	MSG_QR_SCAN,
+	MSG_PRESS_ENTER,
+	MSG_TIME_LEFT,
+	MSG_NEW_QR,
+	MSG_PHONE_CONFIRM_CALL,
+	MSG_WAITING,
+	MSG_APPROVED,
+	MSG_TIMED_OUT,
+	MSG_INTERRUPTED,
+	MSG_WRONG_IDENTITY,
+	MSG_UNAVAILABLE,
+	MSG_DENIED_BEFORE,
+	MSG_COUNT
+};
+
+enum mid_lang { LANG_EN, LANG_SV };
+
+/* The text for msg ("" for MSG_NONE). */
+const char *i18n_text(enum mid_lang lang, enum mid_msg msg);
+
+/* The language for a config value; auto looks at LC_ALL, LC_MESSAGES and
+ * LANG (the PAM environment first, then the process's). */
+enum mid_lang i18n_pick(enum cfg_lang cfg, const char *const *pam_env);
+
+#endif

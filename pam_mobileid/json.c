@@ -1,0 +1,55 @@
+/* Careful JSON: size, depth and UTF-8 checked; typed field access. */
+#include "json.h"
+
+#include <limits.h>
+#include <string.h>
+
+json_object *json_parse_bounded(const char *text, size_t len)
+{
+	struct json_tokener *tok;
+	json_object *obj;
+
+	if (!text || len == 0 || len > INT_MAX)
+		return NULL;
+	tok = json_tokener_new_ex(JSON_MAX_DEPTH);
+	if (!tok)
+		return NULL;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+					    JSON_TOKENER_VALIDATE_UTF8);
+	obj = json_tokener_parse_ex(tok, text, (int)len);
+	if (obj && (json_tokener_get_error(tok) != json_tokener_success ||
+		    json_tokener_get_parse_end(tok) != len)) {
+		/* trailing bytes after the value: reject it whole */
+		size_t end = json_tokener_get_parse_end(tok);
+
+		while (end < len && (text[end] == ' ' || text[end] == '\n' ||
+				     text[end] == '\r' || text[end] == '\t'))
+			end++;
+		if (end != len) {
+			json_object_put(obj);
+			obj = NULL;
+		}
+	}
+	json_tokener_free(tok);
+	return obj;
+}
+
+const char *json_get_str(json_object *obj, const char *key, size_t max)
+{
+	json_object *v;
+	const char *s;
+	size_t n;
+
+	if (!obj || !json_object_is_type(obj, json_type_object) ||
+	    !json_object_object_get_ex(obj, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	s = json_object_get_string(v);
+	n = (size_t)json_object_get_string_len(v);
+	if (!s || n == 0 || n > max || strlen(s) != n)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return NULL;
+	return s;
+}

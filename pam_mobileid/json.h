@@ -1,0 +1,20 @@
+/* Careful JSON: size, depth and UTF-8 checked; typed field access. */
+#ifndef MID_JSON_H
+#define MID_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+#define JSON_MAX_DEPTH 16
+
+/* Parses exactly one JSON value spanning all of text[0..len). NULL if it
+ * is not valid JSON, nests deeper than JSON_MAX_DEPTH, or is not UTF-8. */
+json_object *json_parse_bounded(const char *text, size_t len);
+
+/* The string member key of obj if it is a string of 1..max bytes with no
+ * control characters; else NULL. */
+const char *json_get_str(json_object *obj, const char *key, size_t max);
+
+#endif

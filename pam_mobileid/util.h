@@ -1,0 +1,51 @@
+/* Small helpers: checked file reading, secret wiping, base64, clocks. */
+#ifndef MID_UTIL_H
+#define MID_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct mid_log;
+
+/* What a file may be. Every kind must be a regular file owned by root and
+ * not writable by group or other; a secret must also not be other-readable. */
+enum util_file_kind { UTIL_FILE_PUBLIC, UTIL_FILE_SECRET };
+
+/* Reads a whole file (at most max bytes) into a NUL-terminated heap buffer,
+ * after checking ownership and mode on the open descriptor. Logs why it
+ * refused. Returns 0 or MID_E_CONFIG / MID_E_NOMEM. Free secrets with
+ * util_freezero(). */
+int util_read_file(const char *path, enum util_file_kind kind, size_t max,
+		   char **buf, size_t *len, struct mid_log *log);
+/* The same, also telling the file's mode bits (for later checks). */
+int util_read_file_mode(const char *path, enum util_file_kind kind,
+			size_t max, char **buf, size_t *len, unsigned *mode,
+			struct mid_log *log);
+
+/* explicit_bzero(p, len) then free(p); NULL is fine. */
+void util_freezero(void *p, size_t len);
+/* The same for a NUL-terminated string. */
+void util_strfree(char *s);
+
+/* Heap copy of s, or NULL on allocation failure. */
+char *util_strdup(const char *s);
+
+/* Standard base64 of len bytes into a heap string; NULL on failure. */
+char *util_base64(const void *data, size_t len);
+
+/* Copies src into dst (size n), replacing control characters (and bytes that
+ * are not valid UTF-8) with '?', so that text from outside can reach a log
+ * or a terminal. Always NUL-terminates; cuts at a character boundary. */
+void util_sanitize(char *dst, size_t n, const char *src);
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+uint64_t util_now_ms(void);
+
+/* Strict unsigned parse: digits only, value in [min, max]. */
+int util_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out);
+
+/* Is s a UUID-like token: 1..max chars of [0-9A-Za-z-]. */
+bool util_is_token(const char *s, size_t max);
+
+#endif
