@@ -1,1 +1,193 @@
-int main(void) { return 0; }
+/* mobileid: the admin tool. check the configuration, or run the same
+ * approval as the module in this terminal.
+ * Exit codes: 0 ok/approved, 1 problems found/not approved, 2 usage. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "approval.h"
+#include "config.h"
+#include "creds.h"
+#include "log.h"
+#include "mid.h"
+#include "usermap.h"
+#include "util.h"
+
+#define EXIT_PROBLEM 1
+#define EXIT_USAGE 2
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: mobileid check [-c CONF]\n"
+		"       mobileid login [-c CONF] USER\n"
+		"       mobileid pair [-c CONF] USER PHRASE\n"
+		"       mobileid --help | --version\n"
+		"\n"
+		"check  validate the config, user map, file permissions and\n"
+		"       certificates; print every problem\n"
+		"login  run the approval for USER in this terminal\n"
+		"pair   pair a Toopher app (not in this version)\n"
+		"\n"
+		"Exit status: 0 ok, 1 problems found or not approved, "
+		"2 usage error.\n");
+}
+
+static int term_conv(void *ctx, enum ui_style style, const char *msg,
+		     char **answer)
+{
+	char line[256];
+
+	*answer = NULL;
+	if (style == UI_ERROR) {
+		fprintf(stderr, "%s\n", msg);
+		return 0;
+	}
+	if (style == UI_INFO) {
+		printf("%s\n", msg);
+		fflush(stdout);
+		return 0;
+	}
+	printf("%s", msg);
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return MID_E_CONV;
+	line[strcspn(line, "\n")] = '\0';
+	*answer = strdup(line);
+	return 0;
+}
+
+static int check_tls(const struct cfg_tls *tls, const char *section,
+		     int client, struct mid_log *log)
+{
+	struct creds c;
+	int r = creds_load(tls, section, client, &c, log);
+
+	if (r == 0) {
+		if (client)
+			printf("[%s] client certificate valid for %ld more "
+			       "days\n", section, c.not_after_days);
+		if (client && c.not_after_days < 30)
+			printf("[%s] warning: renew the certificate soon\n",
+			       section);
+		creds_free(&c);
+	}
+	return r;
+}
+
+static int cmd_check(const char *conf, struct mid_log *log)
+{
+	const char *argv[1];
+	struct mid_config cfg;
+	struct usermap_entry e;
+	char arg[600];
+	int problems = 0, r;
+
+	snprintf(arg, sizeof(arg), "conf=%s", conf);
+	argv[0] = arg;
+	r = cfg_load(&cfg, 1, argv, log);
+	if (r < 0) {
+		cfg_free(&cfg);
+		fprintf(stderr, "mobileid: %s: %s\n", conf, mid_strerror(r));
+		return EXIT_PROBLEM;
+	}
+	/* an empty user name matches no line, so every line is checked */
+	r = usermap_lookup(cfg.usermap, "", &e, log);
+	if (r != MID_E_UNMAPPED)
+		problems++;
+	if (cfg.bankid.present &&
+	    check_tls(&cfg.bankid.tls, "bankid", 1, log) < 0)
+		problems++;
+	if (cfg.passbyme.present &&
+	    check_tls(&cfg.passbyme.tls, "passbyme", 1, log) < 0)
+		problems++;
+	cfg_free(&cfg);
+	printf("%s: %s\n", conf, problems ? "problems found" : "ok");
+	return problems ? EXIT_PROBLEM : 0;
+}
+
+static int cmd_login(const char *conf, const char *user, struct mid_log *log)
+{
+	const char *argv[1];
+	struct mid_config cfg;
+	struct approval_env env;
+	struct approval_result res;
+	char arg[600];
+	int r;
+
+	snprintf(arg, sizeof(arg), "conf=%s", conf);
+	argv[0] = arg;
+	r = cfg_load(&cfg, 1, argv, log);
+	if (r == 0) {
+		memset(&env, 0, sizeof(env));
+		env.user = user;
+		env.service = "mobileid";
+		env.local_tty = isatty(STDOUT_FILENO);
+		env.conv = term_conv;
+		r = approval_run(&cfg, &env, log, &res);
+		mid_log_notice(log, "login for %s: %s (%s %s)", user,
+			       r == 0 ? "approved" : mid_strerror(r),
+			       res.provider[0] ? res.provider : "-",
+			       res.masked_id[0] ? res.masked_id : "-");
+	}
+	if (r < 0)
+		fprintf(stderr, "mobileid: %s\n", mid_strerror(r));
+	cfg_free(&cfg);
+	return r == 0 ? 0 : EXIT_PROBLEM;
+}
+
+/* Reads options up to the next non-option; returns an exit code to stop
+ * with, or -1 to go on. */
+static int parse_opts(int argc, char **argv, const char **conf)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "conf", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+hVc:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("mobileid %s\n", MID_VERSION); return 0;
+		case 'c': *conf = optarg; break;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct mid_log log = { .to_stderr = true };
+	const char *conf = CFG_DEFAULT_PATH, *cmd;
+	int r;
+
+	openlog("mobileid", LOG_PID, LOG_AUTHPRIV);
+	if ((r = parse_opts(argc, argv, &conf)) >= 0)
+		return r;
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[optind++];
+	/* options may also follow the command */
+	if ((r = parse_opts(argc, argv, &conf)) >= 0)
+		return r;
+	if (strcmp(cmd, "check") == 0 && optind == argc)
+		return cmd_check(conf, &log);
+	if (strcmp(cmd, "login") == 0 && optind + 1 == argc)
+		return cmd_login(conf, argv[optind], &log);
+	if (strcmp(cmd, "pair") == 0 && optind + 2 == argc) {
+		fprintf(stderr, "mobileid: Toopher pairing is not in this "
+			"version\n");
+		return EXIT_PROBLEM;
+	}
+	usage(stderr);
+	return EXIT_USAGE;
+}
