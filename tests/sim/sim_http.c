@@ -443,6 +443,26 @@ void http_conn_close(struct sim_conn *c)
 		SSL_free(c->ssl);
 		c->ssl = NULL;
 	}
+	if (c->fd >= 0 && !c->dead) {
+		/* Lingering close: unread input (a rejected body) would make the
+		 * kernel send RST and destroy the error response in flight. */
+		char scratch[16384];
+		size_t drained = 0;
+		int64_t until = sim_now_ms() + 1000;
+
+		shutdown(c->fd, SHUT_WR);
+		while (drained < (4u << 20) && sim_now_ms() < until) {
+			struct pollfd p = { .fd = c->fd, .events = POLLIN };
+			ssize_t n;
+
+			if (poll(&p, 1, 200) <= 0)
+				break;
+			n = read(c->fd, scratch, sizeof(scratch));
+			if (n <= 0)
+				break;
+			drained += (size_t)n;
+		}
+	}
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
