@@ -1,0 +1,188 @@
+"""Runs the built pam_mobileid.so through the real libpam with pam_wrapper
+and pamtester, against a mobileid-sim: the harness of tests/pam.
+
+    with sim.Sim(certs) as s:
+        login = PamLogin(s, usermap="alice bankid:199001011239\n",
+                         general={"qr": "animate", "timeout": 20})
+        login.start("alice")
+        payload = login.wait_qr()          # decoded from the output text
+        s.scan(payload, "approve", 1000)
+        rc = login.wait()                  # PAM code name, e.g. "PAM_SUCCESS"
+"""
+import fcntl
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+import phone
+import sim
+
+PNR = "199001011239"      # valid test personal number (Luhn ok)
+OTHER_PNR = "198112289874"  # another valid one
+
+
+def module_path():
+    return os.path.join(sim.build_dir(), "pam_mobileid", "pam_mobileid.so")
+
+
+# pamtester's last line says what PAM answered
+_RESULTS = [
+    ("successfully authenticated", "PAM_SUCCESS"),
+    ("Authentication failure", "PAM_AUTH_ERR"),
+    ("User not known to the underlying authentication module", "PAM_USER_UNKNOWN"),
+    ("Authentication service cannot retrieve authentication info", "PAM_AUTHINFO_UNAVAIL"),
+    ("Cannot make/remove an entry for the specified session", "PAM_SESSION_ERR"),
+    ("Critical error - immediate abort", "PAM_ABORT"),
+    ("System error", "PAM_SYSTEM_ERR"),
+    ("Error in service module", "PAM_SERVICE_ERR"),
+    ("Memory buffer error", "PAM_BUF_ERR"),
+]
+
+
+class PamLogin:
+    """One configuration (files in a private root-owned temp dir) and one
+    pamtester run at a time."""
+
+    def __init__(self, s, usermap="alice bankid:%s\n" % PNR, general=None,
+                 bankid=None, args="", stack=None, raw_conf=None):
+        self.sim = s
+        self.dir = tempfile.mkdtemp(prefix="mid-pam.")
+        os.chmod(self.dir, 0o755)
+        self.usermap = self.write("usermap", usermap, 0o644)
+        certs = s.certdir if s else sim.certs()
+        gen = {"usermap": self.usermap, "timeout": 20, "qr": "animate"}
+        gen.update(general or {})
+        bk = {"url": s.api_url if s else "https://localhost:1/rp/v6.0/",
+              "cert": os.path.join(certs, "client.p12"),
+              "password_file": os.path.join(certs, "client.pass"),
+              "ca": os.path.join(certs, "ca.pem"), "poll": 1}
+        bk.update(bankid or {})
+        if raw_conf is None:
+            raw_conf = "[general]\n" + "".join(
+                "%s = %s\n" % kv for kv in gen.items() if kv[1] is not None)
+            raw_conf += "[bankid]\n" + "".join(
+                "%s = %s\n" % kv for kv in bk.items() if kv[1] is not None)
+        self.conf = self.write("pam_mobileid.conf", raw_conf, 0o600)
+        self.svcdir = os.path.join(self.dir, "pam.d")
+        os.mkdir(self.svcdir)
+        line = stack or "auth required %s conf=%s %s" % (module_path(), self.conf, args)
+        self.write("pam.d/midtest", line + "\n", 0o644)
+        self.proc = None
+        self.out = b""
+        self.err = b""
+
+    def write(self, name, text, mode):
+        path = os.path.join(self.dir, name)
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, mode)
+        return path
+
+    def env(self, extra=None):
+        env = dict(os.environ, LD_PRELOAD="libpam_wrapper.so", PAM_WRAPPER="1",
+                   PAM_WRAPPER_SERVICE_DIR=self.svcdir,
+                   PAM_WRAPPER_DEBUGLEVEL="2", LANG="C.UTF-8", LC_ALL="C.UTF-8")
+        env.update(extra or {})
+        return env
+
+    def start(self, user="alice", stdin=None, env=None, rhost=None):
+        cmd = ["pamtester", "-v"]
+        if rhost:
+            cmd += ["-I", "rhost=" + rhost]
+        cmd += ["midtest", user, "authenticate"]
+        self.out = self.err = b""
+        self.proc = subprocess.Popen(
+            cmd, env=self.env(env), stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL)
+        if stdin is not None:
+            self.proc.stdin.write(stdin)
+            self.proc.stdin.flush()
+        for f in (self.proc.stdout, self.proc.stderr):
+            fcntl.fcntl(f, fcntl.F_SETFL, os.O_NONBLOCK)
+
+    def _drain(self):
+        for name, f in (("out", self.proc.stdout), ("err", self.proc.stderr)):
+            try:
+                chunk = f.read()
+            except (BlockingIOError, ValueError):
+                chunk = None
+            if chunk:
+                setattr(self, name, getattr(self, name) + chunk)
+
+    def text(self):
+        self._drain()
+        return self.out.decode("utf-8", "replace")
+
+    def wait_qr(self, timeout=15, after=0):
+        """Decodes the newest QR in the output, as the phone would."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self._drain()
+            q = phone.newest_qr(self.out[after:].decode("utf-8", "replace"),
+                                theme="dark", prefix="bankid.")
+            if q:
+                return q
+            if self.proc.poll() is not None:
+                self._drain()
+                break
+            time.sleep(0.3)
+        raise AssertionError("no QR decoded; output:\n" + self.text()[-3000:])
+
+    def wait_text(self, needle, timeout=15):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if needle in self.text():
+                return True
+            if self.proc.poll() is not None:
+                return needle in self.text()
+            time.sleep(0.2)
+        return False
+
+    def signal(self, sig=signal.SIGINT):
+        self.proc.send_signal(sig)
+
+    def wait(self, timeout=60):
+        """Waits for pamtester; returns the PAM code name."""
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("pamtester did not finish in %ss" % timeout)
+        self._drain()
+        return self.result()
+
+    def result(self):
+        err = self.err.decode("utf-8", "replace")
+        if "successfully authenticated" in self.text():
+            return "PAM_SUCCESS"
+        for needle, code in _RESULTS:
+            if needle in err:
+                return code
+        return "UNKNOWN(rc=%s): %s" % (self.proc.returncode, err[-500:])
+
+    def run(self, user="alice", timeout=60, **kw):
+        self.start(user, **kw)
+        return self.wait(timeout)
+
+    def syslog(self):
+        """The module's pam_syslog lines (pam_wrapper prints them)."""
+        err = self.err.decode("utf-8", "replace")
+        return [m.group(1) for m in re.finditer(r"SYSLOG\(\d+\): (.*)", err)]
+
+    def close(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
