@@ -1,0 +1,701 @@
+"""Harness for the end-to-end tests: real sshd, sudo, su/login and OpenVPN.
+
+Python 3 standard library only (run with /usr/bin/python3).  Everything this
+module creates on the machine (users, /etc/pam.d files, sudoers drop-ins,
+sshd copies, tmux servers, daemons, a /dev/log catcher) is registered with
+CLEANUP and removed in reverse order at test tear-down and again at exit,
+even when a test fails or the run is interrupted (SIGTERM/SIGHUP from ctest's
+timeout are turned into an orderly exit).
+"""
+
+import atexit
+import json
+import os
+import pwd
+import re
+import secrets
+import shutil
+import signal
+import socket
+import ssl
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE_DIR = os.environ.get("MID_SOURCE_DIR") or os.path.abspath(os.path.join(HERE, "..", ".."))
+BUILD_DIR = os.environ.get("MID_BUILD_DIR") or os.path.join(SOURCE_DIR, "build")
+LIB_DIR = os.path.join(SOURCE_DIR, "tests", "lib")
+RUN_ID = "%d%s" % (os.getpid() % 100000, secrets.token_hex(2))
+VERBOSE = os.environ.get("MID_E2E_VERBOSE") == "1"
+
+# A valid Swedish test personal number (Luhn over the last 10 digits checks).
+PNR = "199001011239"
+
+
+def log(*a):
+    if VERBOSE:
+        print("[e2e]", *a, file=sys.stderr, flush=True)
+
+
+def luhn_ok(digits):
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+assert luhn_ok(PNR[2:]), "test personal number must pass Luhn"
+
+
+# --------------------------------------------------------------------------
+# cleanup registry
+
+class _Cleanup:
+    def __init__(self):
+        self._items = []
+        self._lock = threading.Lock()
+
+    def push(self, fn, what=""):
+        with self._lock:
+            self._items.append((fn, what))
+        return fn
+
+    def run(self):
+        while True:
+            with self._lock:
+                if not self._items:
+                    return
+                fn, what = self._items.pop()
+            try:
+                fn()
+            except Exception as e:  # keep cleaning up whatever happens
+                print("[e2e] cleanup of %s failed: %r" % (what, e), file=sys.stderr)
+
+
+CLEANUP = _Cleanup()
+atexit.register(CLEANUP.run)
+
+
+def _on_term(signum, frame):
+    CLEANUP.run()
+    sys.exit(128 + signum)
+
+
+for _s in (signal.SIGTERM, signal.SIGHUP):
+    try:
+        signal.signal(_s, _on_term)
+    except (ValueError, OSError):
+        pass
+
+
+# --------------------------------------------------------------------------
+# skips
+
+def skip_unless_root():
+    if os.geteuid() != 0:
+        raise unittest.SkipTest("e2e tests need root (they create users and /etc/pam.d files)")
+
+
+def skip_unless_programs(*progs):
+    missing = [p for p in progs if not (shutil.which(p) or os.path.exists(p))]
+    if missing:
+        raise unittest.SkipTest("program(s) missing: %s" % ", ".join(missing))
+
+
+def module_path():
+    return os.path.join(BUILD_DIR, "pam_mobileid", "pam_mobileid.so")
+
+
+def skip_unless_stack():
+    """Skip unless the built module, the simulator helper and the phone exist."""
+    mod = module_path()
+    if not os.path.exists(mod):
+        raise unittest.SkipTest("module not built: %s" % mod)
+    for f in ("sim.py", "phone.py"):
+        if not os.path.exists(os.path.join(LIB_DIR, f)):
+            raise unittest.SkipTest("tests/lib/%s missing" % f)
+
+
+# --------------------------------------------------------------------------
+# files and temp dirs
+
+def tmpdir(prefix="mide2e-"):
+    d = tempfile.mkdtemp(prefix=prefix)
+    os.chmod(d, 0o755)   # sshd, sudo and the temp user must be able to traverse it
+    CLEANUP.push(lambda: shutil.rmtree(d, ignore_errors=True), d)
+    return d
+
+
+def write_file(path, text, mode=0o644, owner=None):
+    d = os.path.dirname(path)
+    fd, tmp = tempfile.mkstemp(dir=d, prefix=".mide2e-")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.chmod(tmp, mode)
+    if owner is not None:
+        os.chown(tmp, owner, -1)
+    os.rename(tmp, path)   # atomic: readers see the old or the new file, never half
+    return path
+
+
+def remove_file(path):
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def run(cmd, check=True, **kw):
+    log("run", cmd)
+    kw.setdefault("stdout", subprocess.PIPE)
+    kw.setdefault("stderr", subprocess.STDOUT)
+    kw.setdefault("text", True)
+    r = subprocess.run(cmd, **kw)
+    if check and r.returncode != 0:
+        raise RuntimeError("%s failed (%d): %s" % (cmd, r.returncode, r.stdout))
+    return r
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_until(pred, timeout, interval=0.1, what="condition"):
+    end = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.monotonic() > end:
+            raise AssertionError("timed out after %.0fs waiting for %s" % (timeout, what))
+        time.sleep(interval)
+
+
+# --------------------------------------------------------------------------
+# PAM service files, sudoers drop-ins, users
+
+def pam_service(name, text):
+    """Create /etc/pam.d/NAME (must not exist) and register its removal.
+    Rewrite it later with write_file (atomic rename)."""
+    path = os.path.join("/etc/pam.d", name)
+    if os.path.exists(path):
+        raise RuntimeError("refusing to overwrite %s" % path)
+    CLEANUP.push(lambda: remove_file(path), path)
+    write_file(path, text, 0o644)
+    log("pam service", name, "\n" + text)
+    return path
+
+
+def sudoers_dropin(text):
+    """Create /etc/sudoers.d/mide2e_<id> (no dot in the name: sudo skips those)."""
+    path = "/etc/sudoers.d/mide2e_%s" % RUN_ID
+    d = tmpdir()
+    cand = write_file(os.path.join(d, "sudoers"), text, 0o440)
+    run(["visudo", "-c", "-q", "-f", cand])
+    CLEANUP.push(lambda: remove_file(path), path)
+    write_file(path, text, 0o440)
+    return path
+
+
+class TempUser:
+    def __init__(self, prefix="mide2e"):
+        self.name = ("%s%s" % (prefix, RUN_ID))[:31]
+        self.home = os.path.join(tmpdir(), "home")
+        CLEANUP.push(self.remove, "user " + self.name)
+        run(["useradd", "-m", "-d", self.home, "-s", "/bin/bash", "-K", "MAIL_DIR=/nonexistent",
+             self.name])
+        run(["usermod", "-p", "*", self.name])   # no password, not locked
+        pw = pwd.getpwnam(self.name)
+        self.uid, self.gid = pw.pw_uid, pw.pw_gid
+
+    def remove(self):
+        subprocess.run(["userdel", "-f", "-r", self.name], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+
+
+# --------------------------------------------------------------------------
+# tmux
+
+class Tmux:
+    """A private tmux server (own socket) with one session."""
+
+    def __init__(self, cmd, width=200, height=60, env=None, name="e2e"):
+        self.sock = "mide2e-%s-%s" % (RUN_ID, secrets.token_hex(2))
+        self.target = name
+        self.width, self.height = width, height
+        CLEANUP.push(self.kill, "tmux " + self.sock)
+        envargs = []
+        for k, v in (env or {}).items():
+            envargs += ["-e", "%s=%s" % (k, v)]
+        run(["tmux", "-u", "-L", self.sock, "-f", "/dev/null", "new-session", "-d", "-x", str(width),
+             "-y", str(height), "-s", name] + envargs + [cmd])
+        # keep the pane after the program exits so its last words can be read
+        run(["tmux", "-L", self.sock, "set-option", "-t", name, "remain-on-exit", "on"])
+        run(["tmux", "-L", self.sock, "set-option", "-t", name, "history-limit", "5000"])
+
+    def tmux(self, *args, check=True):
+        return run(["tmux", "-L", self.sock] + list(args), check=check)
+
+    def send(self, *keys, literal=False):
+        args = ["send-keys", "-t", self.target]
+        if literal:
+            args.append("-l")
+        self.tmux(*(args + list(keys)))
+
+    def type(self, text, enter=True):
+        self.send(text, literal=True)
+        if enter:
+            self.send("Enter")
+
+    def capture(self, history=False, escapes=False):
+        args = ["capture-pane", "-p", "-t", self.target]
+        if history:
+            args += ["-S", "-"]
+        if escapes:
+            args.append("-e")
+        return self.tmux(*args).stdout
+
+    def wait_for(self, pattern, timeout=20, history=True):
+        rx = re.compile(pattern, re.M)
+        last = [""]
+
+        def seen():
+            last[0] = self.capture(history=history)
+            return rx.search(last[0])
+        try:
+            return wait_until(seen, timeout, 0.2, "pane text /%s/" % pattern)
+        except AssertionError as e:
+            raise AssertionError("%s; pane was:\n%s" % (e, last[0])) from None
+
+    def dead(self):
+        r = self.tmux("display-message", "-p", "-t", self.target, "#{pane_dead} #{pane_dead_status}",
+                      check=False)
+        parts = r.stdout.split()
+        if r.returncode != 0 or not parts:
+            return (True, None)
+        if parts[0] == "1":
+            return (True, int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None)
+        return (False, None)
+
+    def wait_exit(self, timeout=20):
+        return wait_until(lambda: self.dead()[0] and self.dead(), timeout, 0.2, "pane program exit")[1]
+
+    def pane_pid(self):
+        return int(self.tmux("display-message", "-p", "-t", self.target, "#{pane_pid}").stdout.strip())
+
+    def history_size(self):
+        return int(self.tmux("display-message", "-p", "-t", self.target, "#{history_size}").stdout.strip())
+
+    def kill(self):
+        subprocess.run(["tmux", "-L", self.sock, "kill-server"], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+
+
+# --------------------------------------------------------------------------
+# sshd
+
+SSHD_BIN = "/usr/sbin/sshd"
+
+
+class Sshd:
+    """A copy of the Debian sshd under its own name (so its own PAM service),
+    own host key and config, on a loopback ephemeral port, -D -e."""
+
+    def __init__(self, pam_text, extra_config="", auth_methods="publickey,keyboard-interactive",
+                 users=()):
+        self.service = "sshd-mide2e%s" % RUN_ID
+        self.dir = tmpdir("mide2e-sshd-")
+        self.binary = "/usr/local/sbin/" + self.service
+        CLEANUP.push(lambda: remove_file(self.binary), self.binary)
+        os.makedirs("/usr/local/sbin", exist_ok=True)
+        shutil.copy2(SSHD_BIN, self.binary)
+        pam_service(self.service, pam_text)
+        self.hostkey = os.path.join(self.dir, "ssh_host_ed25519_key")
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", self.hostkey])
+        os.makedirs(os.path.join(self.dir, "keys"))
+        self.port = free_port()
+        self.log_path = os.path.join(self.dir, "sshd.log")
+        cfg = ["Port %d" % self.port, "ListenAddress 127.0.0.1", "HostKey " + self.hostkey,
+               "PidFile none", "UsePAM yes", "KbdInteractiveAuthentication yes",
+               "PasswordAuthentication no", "PubkeyAuthentication yes",
+               "AuthenticationMethods " + auth_methods,
+               "AuthorizedKeysFile %s/keys/%%u" % self.dir, "StrictModes no", "UseDNS no",
+               "PermitRootLogin no", "LogLevel DEBUG1", "MaxAuthTries 6",
+               "AcceptEnv LANG LC_*", "PrintMotd no", "PrintLastLog no",
+               "Subsystem sftp internal-sftp", extra_config]
+        self.config = write_file(os.path.join(self.dir, "sshd_config"), "\n".join(cfg) + "\n", 0o600)
+        if not os.path.isdir("/run/sshd"):     # privilege separation dir (systemd makes it)
+            os.makedirs("/run/sshd", 0o755)
+            CLEANUP.push(lambda: shutil.rmtree("/run/sshd", ignore_errors=True), "/run/sshd")
+        run([self.binary, "-t", "-f", self.config])
+        self.logf = open(self.log_path, "w")
+        self.proc = subprocess.Popen([self.binary, "-D", "-e", "-f", self.config],
+                                     stdout=self.logf, stderr=subprocess.STDOUT)
+        CLEANUP.push(self.stop, "sshd")
+        wait_until(lambda: "Server listening" in self.log(), 10, what="sshd listening")
+        # client key pair (used by root's ssh client in tmux)
+        self.client_key = os.path.join(self.dir, "id_ed25519")
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", self.client_key])
+        for u in users:
+            self.authorize(u)
+
+    def set_pam(self, text):
+        """Replace this sshd's PAM stack (read anew by every connection)."""
+        write_file("/etc/pam.d/" + self.service, text, 0o644)
+
+    def authorize(self, user):
+        with open(self.client_key + ".pub") as f:
+            write_file(os.path.join(self.dir, "keys", user), f.read(), 0o644)
+
+    def log(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+    def ssh_cmd(self, user, remote_cmd, extra=()):
+        opts = ["-F", "/dev/null", "-p", str(self.port), "-i", self.client_key,
+                "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=no",
+                "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+                "-o", "NumberOfPasswordPrompts=1"] + list(extra)
+        return ["ssh"] + opts + ["%s@127.0.0.1" % user, remote_cmd]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.logf.close()
+
+
+def shell_join(argv):
+    import shlex
+    return " ".join(shlex.quote(a) for a in argv)
+
+
+# --------------------------------------------------------------------------
+# a private mount namespace that shows our file at /etc/pam.d/<fixed name>
+# (su, su-l, login and runuser have fixed service names; this leaves the
+# machine's own files untouched)
+
+def with_pam_overlay(service, pam_file, cmd):
+    """Shell command that runs CMD (a string) in a new mount namespace where
+    /etc/pam.d/SERVICE is PAM_FILE."""
+    import shlex
+    target = "/etc/pam.d/" + service
+    inner = "mount --bind %s %s && exec %s" % (shlex.quote(pam_file), shlex.quote(target), cmd)
+    return "unshare --mount --propagation private sh -c %s" % shlex.quote(inner)
+
+
+# --------------------------------------------------------------------------
+# syslog catcher: the module logs through pam_syslog; this sandbox has no
+# syslog daemon, so catch /dev/log ourselves when nobody else does.
+
+class SyslogCatcher:
+    def __init__(self):
+        self.lines = []
+        self.sock = None
+        if os.path.exists("/dev/log"):
+            return          # a real syslog daemon owns it; leave it alone
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind("/dev/log")
+        os.chmod("/dev/log", 0o666)
+        self._ino = os.stat("/dev/log").st_ino
+        CLEANUP.push(self.close, "/dev/log catcher")
+        self._t = threading.Thread(target=self._loop, daemon=True)
+        self._t.start()
+
+    def _loop(self):
+        while True:
+            try:
+                data = self.sock.recv(65536)
+            except OSError:
+                return
+            self.lines.append(data.decode("utf-8", "replace"))
+
+    def text(self):
+        return "\n".join(self.lines)
+
+    def close(self):
+        if self.sock is not None:
+            try:
+                if os.stat("/dev/log").st_ino == self._ino:
+                    os.unlink("/dev/log")
+            except FileNotFoundError:
+                pass
+            self.sock.close()
+            self.sock = None
+
+
+# --------------------------------------------------------------------------
+# the module's configuration
+
+def write_module_config(dirpath, api_url, certdir, users, qr="auto", extra_general="",
+                        timeout=60, poll=1):
+    """Root-owned 0600 config + usermap in DIRPATH (a 0755 dir).  USERS is a
+    dict user -> personal number.  Returns the config path."""
+    usermap = os.path.join(dirpath, "usermap")
+    write_file(usermap, "".join("%s bankid:%s\n" % (u, p) for u, p in users.items()), 0o644)
+    conf = os.path.join(dirpath, "pam_mobileid.conf")
+    text = ("[general]\nusermap = %s\ntimeout = %d\nqr = %s\n%s\n"
+            "[bankid]\nurl = %s\ncert = %s\npassword_file = %s\nca = %s\npoll = %d\n"
+            % (usermap, timeout, qr, extra_general, api_url, os.path.join(certdir, "client.p12"),
+               os.path.join(certdir, "client.pass"), os.path.join(certdir, "ca.pem"), poll))
+    write_file(conf, text, 0o600)
+    return conf
+
+
+def secure_certdir(certdir):
+    """The module refuses secrets readable by others."""
+    for f in ("client.p12", "client.pass"):
+        p = os.path.join(certdir, f)
+        if os.path.exists(p):
+            os.chown(p, 0, 0)
+            os.chmod(p, 0o600)
+
+
+# --------------------------------------------------------------------------
+# simulator and phone (tests/lib)
+
+def import_sim():
+    if LIB_DIR not in sys.path:
+        sys.path.insert(0, LIB_DIR)
+    import sim   # noqa: E402
+    return sim
+
+
+def phone(*args, timeout=120):
+    cmd = ["/usr/bin/python3", os.path.join(LIB_DIR, "phone.py")] + list(args)
+    log("phone", cmd)
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def phone_wait(p, timeout=120):
+    try:
+        out, _ = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, _ = p.communicate()
+        raise AssertionError("phone.py did not finish: %s" % out)
+    log("phone out", p.returncode, out)
+    return p.returncode, out
+
+
+def orders_of(s):
+    o = s.orders()
+    return o["orders"] if isinstance(o, dict) else o
+
+
+def collect_times(order):
+    return [r["t_ms"] for r in order.get("requests", []) if r.get("path", "").endswith("/collect")]
+
+
+# --------------------------------------------------------------------------
+# unittest base
+
+class E2ECase(unittest.TestCase):
+    """Tear-down runs the cleanup registry after every test class."""
+
+    @classmethod
+    def tearDownClass(cls):
+        CLEANUP.run()
+
+    def dump(self, name, text):
+        """Keep evidence next to the build for failed runs."""
+        d = os.path.join(BUILD_DIR, "e2e-artifacts")
+        try:
+            os.makedirs(d, exist_ok=True)
+            with open(os.path.join(d, name), "w") as f:
+                f.write(text)
+        except OSError:
+            pass
+
+
+# --------------------------------------------------------------------------
+# OpenVPN 2.6 server (auth-pam plugin) and client on loopback
+
+OVPN_PLUGIN_DIRS = ("/usr/lib/x86_64-linux-gnu/openvpn/plugins", "/usr/lib/openvpn/plugins",
+                    "/usr/lib64/openvpn/plugins")
+
+
+def ovpn_plugin():
+    for d in OVPN_PLUGIN_DIRS:
+        p = os.path.join(d, "openvpn-plugin-auth-pam.so")
+        if os.path.exists(p):
+            return p
+    return None
+
+
+def make_pki(d):
+    """A throwaway CA with a server and a client certificate (EC P-256)."""
+    def req(name, extra):
+        run(["openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+             "-keyout", os.path.join(d, name + ".key"), "-subj", "/CN=mide2e-" + name] + extra)
+    req("ca", ["-x509", "-days", "2", "-out", os.path.join(d, "ca.pem")])
+    for name, eku in (("server", "serverAuth"), ("client", "clientAuth")):
+        req(name, ["-out", os.path.join(d, name + ".csr")])
+        ext = write_file(os.path.join(d, name + ".ext"),
+                         "extendedKeyUsage=%s\nkeyUsage=digitalSignature,keyAgreement\n" % eku)
+        run(["openssl", "x509", "-req", "-in", os.path.join(d, name + ".csr"),
+             "-CA", os.path.join(d, "ca.pem"), "-CAkey", os.path.join(d, "ca.key"),
+             "-CAcreateserial", "-days", "2", "-out", os.path.join(d, name + ".pem"),
+             "-extfile", ext])
+    for f in os.listdir(d):
+        if f.endswith(".key"):
+            os.chmod(os.path.join(d, f), 0o600)
+
+
+class OpenVPNServer:
+    """openvpn --mode server on 127.0.0.1:<free udp port> with the auth-pam
+    plugin.  The tun device gets no address and no route (ifconfig-noexec,
+    route-noexec): nothing but the loopback UDP socket carries traffic."""
+
+    def __init__(self, pam_text, deferred=True, hand_window=90, plugin_args=None, verb=4):
+        self.dir = tmpdir("mide2e-ovpn-")
+        make_pki(self.dir)
+        self.service = "ovpn-mide2e%s" % RUN_ID
+        pam_service(self.service, pam_text)
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.1", 0))
+        self.port = s.getsockname()[1]
+        s.close()
+        self.dev = "tunmide%s" % RUN_ID[:6]
+        plugin = '"%s" %s' % (ovpn_plugin(), plugin_args or self.service)
+        cfg = ["mode server", "tls-server", "proto udp4", "local 127.0.0.1", "port %d" % self.port,
+               "dev " + self.dev, "dev-type tun", "disable-dco", "ifconfig-noexec", "route-noexec",
+               "topology subnet", "ifconfig 100.64.250.1 255.255.255.0",
+               "ifconfig-pool 100.64.250.10 100.64.250.20", 'push "topology subnet"',
+               "ca ca.pem", "cert server.pem", "key server.key", "dh none",
+               "verify-client-cert none", "username-as-common-name",
+               "plugin " + plugin, "hand-window %d" % hand_window, "verb %d" % verb,
+               "setenv verb %d" % verb]
+        if deferred:
+            cfg.append("setenv deferred_auth_pam 1")
+        self.config = write_file(os.path.join(self.dir, "server.conf"), "\n".join(cfg) + "\n", 0o600)
+        self.log_path = os.path.join(self.dir, "server.log")
+        self.logf = open(self.log_path, "w")
+        self.proc = subprocess.Popen(["openvpn", "--cd", self.dir, "--config", self.config],
+                                     stdout=self.logf, stderr=subprocess.STDOUT)
+        CLEANUP.push(self.stop, "openvpn server")
+        wait_until(lambda: "Initialization Sequence Completed" in self.log() or self.proc.poll() is not None,
+                   15, what="openvpn server start")
+        if self.proc.poll() is not None:
+            raise RuntimeError("openvpn server died:\n" + self.log())
+
+    def log(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.logf.close()
+
+    def client(self, user, password="unused"):
+        return OpenVPNClient(self, user, password)
+
+
+class OpenVPNClient:
+    def __init__(self, server, user, password):
+        self.dir = server.dir
+        tag = secrets.token_hex(3)
+        up = write_file(os.path.join(self.dir, "up-%s.txt" % tag), "%s\n%s\n" % (user, password), 0o600)
+        cfg = ["client", "dev tun", "dev-type tun", "disable-dco", "ifconfig-noexec", "route-noexec",
+               "proto udp4", "remote 127.0.0.1 %d" % server.port, "nobind", "ca ca.pem",
+               "cert client.pem", "key client.key", "remote-cert-tls server",
+               "auth-user-pass " + up, "auth-nocache", "auth-retry none", "verb 3",
+               "connect-retry-max 1", "hand-window %d" % 120]
+        self.config = write_file(os.path.join(self.dir, "client-%s.conf" % tag), "\n".join(cfg) + "\n")
+        self.log_path = os.path.join(self.dir, "client-%s.log" % tag)
+        self.logf = open(self.log_path, "w")
+        self.proc = subprocess.Popen(["openvpn", "--cd", self.dir, "--config", self.config],
+                                     stdout=self.logf, stderr=subprocess.STDOUT)
+        CLEANUP.push(self.stop, "openvpn client")
+
+    def log(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+    def wait_result(self, timeout):
+        """'up' (tunnel up), 'auth_failed', or raises on timeout."""
+        def check():
+            t = self.log()
+            if "Initialization Sequence Completed" in t:
+                return "up"
+            if "AUTH_FAILED" in t:
+                return "auth_failed"
+            if self.proc.poll() is not None:
+                return "exited"
+            return None
+        try:
+            return wait_until(check, timeout, 0.2, "openvpn client result")
+        except AssertionError as e:
+            raise AssertionError("%s; client log:\n%s" % (e, self.log()[-3000:])) from None
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.logf.close()
+
+
+# --------------------------------------------------------------------------
+# the probe module (tests/e2e/probe/pam_e2eprobe.c): a stand-in PAM module
+# that records what each host sets and exercises its conversation.
+
+_PROBE = None
+
+
+def probe_module():
+    global _PROBE
+    if _PROBE is None or not os.path.exists(_PROBE):
+        if not shutil.which("gcc"):
+            raise unittest.SkipTest("gcc missing: cannot build the probe PAM module")
+        d = tmpdir("mide2e-probe-")
+        so = os.path.join(d, "pam_e2eprobe.so")
+        # -lpam matters: OpenVPN's auth-pam plugin loads libpam privately, so a
+        # module that does not itself need libpam fails there with "Module is unknown".
+        run(["gcc", "-shared", "-fPIC", "-O1", "-o", so, os.path.join(HERE, "probe", "pam_e2eprobe.c"),
+             "-lpam"])
+        _PROBE = so
+    return _PROBE
+
+
+def read_probe(path):
+    """Parse the probe's out file into a list of dicts, one per call."""
+    calls = []
+    with open(path, errors="replace") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith("call="):
+                calls.append({})
+            if not calls:
+                continue
+            for m in re.finditer(r"(\S+?)=(.*?)(?= \S+=|$)", line):
+                calls[-1][m.group(1)] = m.group(2)
+    return calls
