@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The demo: a real login through PAM (pamtester under pam_wrapper; nothing
+# in /etc changes) against the bundled BankID simulator. The QR animates in
+# a tmux window; the simulated phone reads it from the screen and approves.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+
+bash tests/deps.sh
+build=${MID_BUILD_DIR:-$top/build}
+cmake -S . -B "$build" >/dev/null
+cmake --build "$build" -j"$(nproc)" >/dev/null
+certs=$build/tests/certs
+bash tests/lib/mkcerts.sh "$certs" >/dev/null
+
+work=$(mktemp -d /tmp/mobileid-demo.XXXXXX)
+chmod 755 "$work"
+session=mobileid-demo-$$
+sim_pid=
+cleanup() {
+  tmux kill-session -t "$session" 2>/dev/null || true
+  [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$build/tests/sim/mobileid-sim" --cert "$certs/server.pem" --key "$certs/server.key" \
+  --client-ca "$certs/clientca.pem" --port-file "$work/ports.json" >"$work/sim.log" 2>&1 &
+sim_pid=$!
+for _ in $(seq 100); do [ -s "$work/ports.json" ] && break; sleep 0.05; done
+api=$(sed 's/.*"api":\([0-9]*\).*/\1/' "$work/ports.json")
+control=$(sed 's/.*"control":\([0-9]*\).*/\1/' "$work/ports.json")
+
+echo "demo bankid:199001011239" >"$work/usermap"
+cat >"$work/pam_mobileid.conf" <<CONF
+[general]
+usermap = $work/usermap
+timeout = 60
+qr = animate
+message = Log in to %h as %u (demo)
+[bankid]
+url = https://localhost:$api/rp/v6.0/
+cert = $certs/client.p12
+password_file = $certs/client.pass
+ca = $certs/ca.pem
+CONF
+chmod 600 "$work/pam_mobileid.conf"
+mkdir "$work/pam.d"
+echo "auth required $build/pam_mobileid/pam_mobileid.so conf=$work/pam_mobileid.conf" >"$work/pam.d/mobileid-demo"
+echo "auth required pam_deny.so" >"$work/pam.d/other"
+
+cat >"$work/login.sh" <<LOGIN
+#!/bin/sh
+clear
+echo "pam_mobileid demo: pamtester mobileid-demo demo authenticate"
+echo
+LD_PRELOAD=libpam_wrapper.so PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR=$work/pam.d \
+  pamtester mobileid-demo demo authenticate
+echo "exit \$?" >$work/result
+echo
+echo "(the simulated phone approved; this window closes in 5 s)"
+sleep 5
+LOGIN
+chmod +x "$work/login.sh"
+
+tmux -u new-session -d -s "$session" -x 100 -y 40 "$work/login.sh"
+# the phone waits a few seconds so the QR can be seen animating
+( sleep 4; /usr/bin/python3 tests/lib/phone.py scan --tmux "$session" \
+    --control "http://127.0.0.1:$control" --action approve --delay-ms 3000 \
+    --timeout 50 --save "$work/phone.png" >"$work/phone.log" 2>&1 ) &
+phone_pid=$!
+
+if [ -t 0 ] && [ -t 1 ] && [ -z "${CI:-}" ]; then
+  tmux attach -t "$session" || true
+else
+  # no terminal to show it in: print what the screen looked like
+  for _ in $(seq 120); do [ -s "$work/result" ] && break; sleep 0.5; done
+  tmux capture-pane -p -t "$session" 2>/dev/null || true
+fi
+wait "$phone_pid" || true
+echo "phone: $(tail -1 "$work/phone.log" 2>/dev/null)"
+if grep -q "exit 0" "$work/result" 2>/dev/null; then
+  echo "demo: login approved through PAM"
+else
+  echo "demo: login failed"; cat "$work/sim.log" | tail -5; exit 1
+fi
