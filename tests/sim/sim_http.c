@@ -403,6 +403,20 @@ int http_respond(struct sim_conn *c, int status, const char *ctype,
 		     close_conn ? "Connection: close\r\n" : "");
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return -1;
+	/* Small responses go out in one TLS record / TCP segment. */
+	if (len <= 16384) {
+		char *one = malloc((size_t)n + len);
+		int r;
+
+		if (!one)
+			return -1;
+		memcpy(one, head, (size_t)n);
+		if (len)
+			memcpy(one + n, body, len);
+		r = http_write_all(c, one, (size_t)n + len);
+		free(one);
+		return r;
+	}
 	if (http_write_all(c, head, (size_t)n) < 0)
 		return -1;
 	return len ? http_write_all(c, body, len) : 0;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -93,6 +95,8 @@ static void *accept_loop(void *arg)
 				sim_sleep_ms(50);
 			continue;
 		}
+		/* Header and body go out as separate writes: avoid Nagle + delayed ACK stalls. */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
 		c = calloc(1, sizeof(*c));
 		if (!c || (c->fd = fd, sim_start_thread(l->handler, c) < 0)) {
 			sim_log("cannot start connection thread");
