@@ -127,11 +127,11 @@ long log_request(long conn, const char *method, const char *path,
 		 const char *order_ref);
 struct json_object *log_requests_json(void);
 struct json_object *log_connections_json(void);
-struct json_object *stats_json(void);
+struct json_object *log_stats_json(void);
 
 /* ---- BankID API (sim_api.c) ---- */
 void *api_conn_thread(void *arg);
-bool pno_valid(const char *pno);
+bool api_pno_valid(const char *pno);
 
 /* ---- faults (sim_fault.c) ---- */
 enum fault_mode {

@@ -44,7 +44,7 @@ static bool is_digits(const char *s, size_t n)
 	return true;
 }
 
-bool pno_valid(const char *pno)
+bool api_pno_valid(const char *pno)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int year, month, day, sum = 0;
@@ -166,7 +166,7 @@ static int check_requirement(struct json_object *req, struct order_new *n,
 				n->mrtd = json_object_get_boolean(v);
 		} else if (!strcmp(k, "personalNumber")) {
 			if (!is_type(v, json_type_string) ||
-			    !pno_valid(json_object_get_string(v))) {
+			    !api_pno_valid(json_object_get_string(v))) {
 				set_err(res, 400, "invalidParameters",
 					"Incorrect personalNumber");
 				return -1;
@@ -254,7 +254,7 @@ static void handle_start(const char *ep, struct json_object *body,
 		v = NULL;
 		json_object_object_get_ex(body, "personalNumber", &v);
 		if (!is_type(v, json_type_string) ||
-		    !pno_valid(json_object_get_string(v))) {
+		    !api_pno_valid(json_object_get_string(v))) {
 			set_err(res, 400, "invalidParameters", "Incorrect personalNumber");
 			goto out;
 		}
@@ -425,6 +425,28 @@ out:
 		json_tokener_free(tok);
 }
 
+/* orderRef named in a collect/cancel body, so faulted requests still show
+ * up in that order's history; empty when there is none. */
+static void body_order_ref(const struct sim_request *rq, char out[SIM_UUID_LEN + 1])
+{
+	struct json_tokener *tok = json_tokener_new_ex(SIM_MAX_JSON_DEPTH);
+	struct json_object *j = NULL, *v = NULL;
+
+	out[0] = '\0';
+	if (!tok || !rq->body)
+		goto out;
+	j = json_tokener_parse_ex(tok, rq->body, (int)rq->body_len);
+	if (is_type(j, json_type_object) &&
+	    json_object_object_get_ex(j, "orderRef", &v) &&
+	    is_type(v, json_type_string) &&
+	    strlen(json_object_get_string(v)) == SIM_UUID_LEN)
+		snprintf(out, SIM_UUID_LEN + 1, "%s", json_object_get_string(v));
+out:
+	json_object_put(j);
+	if (tok)
+		json_tokener_free(tok);
+}
+
 /* Serves one API request; false when the connection must end. */
 static bool api_serve_one(struct sim_conn *c, struct sim_request *rq)
 {
@@ -442,14 +464,18 @@ static bool api_serve_one(struct sim_conn *c, struct sim_request *rq)
 		sim_sleep_ms(f.delay_ms);
 	if (faulted && f.mode != FAULT_SLOW && f.mode != FAULT_DRIP) {
 		/* The faulty answer replaces the real one; the request is still logged. */
+		char ref[SIM_UUID_LEN + 1];
 		int logged = f.mode == FAULT_HANG || f.mode == FAULT_CLOSE ? 0
 			   : f.mode == FAULT_STATUS ? (f.status ? f.status : 500)
 			   : f.mode == FAULT_MAINTENANCE ? 503
 			   : f.mode == FAULT_INTERNAL ? 500
 			   : f.mode == FAULT_HTML403 ? 403 : 200;
 
+		body_order_ref(rq, ref);
 		log_request(c->id, rq->method, rq->path, rq->content_type, logged,
-			    fault_mode_name(f.mode), NULL);
+			    f.mode == FAULT_INTERNAL ? "internalError"
+						     : fault_mode_name(f.mode),
+			    ref);
 		fault_respond(c, &f, ep, &fstatus);
 		free(f.body);
 		return !c->dead && keep && f.mode != FAULT_HANG && f.mode != FAULT_CLOSE;

@@ -67,7 +67,7 @@ static int ctl_phone(bool scan, struct json_object *body,
 					: "need personalNumber and a valid action");
 		return 400;
 	}
-	if (pno && !pno_valid(pno)) {
+	if (pno && !api_pno_valid(pno)) {
 		*reply = ctl_error("invalid completion personalNumber");
 		return 400;
 	}
@@ -89,7 +89,7 @@ static int ctl_route(const struct sim_request *rq, struct json_object *body,
 		return 200;
 	}
 	if (get && !strcmp(p, "/stats")) {
-		*reply = stats_json();
+		*reply = log_stats_json();
 		return 200;
 	}
 	if (get && !strcmp(p, "/orders")) {

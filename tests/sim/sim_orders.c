@@ -800,7 +800,7 @@ struct json_object *log_connections_json(void)
 	return j;
 }
 
-struct json_object *stats_json(void)
+struct json_object *log_stats_json(void)
 {
 	struct json_object *j = json_object_new_object();
 	int64_t now = sim_now_ms();

@@ -482,6 +482,8 @@ class TestFaults(Base):
         self.sim.fault("hang", "collect", count=1)
         with self.assertRaises((socket.timeout, TimeoutError)):
             self.sim.api("collect", {"orderRef": body["orderRef"]}, timeout=0.7)
+        hung = self.sim.order(body["orderRef"])["requests"][-1]
+        self.assertEqual((hung["path"], hung["status"]), ("/rp/v6.0/collect", 0))
         self.sim.fault("close", count=1)
         with self.assertRaises((http.client.RemoteDisconnected, ConnectionError, ssl.SSLError)):
             self.auth()
