@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/resource.h>
 
 #define LOAD_MAX_BODY 4096
 #define LOAD_COLLECT_INTERVAL 2.0
@@ -100,8 +100,8 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void load_send(CURLM *m, const struct load_opts *op, struct load_order *o,
-		      const char *endpoint)
+static void load_send(CURLM *m, const struct load_opts *op,
+		      struct load_order *o, const char *endpoint)
 {
 	char url[512];
 
@@ -115,13 +115,14 @@ static void load_send(CURLM *m, const struct load_opts *op, struct load_order *o
 	curl_multi_add_handle(m, o->h);
 }
 
-static void load_fail(struct load_stats *s, long *kind, const struct load_order *o,
-		      const char *what)
+static void load_fail(struct load_stats *s, long *kind,
+		      const struct load_order *o, const char *what)
 {
 	s->errors++;
 	(*kind)++;
 	if (s->errors <= 5)
-		fprintf(stderr, "error (%s) order %s: %.200s\n", what, o->pno, o->body);
+		fprintf(stderr, "error (%s) order %s: %.200s\n", what, o->pno,
+			o->body);
 }
 
 /* Handles one finished transfer and decides the order's next step. */
@@ -134,7 +135,8 @@ static void load_done(struct load_stats *s, struct load_order *o, CURLcode rc,
 	o->in_flight = false;
 	curl_easy_getinfo(o->h, CURLINFO_RESPONSE_CODE, &http);
 	if (rc != CURLE_OK) {
-		snprintf(o->body, sizeof(o->body), "%s", curl_easy_strerror(rc));
+		snprintf(o->body, sizeof(o->body), "%s",
+			 curl_easy_strerror(rc));
 		load_fail(s, &s->err_curl, o, "curl");
 		goto out;
 	}
@@ -153,17 +155,22 @@ static void load_done(struct load_stats *s, struct load_order *o, CURLcode rc,
 			load_fail(s, &s->err_body, o, "auth body");
 			goto out;
 		}
-		snprintf(o->ref, sizeof(o->ref), "%s", json_object_get_string(v));
+		snprintf(o->ref, sizeof(o->ref), "%s",
+			 json_object_get_string(v));
 		s->auth_ok++;
 		o->state = LS_COLLECT;
-		/* Spread first collects over one interval, like logins that start at random times. */
-		o->next_due = t_end + LOAD_COLLECT_INTERVAL * (1.0 + (double)rand() / RAND_MAX);
-		snprintf(o->post, sizeof(o->post), "{\"orderRef\":\"%s\"}", o->ref);
+		/* Spread first collects over one interval, like logins that
+		 * start at random times. */
+		o->next_due = t_end + LOAD_COLLECT_INTERVAL *
+					  (1.0 + (double)rand() / RAND_MAX);
+		snprintf(o->post, sizeof(o->post), "{\"orderRef\":\"%s\"}",
+			 o->ref);
 		break;
 	case LS_COLLECT:
 		lat_add(s, t_end - o->t_sent);
 		if (!json_object_object_get_ex(j, "hintCode", &v) ||
-		    strcmp(json_object_get_string(v), "outstandingTransaction")) {
+		    strcmp(json_object_get_string(v),
+			   "outstandingTransaction")) {
 			load_fail(s, &s->err_body, o, "collect body");
 			goto out;
 		}
@@ -174,8 +181,7 @@ static void load_done(struct load_stats *s, struct load_order *o, CURLcode rc,
 		s->cancel_ok++;
 		o->state = LS_DONE;
 		break;
-	default:
-		break;
+	default: break;
 	}
 	json_object_put(j);
 	return;
@@ -203,12 +209,14 @@ static long proc_kb(long pid, const char *key)
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: mobileid-sim-load --url https://localhost:PORT/rp/v6.0/ "
-		"--certs DIR\n  [--orders 1000] [--conns 1000] [--duration 30] "
-		"[--fresh] [--sim-pid PID]\n"
-		"  --conns: size of the shared keep-alive connection pool;\n"
-		"  --fresh: a new TLS connection for every request (like npm bankid)\n");
+	fprintf(
+	    stderr,
+	    "usage: mobileid-sim-load --url https://localhost:PORT/rp/v6.0/ "
+	    "--certs DIR\n  [--orders 1000] [--conns 1000] [--duration 30] "
+	    "[--fresh] [--sim-pid PID]\n"
+	    "  --conns: size of the shared keep-alive connection pool;\n"
+	    "  --fresh: a new TLS connection for every request (like npm "
+	    "bankid)\n");
 }
 
 static int parse_opts(int argc, char **argv, struct load_opts *op)
@@ -243,12 +251,13 @@ static int parse_opts(int argc, char **argv, struct load_opts *op)
 		if (end && (*end || errno))
 			return -1;
 	}
-	return op->url && op->certdir && op->orders > 0 && op->conns > 0 ? 0 : -1;
+	return op->url && op->certdir && op->orders > 0 && op->conns > 0 ? 0
+									 : -1;
 }
 
 int main(int argc, char **argv)
 {
-	struct load_opts op = { .orders = 1000, .conns = 1000, .duration = 30 };
+	struct load_opts op = {.orders = 1000, .conns = 1000, .duration = 30};
 	struct load_stats s;
 	struct load_order *ords = NULL;
 	struct curl_slist *hdr = NULL;
@@ -305,7 +314,8 @@ int main(int argc, char **argv)
 		}
 		snprintf(o->post, sizeof(o->post),
 			 "{\"endUserIp\":\"127.0.0.1\",\"requirement\":"
-			 "{\"personalNumber\":\"%s\"}}", o->pno);
+			 "{\"personalNumber\":\"%s\"}}",
+			 o->pno);
 		o->state = LS_AUTH;
 	}
 	t_start = load_now();
@@ -324,15 +334,18 @@ int main(int argc, char **argv)
 
 			if (msg->msg != CURLMSG_DONE)
 				continue;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&o);
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+					  (char **)&o);
 			curl_multi_remove_handle(m, msg->easy_handle);
 			load_done(&s, o, msg->data.result, load_now());
 		}
 		if (!s.t_ramp_end && s.auth_ok + s.errors >= op.orders)
 			s.t_ramp_end = load_now();
 		now = load_now();
-		if (!cancelling && s.t_ramp_end && now - s.t_ramp_end >= op.duration) {
-			/* Steady state is over: sample the simulator, then cancel everything. */
+		if (!cancelling && s.t_ramp_end &&
+		    now - s.t_ramp_end >= op.duration) {
+			/* Steady state is over: sample the simulator, then
+			 * cancel everything. */
 			t_steady_end = now;
 			if (op.sim_pid > 0) {
 				rss_peak = proc_kb(op.sim_pid, "VmRSS:");
@@ -353,7 +366,8 @@ int main(int argc, char **argv)
 				o->state = LS_CANCEL;
 				load_send(m, &op, o, "cancel");
 				inflight++;
-			} else if (o->state == LS_COLLECT && o->next_due <= now) {
+			} else if (o->state == LS_COLLECT &&
+				   o->next_due <= now) {
 				load_send(m, &op, o, "collect");
 				inflight++;
 			}
@@ -366,28 +380,33 @@ int main(int argc, char **argv)
 	}
 	t_end = load_now();
 	qsort(s.lat, s.nlat, sizeof(double), cmp_double);
-	printf("orders            %ld (each its own personal number)\n", op.orders);
-	printf("connections       %s\n", op.fresh ? "new TLS connection per request"
-						: "shared keep-alive pool");
+	printf("orders            %ld (each its own personal number)\n",
+	       op.orders);
+	printf("connections       %s\n", op.fresh
+					     ? "new TLS connection per request"
+					     : "shared keep-alive pool");
 	if (!op.fresh)
 		printf("pool size         %ld\n", op.conns);
-	printf("auth ramp         %.2f s, %.0f orders/s\n", s.t_ramp_end - s.t_ramp_start,
+	printf("auth ramp         %.2f s, %.0f orders/s\n",
+	       s.t_ramp_end - s.t_ramp_start,
 	       (double)s.auth_ok / (s.t_ramp_end - s.t_ramp_start));
 	printf("max concurrent    %ld pending orders\n", max_pending);
 	printf("steady state      %.1f s, %ld collects, %.0f collects/s\n",
 	       t_steady_end - s.t_ramp_end, s.collect_ok,
 	       (double)s.collect_ok / (t_steady_end - s.t_ramp_end));
 	if (s.nlat)
-		printf("collect latency   p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
-		       1000 * s.lat[s.nlat / 2], 1000 * s.lat[(s.nlat * 99) / 100],
-		       1000 * s.lat[s.nlat - 1]);
+		printf(
+		    "collect latency   p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+		    1000 * s.lat[s.nlat / 2], 1000 * s.lat[(s.nlat * 99) / 100],
+		    1000 * s.lat[s.nlat - 1]);
 	printf("cancels           %ld\n", s.cancel_ok);
-	printf("errors            %ld (curl %ld, http %ld, body %ld)\n", s.errors,
-	       s.err_curl, s.err_http, s.err_body);
+	printf("errors            %ld (curl %ld, http %ld, body %ld)\n",
+	       s.errors, s.err_curl, s.err_http, s.err_body);
 	if (op.sim_pid > 0)
-		printf("simulator         RSS %ld KiB, %ld threads (at end of steady state), "
-		       "peak RSS %ld KiB\n", rss_peak, threads,
-		       proc_kb(op.sim_pid, "VmHWM:"));
+		printf("simulator         RSS %ld KiB, %ld threads (at end of "
+		       "steady state), "
+		       "peak RSS %ld KiB\n",
+		       rss_peak, threads, proc_kb(op.sim_pid, "VmHWM:"));
 	printf("total             %.1f s\n", t_end - t_start);
 	rc = s.errors ? 1 : 0;
 out:

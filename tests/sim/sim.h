@@ -39,11 +39,11 @@ int sim_start_thread(void *(*fn)(void *), void *arg);
 /* ---- connection + HTTP/1.1 (sim_http.c) ---- */
 struct sim_conn {
 	int fd;
-	SSL *ssl;               /* NULL on the plain control port */
-	long id;                /* API connection id, 0 on control */
+	SSL *ssl; /* NULL on the plain control port */
+	long id;  /* API connection id, 0 on control */
 	char client_cn[256];
-	char client_fp[65];     /* hex SHA-256 of the client cert DER */
-	unsigned char *rbuf;    /* read buffer, SIM_MAX_HEADER_BYTES */
+	char client_fp[65];  /* hex SHA-256 of the client cert DER */
+	unsigned char *rbuf; /* read buffer, SIM_MAX_HEADER_BYTES */
 	size_t rlen, roff;
 	bool dead;
 };
@@ -54,9 +54,9 @@ struct sim_request {
 	char content_type[SIM_MAX_CTYPE];
 	bool has_content_type;
 	bool keep_alive;
-	char *body;              /* NUL-terminated, may be NULL */
+	char *body; /* NUL-terminated, may be NULL */
 	size_t body_len;
-	int error_status;        /* nonzero: request unreadable, answer and close */
+	int error_status; /* nonzero: request unreadable, answer and close */
 	const char *error_text;
 };
 
@@ -64,7 +64,8 @@ struct sim_request {
 int http_read_request(struct sim_conn *c, struct sim_request *rq);
 void http_request_clear(struct sim_request *rq);
 int http_write_all(struct sim_conn *c, const void *buf, size_t len);
-/* Writes a complete response with Content-Length; ctype NULL = application/json. */
+/* Writes a complete response with Content-Length; ctype NULL =
+ * application/json. */
 int http_respond(struct sim_conn *c, int status, const char *ctype,
 		 const char *body, size_t len, bool close_conn);
 int http_respond_json(struct sim_conn *c, int status, struct json_object *obj,
@@ -84,7 +85,7 @@ struct order_new {
 	enum order_kind kind;
 	char pno[SIM_PNO_LEN + 1];
 	char end_user_ip[64];
-	char *uvd_text;            /* decoded userVisibleData, owned by caller */
+	char *uvd_text; /* decoded userVisibleData, owned by caller */
 	char call_initiator[8];
 	bool mrtd, return_risk;
 	const struct sim_conn *conn;
@@ -135,10 +136,21 @@ bool api_pno_valid(const char *pno);
 
 /* ---- faults (sim_fault.c) ---- */
 enum fault_mode {
-	FAULT_NONE, FAULT_MAINTENANCE, FAULT_INTERNAL, FAULT_STATUS,
-	FAULT_SLOW, FAULT_HANG, FAULT_DRIP, FAULT_GARBAGE, FAULT_HTML403,
-	FAULT_OVERSIZED, FAULT_DEEPNEST, FAULT_WRONGTYPE, FAULT_BADUTF8,
-	FAULT_MISMATCH, FAULT_CLOSE
+	FAULT_NONE,
+	FAULT_MAINTENANCE,
+	FAULT_INTERNAL,
+	FAULT_STATUS,
+	FAULT_SLOW,
+	FAULT_HANG,
+	FAULT_DRIP,
+	FAULT_GARBAGE,
+	FAULT_HTML403,
+	FAULT_OVERSIZED,
+	FAULT_DEEPNEST,
+	FAULT_WRONGTYPE,
+	FAULT_BADUTF8,
+	FAULT_MISMATCH,
+	FAULT_CLOSE
 };
 struct fault {
 	enum fault_mode mode;

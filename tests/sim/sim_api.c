@@ -24,7 +24,7 @@ struct api_result {
 	int status;
 	const char *error_code;
 	char details[128];
-	struct json_object *body;       /* 200 body */
+	struct json_object *body; /* 200 body */
 	char order_ref[SIM_UUID_LEN + 1];
 };
 
@@ -46,7 +46,8 @@ static bool is_digits(const char *s, size_t n)
 
 bool api_pno_valid(const char *pno)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int mdays[] = {31, 29, 31, 30, 31, 30,
+				    31, 31, 30, 31, 30, 31};
 	int year, month, day, sum = 0;
 
 	if (strlen(pno) != SIM_PNO_LEN || !is_digits(pno, SIM_PNO_LEN))
@@ -73,16 +74,22 @@ static bool ip_valid(const char *s)
 {
 	unsigned char buf[sizeof(struct in6_addr)];
 
-	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+	return inet_pton(AF_INET, s, buf) == 1 ||
+	       inet_pton(AF_INET6, s, buf) == 1;
 }
 
 static int b64val(char c)
 {
-	if (c >= 'A' && c <= 'Z') return c - 'A';
-	if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-	if (c >= '0' && c <= '9') return c - '0' + 52;
-	if (c == '+') return 62;
-	if (c == '/') return 63;
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
 	return -1;
 }
 
@@ -111,7 +118,8 @@ static char *b64_decode(const char *s, size_t *out_len)
 			if (v[k] < 0 || (padpos && s[i + k] != '='))
 				goto bad;
 		}
-		unsigned w = (unsigned)(v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3]);
+		unsigned w =
+		    (unsigned)(v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3]);
 		out[o++] = (char)(w >> 16);
 		out[o++] = (char)(w >> 8);
 		out[o++] = (char)w;
@@ -132,8 +140,8 @@ static bool is_type(struct json_object *o, enum json_type t)
 
 static const char *endpoint_of(const char *path)
 {
-	static const char *const eps[] = { "auth", "sign", "phone/auth",
-					   "phone/sign", "collect", "cancel" };
+	static const char *const eps[] = {"auth",	"sign",	   "phone/auth",
+					  "phone/sign", "collect", "cancel"};
 
 	if (strncmp(path, API_PREFIX, strlen(API_PREFIX)))
 		return NULL;
@@ -171,10 +179,12 @@ static int check_requirement(struct json_object *req, struct order_new *n,
 					"Incorrect personalNumber");
 				return -1;
 			}
-			snprintf(n->pno, sizeof(n->pno), "%s", json_object_get_string(v));
+			snprintf(n->pno, sizeof(n->pno), "%s",
+				 json_object_get_string(v));
 		} else if (!strcmp(k, "cardReader")) {
 			const char *s = is_type(v, json_type_string)
-						? json_object_get_string(v) : "";
+					    ? json_object_get_string(v)
+					    : "";
 			if (strcmp(s, "class1") && strcmp(s, "class2"))
 				goto bad;
 		} else if (!strcmp(k, "certificatePolicies")) {
@@ -244,7 +254,8 @@ static void handle_start(const char *ep, struct json_object *body,
 	if (json_object_object_get_ex(body, "endUserIp", &v) || !phone) {
 		if (!is_type(v, json_type_string) ||
 		    !ip_valid(json_object_get_string(v))) {
-			set_err(res, 400, "invalidParameters", "Invalid endUserIp");
+			set_err(res, 400, "invalidParameters",
+				"Invalid endUserIp");
 			goto out;
 		}
 		snprintf(n.end_user_ip, sizeof(n.end_user_ip), "%s",
@@ -255,7 +266,8 @@ static void handle_start(const char *ep, struct json_object *body,
 		json_object_object_get_ex(body, "personalNumber", &v);
 		if (!is_type(v, json_type_string) ||
 		    !api_pno_valid(json_object_get_string(v))) {
-			set_err(res, 400, "invalidParameters", "Incorrect personalNumber");
+			set_err(res, 400, "invalidParameters",
+				"Incorrect personalNumber");
 			goto out;
 		}
 		snprintf(n.pno, sizeof(n.pno), "%s", json_object_get_string(v));
@@ -264,7 +276,8 @@ static void handle_start(const char *ep, struct json_object *body,
 		if (!is_type(v, json_type_string) ||
 		    (strcmp(json_object_get_string(v), "user") &&
 		     strcmp(json_object_get_string(v), "RP"))) {
-			set_err(res, 400, "invalidParameters", "Incorrect callInitiator");
+			set_err(res, 400, "invalidParameters",
+				"Incorrect callInitiator");
 			goto out;
 		}
 		snprintf(n.call_initiator, sizeof(n.call_initiator), "%s",
@@ -280,8 +293,8 @@ static void handle_start(const char *ep, struct json_object *body,
 	if (check_requirement(v, &n, res) < 0)
 		goto out;
 	if (check_b64_field(body, "userVisibleData",
-			    sign ? SIGN_UVD_MAX : AUTH_UVD_MAX, sign, &n.uvd_text,
-			    "Invalid userVisibleData", res) < 0)
+			    sign ? SIGN_UVD_MAX : AUTH_UVD_MAX, sign,
+			    &n.uvd_text, "Invalid userVisibleData", res) < 0)
 		goto out;
 	if (check_b64_field(body, "userNonVisibleData",
 			    sign ? SIGN_UNVD_MAX : AUTH_UVD_MAX, false, NULL,
@@ -296,7 +309,8 @@ static void handle_start(const char *ep, struct json_object *body,
 	}
 	if (json_object_object_get_ex(body, "userVisibleDataFormat", &v)) {
 		const char *s = is_type(v, json_type_string)
-					? json_object_get_string(v) : "";
+				    ? json_object_get_string(v)
+				    : "";
 		if (strcmp(s, "simpleMarkdownV1") && strcmp(s, "plaintext")) {
 			set_err(res, 400, "invalidParameters",
 				"Invalid userVisibleDataFormat");
@@ -313,7 +327,8 @@ static void handle_start(const char *ep, struct json_object *body,
 	v = NULL;
 	if (json_object_object_get_ex(body, "returnRisk", &v)) {
 		if (!is_type(v, json_type_boolean)) {
-			set_err(res, 400, "invalidParameters", "Invalid request");
+			set_err(res, 400, "invalidParameters",
+				"Invalid request");
 			goto out;
 		}
 		n.return_risk = json_object_get_boolean(v);
@@ -327,13 +342,15 @@ static void handle_start(const char *ep, struct json_object *body,
 	if (mismatch)
 		free(mm.body);
 	if (orders_create(&n, mismatch, &ids) < 0) {
-		set_err(res, 400, "alreadyInProgress", "Order already in progress for pno");
+		set_err(res, 400, "alreadyInProgress",
+			"Order already in progress for pno");
 		goto out;
 	}
 	res->status = 200;
 	snprintf(res->order_ref, sizeof(res->order_ref), "%s", ids.ref);
 	res->body = json_object_new_object();
-	json_object_object_add(res->body, "orderRef", json_object_new_string(ids.ref));
+	json_object_object_add(res->body, "orderRef",
+			       json_object_new_string(ids.ref));
 	if (!phone) {
 		json_object_object_add(res->body, "autoStartToken",
 				       json_object_new_string(ids.auto_token));
@@ -380,7 +397,8 @@ static void api_dispatch(const struct sim_conn *c, const struct sim_request *rq,
 
 	if (rq->error_status) {
 		if (rq->error_status == 413)
-			set_err(res, 400, "invalidParameters", "Request body too large");
+			set_err(res, 400, "invalidParameters",
+				"Request body too large");
 		else
 			set_err(res, rq->error_status, "invalidParameters",
 				"Invalid request");
@@ -395,19 +413,22 @@ static void api_dispatch(const struct sim_conn *c, const struct sim_request *rq,
 		goto out;
 	}
 	/* The real API rejects even "application/json; charset=UTF-8". */
-	if (!rq->has_content_type || strcmp(rq->content_type, "application/json")) {
-		set_err(res, 415, "unsupportedMediaType", "Unsupported media type");
+	if (!rq->has_content_type ||
+	    strcmp(rq->content_type, "application/json")) {
+		set_err(res, 415, "unsupportedMediaType",
+			"Unsupported media type");
 		goto out;
 	}
 	tok = json_tokener_new_ex(SIM_MAX_JSON_DEPTH);
 	if (!tok)
 		goto internal;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+					JSON_TOKENER_VALIDATE_UTF8);
 	if (rq->body && rq->body_len == strlen(rq->body))
 		body = json_tokener_parse_ex(tok, rq->body, (int)rq->body_len);
 	if (!body || json_tokener_get_error(tok) != json_tokener_success ||
 	    strspn(rq->body + json_tokener_get_parse_end(tok), " \t\r\n") !=
-		    rq->body_len - json_tokener_get_parse_end(tok) ||
+		rq->body_len - json_tokener_get_parse_end(tok) ||
 	    !is_type(body, json_type_object)) {
 		set_err(res, 400, "invalidParameters", "Invalid request");
 		goto out;
@@ -427,7 +448,8 @@ out:
 
 /* orderRef named in a collect/cancel body, so faulted requests still show
  * up in that order's history; empty when there is none. */
-static void body_order_ref(const struct sim_request *rq, char out[SIM_UUID_LEN + 1])
+static void body_order_ref(const struct sim_request *rq,
+			   char out[SIM_UUID_LEN + 1])
 {
 	struct json_tokener *tok = json_tokener_new_ex(SIM_MAX_JSON_DEPTH);
 	struct json_object *j = NULL, *v = NULL;
@@ -440,7 +462,8 @@ static void body_order_ref(const struct sim_request *rq, char out[SIM_UUID_LEN +
 	    json_object_object_get_ex(j, "orderRef", &v) &&
 	    is_type(v, json_type_string) &&
 	    strlen(json_object_get_string(v)) == SIM_UUID_LEN)
-		snprintf(out, SIM_UUID_LEN + 1, "%s", json_object_get_string(v));
+		snprintf(out, SIM_UUID_LEN + 1, "%s",
+			 json_object_get_string(v));
 out:
 	json_object_put(j);
 	if (tok)
@@ -463,22 +486,27 @@ static bool api_serve_one(struct sim_conn *c, struct sim_request *rq)
 	if (faulted && f.mode == FAULT_SLOW)
 		sim_sleep_ms(f.delay_ms);
 	if (faulted && f.mode != FAULT_SLOW && f.mode != FAULT_DRIP) {
-		/* The faulty answer replaces the real one; the request is still logged. */
+		/* The faulty answer replaces the real one; the request is still
+		 * logged. */
 		char ref[SIM_UUID_LEN + 1];
 		int logged = f.mode == FAULT_HANG || f.mode == FAULT_CLOSE ? 0
-			   : f.mode == FAULT_STATUS ? (f.status ? f.status : 500)
-			   : f.mode == FAULT_MAINTENANCE ? 503
-			   : f.mode == FAULT_INTERNAL ? 500
-			   : f.mode == FAULT_HTML403 ? 403 : 200;
+			     : f.mode == FAULT_STATUS
+				 ? (f.status ? f.status : 500)
+			     : f.mode == FAULT_MAINTENANCE ? 503
+			     : f.mode == FAULT_INTERNAL	   ? 500
+			     : f.mode == FAULT_HTML403	   ? 403
+							   : 200;
 
 		body_order_ref(rq, ref);
-		log_request(c->id, rq->method, rq->path, rq->content_type, logged,
+		log_request(c->id, rq->method, rq->path, rq->content_type,
+			    logged,
 			    f.mode == FAULT_INTERNAL ? "internalError"
 						     : fault_mode_name(f.mode),
 			    ref);
 		fault_respond(c, &f, ep, &fstatus);
 		free(f.body);
-		return !c->dead && keep && f.mode != FAULT_HANG && f.mode != FAULT_CLOSE;
+		return !c->dead && keep && f.mode != FAULT_HANG &&
+		       f.mode != FAULT_CLOSE;
 	}
 	api_dispatch(c, rq, ep, &res);
 	log_request(c->id, rq->method, rq->path,
@@ -497,14 +525,16 @@ static bool api_serve_one(struct sim_conn *c, struct sim_request *rq)
 	if (faulted && f.mode == FAULT_DRIP) {
 		size_t len = 0;
 		const char *s = json_object_to_json_string_length(
-			res.body, JSON_C_TO_STRING_PLAIN, &len);
+		    res.body, JSON_C_TO_STRING_PLAIN, &len);
 		char head[256];
-		int hn = snprintf(head, sizeof(head),
-				  "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
-				  "Content-Length: %zu\r\n\r\n",
-				  res.status, http_reason(res.status), len);
+		int hn = snprintf(
+		    head, sizeof(head),
+		    "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
+		    "Content-Length: %zu\r\n\r\n",
+		    res.status, http_reason(res.status), len);
 
-		/* One byte at a time, headers included, to test client read timeouts. */
+		/* One byte at a time, headers included, to test client read
+		 * timeouts. */
 		for (int i = 0; i < hn && !c->dead; i++) {
 			http_write_all(c, head + i, 1);
 			sim_sleep_ms(f.delay_ms);
@@ -539,7 +569,7 @@ static void cert_identity(struct sim_conn *c)
 
 static void set_timeout(int fd, int secs)
 {
-	struct timeval tv = { .tv_sec = secs };
+	struct timeval tv = {.tv_sec = secs};
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));

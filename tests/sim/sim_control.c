@@ -59,12 +59,13 @@ static int ctl_phone(bool scan, struct json_object *body,
 	enum phone_action act;
 	const char *key = scan ? "qr" : "personalNumber";
 	const char *val = get_str(body, key);
-	const char *pno = get_str(body, scan ? "personalNumber"
-					     : "completePersonalNumber");
+	const char *pno =
+	    get_str(body, scan ? "personalNumber" : "completePersonalNumber");
 
 	if (!val || parse_action(body, &act) < 0) {
-		*reply = ctl_error(scan ? "need qr and a valid action"
-					: "need personalNumber and a valid action");
+		*reply =
+		    ctl_error(scan ? "need qr and a valid action"
+				   : "need personalNumber and a valid action");
 		return 400;
 	}
 	if (pno && !api_pno_valid(pno)) {
@@ -79,13 +80,15 @@ static int ctl_phone(bool scan, struct json_object *body,
 static int ctl_route(const struct sim_request *rq, struct json_object *body,
 		     struct json_object **reply)
 {
-	bool get = !strcmp(rq->method, "GET"), post = !strcmp(rq->method, "POST");
+	bool get = !strcmp(rq->method, "GET"),
+	     post = !strcmp(rq->method, "POST");
 	const char *p = rq->path;
 	char err[64] = "";
 
 	if (get && !strcmp(p, "/health")) {
 		*reply = json_object_new_object();
-		json_object_object_add(*reply, "ok", json_object_new_boolean(1));
+		json_object_object_add(*reply, "ok",
+				       json_object_new_boolean(1));
 		return 200;
 	}
 	if (get && !strcmp(p, "/stats")) {
@@ -114,7 +117,8 @@ static int ctl_route(const struct sim_request *rq, struct json_object *body,
 	if (post && !strcmp(p, "/reset")) {
 		orders_reset();
 		*reply = json_object_new_object();
-		json_object_object_add(*reply, "ok", json_object_new_boolean(1));
+		json_object_object_add(*reply, "ok",
+				       json_object_new_boolean(1));
 		return 200;
 	}
 	if (post && (!strcmp(p, "/phone/scan") || !strcmp(p, "/phone/open"))) {
@@ -126,11 +130,13 @@ static int ctl_route(const struct sim_request *rq, struct json_object *body,
 	}
 	if (post && !strcmp(p, "/fault")) {
 		if (!body || fault_add(body, err, sizeof(err)) < 0) {
-			*reply = ctl_error(err[0] ? err : "need a JSON object body");
+			*reply =
+			    ctl_error(err[0] ? err : "need a JSON object body");
 			return 400;
 		}
 		*reply = json_object_new_object();
-		json_object_object_add(*reply, "ok", json_object_new_boolean(1));
+		json_object_object_add(*reply, "ok",
+				       json_object_new_boolean(1));
 		return 200;
 	}
 	*reply = ctl_error("no such control endpoint");
@@ -141,7 +147,7 @@ void *control_conn_thread(void *arg)
 {
 	struct sim_conn *c = arg;
 	struct sim_request rq;
-	struct timeval tv = { .tv_sec = SIM_IDLE_TIMEOUT_S };
+	struct timeval tv = {.tv_sec = SIM_IDLE_TIMEOUT_S};
 
 	memset(&rq, 0, sizeof(rq));
 	c->rbuf = malloc(SIM_MAX_HEADER_BYTES);
@@ -158,12 +164,14 @@ void *control_conn_thread(void *arg)
 			break;
 		keep = rq.keep_alive && !rq.error_status;
 		if (rq.error_status) {
-			reply = ctl_error(rq.error_text ? rq.error_text : "bad request");
+			reply = ctl_error(rq.error_text ? rq.error_text
+							: "bad request");
 			status = rq.error_status;
 		} else {
 			if (rq.body && rq.body_len) {
 				body = json_tokener_parse(rq.body);
-				if (body && !json_object_is_type(body, json_type_object)) {
+				if (body && !json_object_is_type(
+						body, json_type_object)) {
 					json_object_put(body);
 					body = NULL;
 				}
@@ -171,7 +179,8 @@ void *control_conn_thread(void *arg)
 			status = ctl_route(&rq, body, &reply);
 		}
 		if (sim_cfg.verbose)
-			sim_log("control %s %s -> %d", rq.method, rq.path, status);
+			sim_log("control %s %s -> %d", rq.method, rq.path,
+				status);
 		http_respond_json(c, status, reply, !keep);
 		json_object_put(reply);
 		json_object_put(body);

@@ -1,4 +1,5 @@
-/* mobileid-sim: injected misbehaviour of the API server (control POST /fault). */
+/* mobileid-sim: injected misbehaviour of the API server (control POST /fault).
+ */
 #include "sim.h"
 
 #include <stdio.h>
@@ -20,15 +21,11 @@ static struct fault_slot g_faults[MAX_FAULTS];
 static size_t g_nfaults;
 
 static const char *const mode_names[] = {
-	"none", "maintenance", "internal", "status", "slow", "hang", "drip",
-	"garbage", "html403", "oversized", "deepnest", "wrongtype", "badutf8",
-	"mismatch", "close"
-};
+    "none",	"maintenance", "internal", "status",   "slow",
+    "hang",	"drip",	       "garbage",  "html403",  "oversized",
+    "deepnest", "wrongtype",   "badutf8",  "mismatch", "close"};
 
-const char *fault_mode_name(enum fault_mode m)
-{
-	return mode_names[m];
-}
+const char *fault_mode_name(enum fault_mode m) { return mode_names[m]; }
 
 void fault_clear(void)
 {
@@ -86,7 +83,8 @@ int fault_add(struct json_object *spec, char *err, size_t errlen)
 	s.f.bytes = get_int(spec, "bytes", DEFAULT_OVERSIZED_BYTES);
 	s.f.status = (int)get_int(spec, "status", 500);
 	if (s.remaining < 0 || s.f.delay_ms < 0 || s.f.bytes < 64 ||
-	    s.f.bytes > MAX_OVERSIZED_BYTES || s.f.status < 100 || s.f.status > 599) {
+	    s.f.bytes > MAX_OVERSIZED_BYTES || s.f.status < 100 ||
+	    s.f.status > 599) {
 		snprintf(err, errlen, "bad parameter");
 		goto out;
 	}
@@ -120,7 +118,8 @@ bool fault_take(const char *endpoint, bool creating, struct fault *out)
 
 		if ((s->f.mode == FAULT_MISMATCH) != creating)
 			continue;
-		if (strcmp(s->f.endpoint, "*") && strcmp(s->f.endpoint, endpoint))
+		if (strcmp(s->f.endpoint, "*") &&
+		    strcmp(s->f.endpoint, endpoint))
 			continue;
 		*out = s->f;
 		out->body = s->f.body ? strdup(s->f.body) : NULL;
@@ -141,17 +140,20 @@ static void send_oversized(struct sim_conn *c, int64_t bytes)
 	static const char pre[] = "{\"orderRef\":\"";
 	static const char post[] = "\"}";
 	char head[256], fill[16384];
-	int64_t left = bytes - (int64_t)(sizeof(pre) - 1) - (int64_t)(sizeof(post) - 1);
+	int64_t left =
+	    bytes - (int64_t)(sizeof(pre) - 1) - (int64_t)(sizeof(post) - 1);
 	int n = snprintf(head, sizeof(head),
 			 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-			 "Content-Length: %lld\r\n\r\n", (long long)bytes);
+			 "Content-Length: %lld\r\n\r\n",
+			 (long long)bytes);
 
 	memset(fill, 'A', sizeof(fill));
 	if (http_write_all(c, head, (size_t)n) < 0 ||
 	    http_write_all(c, pre, sizeof(pre) - 1) < 0)
 		return;
 	while (left > 0 && !c->dead) {
-		size_t chunk = left > (int64_t)sizeof(fill) ? sizeof(fill) : (size_t)left;
+		size_t chunk =
+		    left > (int64_t)sizeof(fill) ? sizeof(fill) : (size_t)left;
 
 		http_write_all(c, fill, chunk);
 		left -= (int64_t)chunk;
@@ -185,32 +187,38 @@ static const char *wrongtype_body(const char *ep)
 static const char *badutf8_body(const char *ep)
 {
 	if (!strcmp(ep, "collect"))
-		return "{\"orderRef\":\"\xc3\x28\xa0\xa1\",\"status\":\"pend\xffing\","
+		return "{\"orderRef\":\"\xc3\x28\xa0\xa1\",\"status\":"
+		       "\"pend\xffing\","
 		       "\"hintCode\":\"outstanding\xfe\xffTransaction\"}";
-	return "{\"orderRef\":\"\xc3\x28\xa0\xa1\",\"autoStartToken\":\"\xed\xa0\x80\","
-	       "\"qrStartToken\":\"\xf8\x88\x80\x80\x80\",\"qrStartSecret\":\"\xff\xfe\"}";
+	return "{\"orderRef\":\"\xc3\x28\xa0\xa1\",\"autoStartToken\":"
+	       "\"\xed\xa0\x80\","
+	       "\"qrStartToken\":\"\xf8\x88\x80\x80\x80\",\"qrStartSecret\":"
+	       "\"\xff\xfe\"}";
 }
 
 void fault_respond(struct sim_conn *c, const struct fault *f,
 		   const char *endpoint, int *status_out)
 {
 	static const char html[] =
-		"<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n"
-		"<center><h1>403 Forbidden</h1></center>\r\n"
-		"<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
-	static const char garbage[] = "<<this is not json>>\x01\x02{\"orderRef\":";
+	    "<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n"
+	    "<center><h1>403 Forbidden</h1></center>\r\n"
+	    "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+	static const char garbage[] =
+	    "<<this is not json>>\x01\x02{\"orderRef\":";
 	const char *b;
 
 	*status_out = 200;
 	switch (f->mode) {
 	case FAULT_MAINTENANCE:
 		*status_out = 503;
-		b = "{\"errorCode\":\"maintenance\",\"details\":\"Service unavailable\"}";
+		b = "{\"errorCode\":\"maintenance\",\"details\":\"Service "
+		    "unavailable\"}";
 		http_respond(c, 503, NULL, b, strlen(b), false);
 		break;
 	case FAULT_INTERNAL:
 		*status_out = 500;
-		b = "{\"errorCode\":\"internalError\",\"details\":\"Internal error\"}";
+		b = "{\"errorCode\":\"internalError\",\"details\":\"Internal "
+		    "error\"}";
 		http_respond(c, 500, NULL, b, strlen(b), false);
 		break;
 	case FAULT_STATUS:
@@ -227,14 +235,11 @@ void fault_respond(struct sim_conn *c, const struct fault *f,
 		break;
 	case FAULT_HTML403:
 		*status_out = 403;
-		http_respond(c, 403, "text/html", html, sizeof(html) - 1, false);
+		http_respond(c, 403, "text/html", html, sizeof(html) - 1,
+			     false);
 		break;
-	case FAULT_OVERSIZED:
-		send_oversized(c, f->bytes);
-		break;
-	case FAULT_DEEPNEST:
-		send_deepnest(c);
-		break;
+	case FAULT_OVERSIZED: send_oversized(c, f->bytes); break;
+	case FAULT_DEEPNEST: send_deepnest(c); break;
 	case FAULT_WRONGTYPE:
 		b = wrongtype_body(endpoint);
 		http_respond(c, 200, NULL, b, strlen(b), false);

@@ -297,7 +297,8 @@ int http_read_request(struct sim_conn *c, struct sim_request *rq)
 		char *sp1 = strchr(line, ' ');
 		char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
 
-		if (!sp1 || !sp2 || (size_t)(sp1 - line) >= sizeof(rq->method)) {
+		if (!sp1 || !sp2 ||
+		    (size_t)(sp1 - line) >= sizeof(rq->method)) {
 			rq_fail(rq, 400, "bad request line");
 			return 1;
 		}
@@ -427,8 +428,7 @@ int http_respond_json(struct sim_conn *c, int status, struct json_object *obj,
 {
 	size_t len = 0;
 	const char *s = json_object_to_json_string_length(
-		obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-		&len);
+	    obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 
 	return http_respond(c, status, NULL, s, len, close_conn);
 }
@@ -438,7 +438,7 @@ void http_wait_peer_close(struct sim_conn *c)
 	char scratch[4096];
 
 	while (!c->dead) {
-		struct pollfd p = { .fd = c->fd, .events = POLLIN };
+		struct pollfd p = {.fd = c->fd, .events = POLLIN};
 		int r = poll(&p, 1, 1000);
 
 		if (r < 0 && errno != EINTR)
@@ -458,15 +458,16 @@ void http_conn_close(struct sim_conn *c)
 		c->ssl = NULL;
 	}
 	if (c->fd >= 0 && !c->dead) {
-		/* Lingering close: unread input (a rejected body) would make the
-		 * kernel send RST and destroy the error response in flight. */
+		/* Lingering close: unread input (a rejected body) would make
+		 * the kernel send RST and destroy the error response in flight.
+		 */
 		char scratch[16384];
 		size_t drained = 0;
 		int64_t until = sim_now_ms() + 1000;
 
 		shutdown(c->fd, SHUT_WR);
 		while (drained < (4u << 20) && sim_now_ms() < until) {
-			struct pollfd p = { .fd = c->fd, .events = POLLIN };
+			struct pollfd p = {.fd = c->fd, .events = POLLIN};
 			ssize_t n;
 
 			if (poll(&p, 1, 200) <= 0)
@@ -504,7 +505,8 @@ int http_listen(const char *spec, int *port_out)
 		memmove(host, host + 1, strlen(host));
 		host[strlen(host) - 1] = '\0';
 	}
-	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)&ss)->sin_addr) ==
+	    1) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 
 		sin->sin_family = AF_INET;
@@ -530,8 +532,8 @@ int http_listen(const char *spec, int *port_out)
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
 		goto out;
 	*port_out = ntohs(ss.ss_family == AF_INET
-				  ? ((struct sockaddr_in *)&ss)->sin_port
-				  : ((struct sockaddr_in6 *)&ss)->sin6_port);
+			      ? ((struct sockaddr_in *)&ss)->sin_port
+			      : ((struct sockaddr_in6 *)&ss)->sin6_port);
 	r = fd;
 	fd = -1;
 out:

@@ -3,14 +3,14 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,14 +18,14 @@
 #include <openssl/err.h>
 
 struct sim_config sim_cfg = {
-	.listen = "127.0.0.1:0",
-	.control = "127.0.0.1:0",
-	.start_failed_ms = 30000,
-	.expire_ms = 180000,
-	.keep_complete_ms = 180000,
-	.keep_failed_ms = 300000,
-	.keep_timedout_ms = 190000,
-	.qr_max_age_s = 5,
+    .listen = "127.0.0.1:0",
+    .control = "127.0.0.1:0",
+    .start_failed_ms = 30000,
+    .expire_ms = 180000,
+    .keep_complete_ms = 180000,
+    .keep_failed_ms = 300000,
+    .keep_timedout_ms = 190000,
+    .qr_max_age_s = 5,
 };
 SSL_CTX *sim_api_ctx;
 static int64_t g_start_ms;
@@ -38,14 +38,12 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int64_t sim_now_ms(void)
-{
-	return mono_ms() - g_start_ms;
-}
+int64_t sim_now_ms(void) { return mono_ms() - g_start_ms; }
 
 void sim_sleep_ms(int64_t ms)
 {
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 };
+	struct timespec ts = {.tv_sec = ms / 1000,
+			      .tv_nsec = (ms % 1000) * 1000000};
 
 	while (ms > 0 && nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
@@ -91,12 +89,15 @@ static void *accept_loop(void *arg)
 		struct sim_conn *c;
 
 		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOMEM)
 				sim_sleep_ms(50);
 			continue;
 		}
-		/* Header and body go out as separate writes: avoid Nagle + delayed ACK stalls. */
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
+		/* Header and body go out as separate writes: avoid Nagle +
+		 * delayed ACK stalls. */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){1},
+			   sizeof(int));
 		c = calloc(1, sizeof(*c));
 		if (!c || (c->fd = fd, sim_start_thread(l->handler, c) < 0)) {
 			sim_log("cannot start connection thread");
@@ -125,7 +126,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: mobileid-sim --cert server.pem --key server.key "
 		"--client-ca clientca.pem\n"
-		"  [--listen 127.0.0.1:0] [--control 127.0.0.1:0] [--port-file FILE]\n"
+		"  [--listen 127.0.0.1:0] [--control 127.0.0.1:0] [--port-file "
+		"FILE]\n"
 		"  [--start-failed-ms 30000] [--expire-ms 180000] "
 		"[--keep-complete-ms 180000]\n"
 		"  [--keep-failed-ms 300000] [--keep-timedout-ms 190000] "
@@ -142,7 +144,8 @@ static SSL_CTX *make_ctx(void)
 		goto bad;
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	if (SSL_CTX_use_certificate_chain_file(ctx, sim_cfg.cert) != 1 ||
-	    SSL_CTX_use_PrivateKey_file(ctx, sim_cfg.key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, sim_cfg.key, SSL_FILETYPE_PEM) !=
+		1 ||
 	    SSL_CTX_check_private_key(ctx) != 1)
 		goto bad;
 	/* Trust only the RP CA for client certs, never the system store. */
@@ -152,8 +155,8 @@ static SSL_CTX *make_ctx(void)
 	if (!names)
 		goto bad;
 	SSL_CTX_set_client_CA_list(ctx, names);
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-			   NULL);
+	SSL_CTX_set_verify(
+	    ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 	SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid) - 1);
 	SSL_CTX_set_mode(ctx, SSL_MODE_AUTO_RETRY);
 	return ctx;
@@ -184,27 +187,31 @@ static int write_port_file(int api, int control)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "cert", required_argument, NULL, 'c' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "client-ca", required_argument, NULL, 'a' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "control", required_argument, NULL, 'C' },
-		{ "port-file", required_argument, NULL, 'p' },
-		{ "start-failed-ms", required_argument, NULL, 1 },
-		{ "expire-ms", required_argument, NULL, 2 },
-		{ "keep-complete-ms", required_argument, NULL, 3 },
-		{ "keep-failed-ms", required_argument, NULL, 4 },
-		{ "keep-timedout-ms", required_argument, NULL, 5 },
-		{ "qr-max-age-s", required_argument, NULL, 6 },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"cert", required_argument, NULL, 'c'},
+	    {"key", required_argument, NULL, 'k'},
+	    {"client-ca", required_argument, NULL, 'a'},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"control", required_argument, NULL, 'C'},
+	    {"port-file", required_argument, NULL, 'p'},
+	    {"start-failed-ms", required_argument, NULL, 1},
+	    {"expire-ms", required_argument, NULL, 2},
+	    {"keep-complete-ms", required_argument, NULL, 3},
+	    {"keep-failed-ms", required_argument, NULL, 4},
+	    {"keep-timedout-ms", required_argument, NULL, 5},
+	    {"qr-max-age-s", required_argument, NULL, 6},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
-	int64_t *timing[] = { NULL, &sim_cfg.start_failed_ms, &sim_cfg.expire_ms,
-			      &sim_cfg.keep_complete_ms, &sim_cfg.keep_failed_ms,
-			      &sim_cfg.keep_timedout_ms, &sim_cfg.qr_max_age_s };
-	static struct listener api_l = { .handler = api_conn_thread };
-	static struct listener ctl_l = { .handler = control_conn_thread };
+	int64_t *timing[] = {NULL,
+			     &sim_cfg.start_failed_ms,
+			     &sim_cfg.expire_ms,
+			     &sim_cfg.keep_complete_ms,
+			     &sim_cfg.keep_failed_ms,
+			     &sim_cfg.keep_timedout_ms,
+			     &sim_cfg.qr_max_age_s};
+	static struct listener api_l = {.handler = api_conn_thread};
+	static struct listener ctl_l = {.handler = control_conn_thread};
 	struct rlimit rl;
 	sigset_t set;
 	int opt, api_port = 0, ctl_port = 0, sig = 0, rc = 1;
@@ -219,9 +226,16 @@ int main(int argc, char **argv)
 		case 'C': sim_cfg.control = optarg; break;
 		case 'p': sim_cfg.port_file = optarg; break;
 		case 'v': sim_cfg.verbose = true; break;
-		case 1: case 2: case 3: case 4: case 5: case 6:
+		case 1:
+		case 2:
+		case 3:
+		case 4:
+		case 5:
+		case 6:
 			if (parse_ms(optarg, timing[opt]) < 0) {
-				fprintf(stderr, "mobileid-sim: bad number '%s'\n", optarg);
+				fprintf(stderr,
+					"mobileid-sim: bad number '%s'\n",
+					optarg);
 				goto out;
 			}
 			break;
@@ -229,12 +243,11 @@ int main(int argc, char **argv)
 			usage();
 			rc = 0;
 			goto out;
-		default:
-			usage();
-			goto out;
+		default: usage(); goto out;
 		}
 	}
-	if (!sim_cfg.cert || !sim_cfg.key || !sim_cfg.client_ca || optind != argc) {
+	if (!sim_cfg.cert || !sim_cfg.key || !sim_cfg.client_ca ||
+	    optind != argc) {
 		usage();
 		goto out;
 	}
@@ -251,7 +264,8 @@ int main(int argc, char **argv)
 	orders_init();
 	sim_api_ctx = make_ctx();
 	if (!sim_api_ctx) {
-		fprintf(stderr, "mobileid-sim: cannot load TLS cert/key/client CA\n");
+		fprintf(stderr,
+			"mobileid-sim: cannot load TLS cert/key/client CA\n");
 		goto out;
 	}
 	api_l.fd = http_listen(sim_cfg.listen, &api_port);
@@ -265,7 +279,8 @@ int main(int argc, char **argv)
 	    sim_start_thread(accept_loop, &ctl_l) < 0)
 		goto out;
 	if (sim_cfg.port_file && write_port_file(api_port, ctl_port) < 0) {
-		fprintf(stderr, "mobileid-sim: cannot write %s\n", sim_cfg.port_file);
+		fprintf(stderr, "mobileid-sim: cannot write %s\n",
+			sim_cfg.port_file);
 		goto out;
 	}
 	sim_log("api https port %d, control http port %d", api_port, ctl_port);
@@ -274,6 +289,7 @@ int main(int argc, char **argv)
 	rc = 0;
 out:
 	fflush(stderr);
-	/* Connection threads are detached; _exit avoids racing their cleanup. */
+	/* Connection threads are detached; _exit avoids racing their cleanup.
+	 */
 	_exit(rc);
 }

@@ -87,7 +87,9 @@ static const char *kind_name(enum order_kind k)
 
 static const char *status_name(enum order_status s)
 {
-	return s == ST_PENDING ? "pending" : s == ST_FAILED ? "failed" : "complete";
+	return s == ST_PENDING	? "pending"
+	       : s == ST_FAILED ? "failed"
+				: "complete";
 }
 
 /* Grows a dynamic array to hold one more element; -1 on OOM. */
@@ -130,9 +132,7 @@ static void order_free(struct order *o)
 	free(o);
 }
 
-void orders_init(void)
-{
-}
+void orders_init(void) {}
 
 void orders_reset(void)
 {
@@ -187,7 +187,8 @@ static void order_tick(struct order *o, int64_t now)
 		if (o->action == ACT_APPROVE)
 			order_finish(o, ST_COMPLETE, NULL, o->action_at_ms);
 		else
-			order_finish(o, ST_FAILED, "userCancel", o->action_at_ms);
+			order_finish(o, ST_FAILED, "userCancel",
+				     o->action_at_ms);
 		return;
 	}
 	if (now >= exp_at)
@@ -236,7 +237,8 @@ int orders_create(const struct order_new *n, bool mismatch,
 			if (p->rp_cancelled || p->status != ST_PENDING ||
 			    strcmp(p->pno, n->pno))
 				continue;
-			/* BankID aborts the older order when a second one arrives. */
+			/* BankID aborts the older order when a second one
+			 * arrives. */
 			order_finish(p, ST_FAILED, "cancelled", now);
 			busy = true;
 		}
@@ -244,7 +246,8 @@ int orders_create(const struct order_new *n, bool mismatch,
 	if (busy)
 		goto out;
 	o = calloc(1, sizeof(*o));
-	if (!o || grow((void **)&g_orders, &g_corders, g_norders, sizeof(*g_orders)) < 0)
+	if (!o || grow((void **)&g_orders, &g_corders, g_norders,
+		       sizeof(*g_orders)) < 0)
 		goto oom;
 	uuid4(o->ids.ref);
 	uuid4(o->ids.auto_token);
@@ -289,19 +292,20 @@ static char *b64(const unsigned char *in, size_t len)
 	return out;
 }
 
-static const char *const given_names[] = { "Anna", "Erik", "Maria", "Lars",
-					   "Karin", "Johan" };
-static const char *const surnames[] = { "Andersson", "Johansson", "Karlsson",
-					"Nilsson", "Eriksson", "Larsson" };
+static const char *const given_names[] = {"Anna", "Erik",  "Maria",
+					  "Lars", "Karin", "Johan"};
+static const char *const surnames[] = {"Andersson", "Johansson", "Karlsson",
+				       "Nilsson",   "Eriksson",	 "Larsson"};
 
 static const char *completion_pno(const struct order *o)
 {
 	const char *p = o->complete_pno[0] ? o->complete_pno
-		      : o->pno[0]	   ? o->pno
+			: o->pno[0]	   ? o->pno
 					   : DEFAULT_PNO;
 
 	if (o->mismatch)
-		return strcmp(p, MISMATCH_PNO) ? MISMATCH_PNO : MISMATCH_PNO_ALT;
+		return strcmp(p, MISMATCH_PNO) ? MISMATCH_PNO
+					       : MISMATCH_PNO_ALT;
 	return p;
 }
 
@@ -320,15 +324,18 @@ static struct json_object *completion_json(const struct order *o)
 		sum += (unsigned)(*p - '0');
 	snprintf(name, sizeof(name), "%s %s", given_names[sum % 6],
 		 surnames[(sum / 6) % 6]);
-	json_object_object_add(user, "personalNumber", json_object_new_string(pno));
+	json_object_object_add(user, "personalNumber",
+			       json_object_new_string(pno));
 	json_object_object_add(user, "name", json_object_new_string(name));
 	json_object_object_add(user, "givenName",
 			       json_object_new_string(given_names[sum % 6]));
 	json_object_object_add(user, "surname",
 			       json_object_new_string(surnames[(sum / 6) % 6]));
 	json_object_object_add(cd, "user", user);
-	json_object_object_add(dev, "ipAddress", json_object_new_string(DEVICE_IP));
-	/* A stable per-(RP, person) hardware id, like a real phone would have. */
+	json_object_object_add(dev, "ipAddress",
+			       json_object_new_string(DEVICE_IP));
+	/* A stable per-(RP, person) hardware id, like a real phone would have.
+	 */
 	snprintf(xml, sizeof(xml), "%s/%s", o->client_fp, pno);
 	EVP_Digest(xml, strlen(xml), md, NULL, EVP_sha256(), NULL);
 	s = b64(md, 20);
@@ -344,7 +351,8 @@ static struct json_object *completion_json(const struct order *o)
 		json_object_object_add(cd, "stepUp", su);
 	}
 	if (o->return_risk)
-		json_object_object_add(cd, "risk", json_object_new_string("low"));
+		json_object_object_add(cd, "risk",
+				       json_object_new_string("low"));
 	if (o->uvd)
 		uvd64 = b64((const unsigned char *)o->uvd, strlen(o->uvd));
 	snprintf(xml, sizeof(xml),
@@ -359,14 +367,18 @@ static struct json_object *completion_json(const struct order *o)
 		 "<clientInfo><funcId>%s</funcId></clientInfo>"
 		 "</bankIdSignedData></Object></Signature>",
 		 uvd64 ? uvd64 : "", o->ids.ref,
-		 o->kind == KIND_SIGN || o->kind == KIND_PHONE_SIGN ? "Signing"
-								     : "Identification");
+		 o->kind == KIND_SIGN || o->kind == KIND_PHONE_SIGN
+		     ? "Signing"
+		     : "Identification");
 	s = b64((const unsigned char *)xml, strlen(xml));
-	json_object_object_add(cd, "signature", json_object_new_string(s ? s : ""));
+	json_object_object_add(cd, "signature",
+			       json_object_new_string(s ? s : ""));
 	free(s);
-	EVP_Digest(o->ids.ref, strlen(o->ids.ref), md, NULL, EVP_sha256(), NULL);
+	EVP_Digest(o->ids.ref, strlen(o->ids.ref), md, NULL, EVP_sha256(),
+		   NULL);
 	s = b64(md, sizeof(md));
-	json_object_object_add(cd, "ocspResponse", json_object_new_string(s ? s : ""));
+	json_object_object_add(cd, "ocspResponse",
+			       json_object_new_string(s ? s : ""));
 	free(s);
 	free(uvd64);
 	return cd;
@@ -387,13 +399,15 @@ struct json_object *orders_collect(const char *ref, const char *client_fp)
 		goto out;
 	o->collects++;
 	j = json_object_new_object();
-	json_object_object_add(j, "orderRef", json_object_new_string(o->ids.ref));
+	json_object_object_add(j, "orderRef",
+			       json_object_new_string(o->ids.ref));
 	json_object_object_add(j, "status",
 			       json_object_new_string(status_name(o->status)));
 	if (o->status == ST_COMPLETE)
 		json_object_object_add(j, "completionData", completion_json(o));
 	else
-		json_object_object_add(j, "hintCode", json_object_new_string(o->hint));
+		json_object_object_add(j, "hintCode",
+				       json_object_new_string(o->hint));
 out:
 	pthread_mutex_unlock(&sim_lock);
 	return j;
@@ -410,7 +424,8 @@ int orders_cancel(const char *ref, const char *client_fp)
 	if (!o || strcmp(o->client_fp, client_fp))
 		goto out;
 	order_tick(o, now);
-	/* Only a pending order can be cancelled; final ones are invalidParameters. */
+	/* Only a pending order can be cancelled; final ones are
+	 * invalidParameters. */
 	if (o->rp_cancelled || o->status != ST_PENDING)
 		goto out;
 	o->rp_cancelled = true;
@@ -476,7 +491,8 @@ int orders_scan(const char *qr, enum phone_action act, int64_t delay_ms,
 		return 400;
 	}
 	snprintf(buf, sizeof(buf), "%s", qr);
-	for (p = strtok_r(buf, ".", &save); p && n < 4; p = strtok_r(NULL, ".", &save))
+	for (p = strtok_r(buf, ".", &save); p && n < 4;
+	     p = strtok_r(NULL, ".", &save))
 		parts[n++] = p;
 	if (n != 4 || p || strcmp(parts[0], "bankid") || strlen(parts[2]) > 9 ||
 	    strspn(parts[2], "0123456789") != strlen(parts[2])) {
@@ -518,15 +534,17 @@ int orders_scan(const char *qr, enum phone_action act, int64_t delay_ms,
 	    strcmp(o->hint, "outstandingTransaction")) {
 		add_scan(o, now, (long)qt, "gone");
 		*reply = err_obj("order not outstanding");
-		json_object_object_add(*reply, "status",
-				       json_object_new_string(status_name(o->status)));
+		json_object_object_add(
+		    *reply, "status",
+		    json_object_new_string(status_name(o->status)));
 		status = 410;
 		goto out;
 	}
 	add_scan(o, now, (long)qt, "ok");
 	order_pick(o, act, delay_ms, pno, "qr", now);
 	*reply = json_object_new_object();
-	json_object_object_add(*reply, "orderRef", json_object_new_string(o->ids.ref));
+	json_object_object_add(*reply, "orderRef",
+			       json_object_new_string(o->ids.ref));
 	status = 200;
 out:
 	pthread_mutex_unlock(&sim_lock);
@@ -545,10 +563,13 @@ int orders_open(const char *pno, enum phone_action act, int64_t delay_ms,
 		struct order *p = g_orders[i];
 
 		order_tick(p, now);
-		if (p->rp_cancelled || p->status != ST_PENDING || strcmp(p->pno, pno))
+		if (p->rp_cancelled || p->status != ST_PENDING ||
+		    strcmp(p->pno, pno))
 			continue;
-		/* A held order (userSign, no answer yet) can be answered again. */
-		if (strcmp(p->hint, "outstandingTransaction") && p->action != ACT_HOLD)
+		/* A held order (userSign, no answer yet) can be answered again.
+		 */
+		if (strcmp(p->hint, "outstandingTransaction") &&
+		    p->action != ACT_HOLD)
 			continue;
 		o = p;
 		break;
@@ -559,7 +580,8 @@ int orders_open(const char *pno, enum phone_action act, int64_t delay_ms,
 	}
 	order_pick(o, act, delay_ms, complete_pno, "pno", now);
 	*reply = json_object_new_object();
-	json_object_object_add(*reply, "orderRef", json_object_new_string(o->ids.ref));
+	json_object_object_add(*reply, "orderRef",
+			       json_object_new_string(o->ids.ref));
 	status = 200;
 out:
 	pthread_mutex_unlock(&sim_lock);
@@ -580,34 +602,44 @@ static struct json_object *order_json(struct order *o, int64_t now)
 	long last_conn = -1;
 
 	order_tick(o, now);
-	json_object_object_add(j, "orderRef", json_object_new_string(o->ids.ref));
-	json_object_object_add(j, "kind", json_object_new_string(kind_name(o->kind)));
+	json_object_object_add(j, "orderRef",
+			       json_object_new_string(o->ids.ref));
+	json_object_object_add(j, "kind",
+			       json_object_new_string(kind_name(o->kind)));
 	json_object_object_add(j, "personalNumber", str_or_null(o->pno));
 	json_object_object_add(j, "endUserIp", str_or_null(o->end_user_ip));
 	json_object_object_add(j, "userVisibleData",
 			       o->uvd ? json_object_new_string(o->uvd) : NULL);
-	json_object_object_add(j, "callInitiator", str_or_null(o->call_initiator));
+	json_object_object_add(j, "callInitiator",
+			       str_or_null(o->call_initiator));
 	json_object_object_add(j, "status",
 			       json_object_new_string(status_name(o->status)));
 	json_object_object_add(j, "hintCode", str_or_null(o->hint));
-	json_object_object_add(j, "created_ms", json_object_new_int64(o->created_ms));
-	json_object_object_add(j, "final_ms", o->final_ms >= 0
-					? json_object_new_int64(o->final_ms)
-					: NULL);
-	json_object_object_add(j, "cancelled", json_object_new_boolean(o->rp_cancelled));
-	json_object_object_add(j, "client", json_object_new_string(o->client_cn));
+	json_object_object_add(j, "created_ms",
+			       json_object_new_int64(o->created_ms));
+	json_object_object_add(
+	    j, "final_ms",
+	    o->final_ms >= 0 ? json_object_new_int64(o->final_ms) : NULL);
+	json_object_object_add(j, "cancelled",
+			       json_object_new_boolean(o->rp_cancelled));
+	json_object_object_add(j, "client",
+			       json_object_new_string(o->client_cn));
 	json_object_object_add(j, "via", str_or_null(o->via));
 	json_object_object_add(j, "completedAs",
 			       o->status == ST_COMPLETE
-				       ? json_object_new_string(completion_pno(o))
-				       : NULL);
-	json_object_object_add(j, "mismatch", json_object_new_boolean(o->mismatch));
+				   ? json_object_new_string(completion_pno(o))
+				   : NULL);
+	json_object_object_add(j, "mismatch",
+			       json_object_new_boolean(o->mismatch));
 	for (size_t i = 0; i < o->nscans; i++) {
 		struct json_object *s = json_object_new_object();
 
-		json_object_object_add(s, "t_ms", json_object_new_int64(o->scans[i].t_ms));
-		json_object_object_add(s, "qrTime", json_object_new_int64(o->scans[i].qr_time));
-		json_object_object_add(s, "result", json_object_new_string(o->scans[i].result));
+		json_object_object_add(s, "t_ms",
+				       json_object_new_int64(o->scans[i].t_ms));
+		json_object_object_add(
+		    s, "qrTime", json_object_new_int64(o->scans[i].qr_time));
+		json_object_object_add(
+		    s, "result", json_object_new_string(o->scans[i].result));
 		json_object_array_add(scans, s);
 	}
 	json_object_object_add(j, "scans", scans);
@@ -616,24 +648,32 @@ static struct json_object *order_json(struct order *o, int64_t now)
 		struct json_object *s = json_object_new_object();
 		bool seen = false;
 
-		json_object_object_add(s, "method", json_object_new_string(r->method));
-		json_object_object_add(s, "path", json_object_new_string(r->path));
-		json_object_object_add(s, "t_ms", json_object_new_int64(r->t_ms));
-		json_object_object_add(s, "conn", json_object_new_int64(r->conn));
-		json_object_object_add(s, "status", json_object_new_int(r->status));
+		json_object_object_add(s, "method",
+				       json_object_new_string(r->method));
+		json_object_object_add(s, "path",
+				       json_object_new_string(r->path));
+		json_object_object_add(s, "t_ms",
+				       json_object_new_int64(r->t_ms));
+		json_object_object_add(s, "conn",
+				       json_object_new_int64(r->conn));
+		json_object_object_add(s, "status",
+				       json_object_new_int(r->status));
 		json_object_array_add(reqs, s);
 		if (r->conn == last_conn)
 			continue;
 		for (size_t k = 0; k < json_object_array_length(conns); k++)
-			if (json_object_get_int64(json_object_array_get_idx(conns, k)) == r->conn)
+			if (json_object_get_int64(
+				json_object_array_get_idx(conns, k)) == r->conn)
 				seen = true;
 		if (!seen)
-			json_object_array_add(conns, json_object_new_int64(r->conn));
+			json_object_array_add(conns,
+					      json_object_new_int64(r->conn));
 		last_conn = r->conn;
 	}
 	json_object_object_add(j, "requests", reqs);
 	json_object_object_add(j, "connections", conns);
-	json_object_object_add(j, "collects", json_object_new_int64(o->collects));
+	json_object_object_add(j, "collects",
+			       json_object_new_int64(o->collects));
 	return j;
 }
 
@@ -735,8 +775,10 @@ long log_request(long conn, const char *method, const char *path,
 	snprintf(r->path, sizeof(r->path), "%s", path);
 	snprintf(r->ctype, sizeof(r->ctype), "%s", ctype ? ctype : "");
 	r->status = status;
-	snprintf(r->error_code, sizeof(r->error_code), "%s", error_code ? error_code : "");
-	snprintf(r->order_ref, sizeof(r->order_ref), "%s", order_ref ? order_ref : "");
+	snprintf(r->error_code, sizeof(r->error_code), "%s",
+		 error_code ? error_code : "");
+	snprintf(r->order_ref, sizeof(r->order_ref), "%s",
+		 order_ref ? order_ref : "");
 	o = order_ref && order_ref[0] ? find_ref(order_ref) : NULL;
 	if (o) {
 		long *p = realloc(o->reqs, (o->nreqs + 1) * sizeof(*p));
@@ -761,14 +803,22 @@ struct json_object *log_requests_json(void)
 		const struct reqlog *r = &g_reqs[i];
 		struct json_object *s = json_object_new_object();
 
-		json_object_object_add(s, "t_ms", json_object_new_int64(r->t_ms));
-		json_object_object_add(s, "conn", json_object_new_int64(r->conn));
-		json_object_object_add(s, "method", json_object_new_string(r->method));
-		json_object_object_add(s, "path", json_object_new_string(r->path));
-		json_object_object_add(s, "content_type", str_or_null(r->ctype));
-		json_object_object_add(s, "status", json_object_new_int(r->status));
-		json_object_object_add(s, "errorCode", str_or_null(r->error_code));
-		json_object_object_add(s, "orderRef", str_or_null(r->order_ref));
+		json_object_object_add(s, "t_ms",
+				       json_object_new_int64(r->t_ms));
+		json_object_object_add(s, "conn",
+				       json_object_new_int64(r->conn));
+		json_object_object_add(s, "method",
+				       json_object_new_string(r->method));
+		json_object_object_add(s, "path",
+				       json_object_new_string(r->path));
+		json_object_object_add(s, "content_type",
+				       str_or_null(r->ctype));
+		json_object_object_add(s, "status",
+				       json_object_new_int(r->status));
+		json_object_object_add(s, "errorCode",
+				       str_or_null(r->error_code));
+		json_object_object_add(s, "orderRef",
+				       str_or_null(r->order_ref));
 		json_object_array_add(a, s);
 	}
 	pthread_mutex_unlock(&sim_lock);
@@ -787,12 +837,15 @@ struct json_object *log_connections_json(void)
 		struct json_object *s = json_object_new_object();
 
 		json_object_object_add(s, "id", json_object_new_int64(c->id));
-		json_object_object_add(s, "client", json_object_new_string(c->client));
-		json_object_object_add(s, "t_open_ms", json_object_new_int64(c->t_open));
-		json_object_object_add(s, "t_close_ms", c->t_close >= 0
-					? json_object_new_int64(c->t_close)
-					: NULL);
-		json_object_object_add(s, "requests", json_object_new_int64(c->requests));
+		json_object_object_add(s, "client",
+				       json_object_new_string(c->client));
+		json_object_object_add(s, "t_open_ms",
+				       json_object_new_int64(c->t_open));
+		json_object_object_add(
+		    s, "t_close_ms",
+		    c->t_close >= 0 ? json_object_new_int64(c->t_close) : NULL);
+		json_object_object_add(s, "requests",
+				       json_object_new_int64(c->requests));
 		json_object_array_add(a, s);
 	}
 	pthread_mutex_unlock(&sim_lock);
@@ -809,13 +862,18 @@ struct json_object *log_stats_json(void)
 	pthread_mutex_lock(&sim_lock);
 	for (size_t i = 0; i < g_norders; i++) {
 		order_tick(g_orders[i], now);
-		if (!g_orders[i]->rp_cancelled && g_orders[i]->status == ST_PENDING)
+		if (!g_orders[i]->rp_cancelled &&
+		    g_orders[i]->status == ST_PENDING)
 			pending++;
 	}
-	json_object_object_add(j, "connections", json_object_new_int64(g_stat_connections));
-	json_object_object_add(j, "handshake_failures", json_object_new_int64(g_stat_hs_fail));
-	json_object_object_add(j, "requests", json_object_new_int64(g_stat_requests));
-	json_object_object_add(j, "orders", json_object_new_int64((int64_t)g_norders));
+	json_object_object_add(j, "connections",
+			       json_object_new_int64(g_stat_connections));
+	json_object_object_add(j, "handshake_failures",
+			       json_object_new_int64(g_stat_hs_fail));
+	json_object_object_add(j, "requests",
+			       json_object_new_int64(g_stat_requests));
+	json_object_object_add(j, "orders",
+			       json_object_new_int64((int64_t)g_norders));
 	json_object_object_add(j, "pending", json_object_new_int64(pending));
 	pthread_mutex_unlock(&sim_lock);
 	return j;
