@@ -295,15 +295,42 @@ class Tmux:
     def wait_exit(self, timeout=20):
         return wait_until(lambda: self.dead()[0] and self.dead(), timeout, 0.2, "pane program exit")[1]
 
+    def socket_path(self):
+        return self.tmux("display-message", "-p", "#{socket_path}").stdout.strip()
+
     def pane_pid(self):
         return int(self.tmux("display-message", "-p", "-t", self.target, "#{pane_pid}").stdout.strip())
 
     def history_size(self):
         return int(self.tmux("display-message", "-p", "-t", self.target, "#{history_size}").stdout.strip())
 
-    def kill(self):
+    def kill(self, wait=10):
+        """Kill the tmux server (the pane's program gets SIGHUP) and wait
+        until the pane's program is gone, then SIGKILL it if need be."""
+        pid = None
+        try:
+            pid = self.pane_pid()
+        except Exception:
+            pass
         subprocess.run(["tmux", "-L", self.sock, "kill-server"], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
+        if pid:
+            self.hup_survivor = False
+            end = time.monotonic() + wait
+            while os.path.exists("/proc/%d" % pid) and time.monotonic() < end:
+                try:
+                    with open("/proc/%d/stat" % pid) as f:
+                        if f.read().split(") ")[1].startswith("Z"):
+                            break
+                except OSError:
+                    break
+                time.sleep(0.1)
+            if os.path.exists("/proc/%d/stat" % pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    self.hup_survivor = True
+                except ProcessLookupError:
+                    pass
 
 
 # --------------------------------------------------------------------------
@@ -447,7 +474,7 @@ class SyslogCatcher:
 # the module's configuration
 
 def write_module_config(dirpath, api_url, certdir, users, qr="auto", extra_general="",
-                        timeout=60, poll=1):
+                        timeout=60, poll=1):  # noqa: E501
     """Root-owned 0600 config + usermap in DIRPATH (a 0755 dir).  USERS is a
     dict user -> personal number.  Returns the config path."""
     usermap = os.path.join(dirpath, "usermap")
@@ -515,6 +542,13 @@ class E2ECase(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         CLEANUP.run()
+
+    def tmux(self, cmd, **kw):
+        """A tmux session killed at the end of this test (so a program left
+        waiting cannot talk to the simulator during the next test)."""
+        t = Tmux(cmd, **kw)
+        self.addCleanup(t.kill)
+        return t
 
     def dump(self, name, text):
         """Keep evidence next to the build for failed runs."""
@@ -699,3 +733,89 @@ def read_probe(path):
             for m in re.finditer(r"(\S+?)=(.*?)(?= \S+=|$)", line):
                 calls[-1][m.group(1)] = m.group(2)
     return calls
+
+
+# --------------------------------------------------------------------------
+# the real stack: simulator + module config (+ the phone, per test)
+
+class Stack:
+    """mobileid-sim on ephemeral ports, the module's credentials copied to a
+    root-owned dir with safe modes, a config + usermap there."""
+
+    def __init__(self, users, qr="auto", extra_general="", timeout=60, poll=1, **sim_timings):
+        skip_unless_stack()
+        sim = import_sim()
+        if not os.path.exists(sim.sim_binary()):
+            raise unittest.SkipTest("simulator not built: %s" % sim.sim_binary())
+        src = sim.certs()
+        self.dir = tmpdir("mide2e-conf-")
+        for f, mode in (("ca.pem", 0o644), ("client.p12", 0o600), ("client.pass", 0o600)):
+            shutil.copyfile(os.path.join(src, f), os.path.join(self.dir, f))
+            os.chmod(os.path.join(self.dir, f), mode)
+        self.sim = sim.Sim(src, **sim_timings)
+        CLEANUP.push(self.sim.stop, "simulator")
+        self.users = dict(users)
+        self.conf = write_module_config(self.dir, self.sim.api_url, self.dir, self.users, qr=qr,
+                                        extra_general=extra_general, timeout=timeout, poll=poll)
+
+    def pam_line(self, args="", control="required"):
+        return "auth %s %s conf=%s %s\n" % (control, module_path(), self.conf, args)
+
+    def orders(self):
+        return self.sim.orders()
+
+    def wait_orders(self, n, timeout=20):
+        return wait_until(lambda: len(self.orders()) >= n and self.orders(), timeout, 0.2,
+                          "%d order(s) at the simulator" % n)
+
+    def wait_final(self, timeout=30):
+        """Wait until every order is final (not pending); return them."""
+        def done():
+            o = self.orders()
+            return o if o and all(x["status"] != "pending" for x in o) else None
+        return wait_until(done, timeout, 0.2, "all orders final")
+
+    def phone_scan(self, tmux, action="approve", delay_ms=500, timeout=40, theme="dark"):
+        env = dict(os.environ)
+        env["TMUX"] = "%s,0,0" % tmux.socket_path()
+        cmd = ["/usr/bin/python3", os.path.join(LIB_DIR, "phone.py"), "scan", "--tmux", tmux.target,
+               "--control", self.sim.control_url, "--action", action, "--delay-ms", str(delay_ms),
+               "--timeout", str(timeout), "--theme", theme,
+               "--save", os.path.join(BUILD_DIR, "e2e-artifacts", "phone-%s.png" % tmux.sock)]
+        os.makedirs(os.path.join(BUILD_DIR, "e2e-artifacts"), exist_ok=True)
+        log("phone", cmd)
+        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+
+    def phone_open(self, pno, action="approve", delay_ms=500, timeout=40):
+        cmd = ["/usr/bin/python3", os.path.join(LIB_DIR, "phone.py"), "open", "--control",
+               self.sim.control_url, "--pno", pno, "--action", action, "--delay-ms", str(delay_ms),
+               "--timeout", str(timeout)]
+        log("phone", cmd)
+        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def collect_gaps(order):
+    t = collect_times(order)
+    return [b - a for a, b in zip(t, t[1:])]
+
+
+QR_CHARS = set("\u2588\u2580\u2584#")
+
+
+def qr_blocks(text, min_rows=10):
+    """Count the QR-looking blocks in captured text: runs of >= MIN_ROWS
+    consecutive lines that are mostly QR glyphs."""
+    n = run_len = 0
+    for line in text.split("\n"):
+        s = line.strip()
+        is_qr = len(s) >= 20 and sum(c in QR_CHARS for c in s) >= len(s) * 0.3 and \
+            set(s) <= QR_CHARS | {" "}
+        if is_qr:
+            run_len += 1
+        else:
+            if run_len >= min_rows:
+                n += 1
+            run_len = 0
+    if run_len >= min_rows:
+        n += 1
+    return n

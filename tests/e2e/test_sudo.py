@@ -1,0 +1,109 @@
+"""sudo approval: the real sudo (its own PAM stack through sudoers'
+pam_service), the built module, mobileid-sim and the virtual phone."""
+
+import time
+import unittest
+
+import e2elib as L
+
+REST = "account required pam_permit.so\nsession required pam_permit.so\n"
+
+
+class SudoE2E(L.E2ECase):
+    @classmethod
+    def setUpClass(cls):
+        L.skip_unless_root()
+        L.skip_unless_programs("sudo", "tmux", "setpriv", "visudo", "zbarimg")
+        cls.syslog = L.SyslogCatcher()
+        cls.user = L.TempUser()
+        cls.stack = L.Stack({cls.user.name: L.PNR}, qr="auto", timeout=60)
+        cls.service = "sudo-mide2e" + L.RUN_ID
+        cls.pam = L.pam_service(cls.service, cls.stack.pam_line() + REST)
+        L.sudoers_dropin("Defaults:%s pam_service=%s, timestamp_timeout=0\n%s ALL=(root) ALL\n"
+                         % (cls.user.name, cls.service, cls.user.name))
+
+    def setUp(self):
+        self.stack.sim.reset()
+        L.write_file(self.pam, self.stack.pam_line() + REST)
+
+    def sudo(self):
+        # a line above, as a shell prompt would leave: tmux saves the screen to
+        # its history when ESC[J erases from the home position, which a redraw
+        # starting on row 0 would do (a tmux quirk, not the module's fault)
+        cmd = ("echo '$ sudo id -un'; exec setpriv --reuid=%d --regid=%d --init-groups env -i HOME=%s PATH=/usr/bin:/bin "
+               "LANG=C.UTF-8 TERM=tmux sudo -k /usr/bin/id -un"
+               % (self.user.uid, self.user.gid, self.user.home))
+        return self.tmux(cmd)
+
+    def finish(self, t, what):
+        self.dump("sudo-%s.txt" % what, t.capture(history=True))
+        self.dump("sudo-%s.syslog" % what, self.syslog.text())
+        self.dump("sudo-%s.orders" % what, repr(self.stack.orders()))
+
+    def test_approve_animates_in_place(self):
+        t = self.sudo()
+        self.stack.wait_orders(1)
+        time.sleep(4.5)                       # several QR frames
+        hist = t.capture(history=True)
+        self.finish(t, "animating")
+        self.assertEqual(L.qr_blocks(hist), 1, "frames pile up instead of redrawing in place "
+                         "(see e2e-artifacts/sudo-animating.txt)")
+        self.assertLess(t.history_size(), 5, "the QR scrolled the terminal")
+        ph = self.stack.phone_scan(t, "approve")
+        t.wait_for("^root$", 30)
+        rc, out = L.phone_wait(ph)
+        self.assertEqual(rc, 0, out)
+        t.wait_exit(10)
+        self.finish(t, "approve")
+        orders = self.stack.orders()
+        self.assertEqual(len(orders), 1, orders)
+        o = orders[0]
+        self.assertEqual(o["kind"], "auth")
+        self.assertEqual(o["status"], "complete")
+        self.assertEqual(o["personalNumber"], L.PNR)
+        self.assertFalse(o["cancelled"])
+        gaps = L.collect_gaps(o)
+        self.assertTrue(gaps and min(gaps) >= 900, "collect cadence (poll = 1): %s" % gaps)
+
+    def test_deny_is_final(self):
+        t = self.sudo()
+        self.stack.wait_orders(1)
+        ph = self.stack.phone_scan(t, "deny")
+        t.wait_for("incorrect password attempt", 40)
+        L.phone_wait(ph)
+        t.wait_exit(10)
+        self.finish(t, "deny")
+        self.assertNotIn("root\n", t.capture(history=True).replace("Pane is dead", ""))
+        time.sleep(1.5)
+        orders = self.stack.orders()
+        self.assertEqual(len(orders), 1, "sudo's retries put new orders on the phone: %s" % orders)
+        self.assertEqual(orders[0]["status"], "failed")
+        self.assertEqual(orders[0]["hintCode"], "userCancel")
+
+    def test_timeout_refuses_and_cancels(self):
+        L.write_file(self.pam, self.stack.pam_line("timeout=5") + REST)
+        t = self.sudo()
+        t.wait_for("incorrect password attempt", 40)
+        t.wait_exit(10)
+        self.finish(t, "timeout")
+        orders = self.stack.wait_final(10)
+        self.assertTrue(1 <= len(orders) <= 3, orders)
+        for o in orders:
+            self.assertEqual(o["status"], "failed")
+            self.assertTrue(o["cancelled"], "order left open at the provider: %s" % o)
+
+    def test_ctrl_c_cancels(self):
+        t = self.sudo()
+        self.stack.wait_orders(1)
+        time.sleep(1.5)
+        t.send("C-c")
+        t.wait_exit(10)
+        self.finish(t, "ctrlc")
+        orders = self.stack.wait_final(10)
+        self.assertEqual(len(orders), 1, orders)
+        self.assertTrue(orders[0]["cancelled"], orders[0])
+        self.assertNotIn("\nroot\n", "\n" + t.capture(history=True))
+
+
+if __name__ == "__main__":
+    unittest.main()
