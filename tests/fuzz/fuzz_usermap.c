@@ -1,0 +1,62 @@
+/* Fuzz target: the user map parser, for a user who is and one who is not
+ * in it. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "mid.h"
+#include "pnr.h"
+#include "usermap.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check(const char *text, const char *user)
+{
+	struct mid_log log = { 0 };
+	struct usermap_entry e;
+	char again[USERMAP_MAX_ID];
+	int r = usermap_parse(text, "/fuzz.usermap", user, 2025, &e, &log);
+
+	if (r != 0 && r != MID_E_CONFIG && r != MID_E_UNMAPPED)
+		abort();
+	if (r != 0) {
+		/* nothing half-filled is handed back on failure */
+		if (e.provider[0] || e.id[0])
+			abort();
+		return;
+	}
+	/* a found entry is normalised: checking it again is a no-op */
+	if (usermap_check_id(e.provider, e.id, 2025, again, sizeof(again)) ||
+	    strcmp(again, e.id) != 0)
+		abort();
+	if (strcmp(e.provider, "bankid") == 0 && strlen(e.id) != PNR_LEN)
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text;
+	char user[32] = "";
+	size_t n = 0;
+
+	if (size > USERMAP_MAX_FILE)
+		return 0;
+	text = malloc(size + 1);
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	/* the first word of the input as the user: often a mapped one */
+	while (n < sizeof(user) - 1 && n < size && text[n] != ' ' &&
+	       text[n] != '\t' && text[n] != '\n' && text[n] != '\0') {
+		user[n] = text[n];
+		n++;
+	}
+	user[n] = '\0';
+	check(text, user);
+	check(text, "");
+	check(text, NULL);
+	free(text);
+	return 0;
+}
