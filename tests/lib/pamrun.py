@@ -40,7 +40,20 @@ _RESULTS = [
     ("System error", "PAM_SYSTEM_ERR"),
     ("Error in service module", "PAM_SERVICE_ERR"),
     ("Memory buffer error", "PAM_BUF_ERR"),
+    # libpam's answer when every module of the stack said PAM_IGNORE
+    ("Permission denied", "PAM_PERM_DENIED"),
 ]
+
+
+def _complete_frames(text):
+    """The text up to its last line that is not part of a QR drawing:
+    pamtester's stdout is a block-buffered pipe, so what was read so far
+    usually ends inside a frame, and that torn frame is the lowest QR."""
+    lines = text.split("\n")
+    for i in range(len(lines) - 1, -1, -1):
+        if set(lines[i]) - phone.QR_GLYPHS - {" ", "\r"}:
+            return "\n".join(lines[:i + 1])
+    return text
 
 
 class PamLogin:
@@ -118,13 +131,19 @@ class PamLogin:
         self._drain()
         return self.out.decode("utf-8", "replace")
 
-    def wait_qr(self, timeout=15, after=0):
-        """Decodes the newest QR in the output, as the phone would."""
+    def wait_qr(self, timeout=15, after=0, theme="dark", stream="out"):
+        """Decodes the newest QR in the output (from byte offset after on),
+        as the phone would, with the terminal background theme. stream
+        "err": pamtester writes prompts (qr = prompt) to stderr."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self._drain()
-            q = phone.newest_qr(self.out[after:].decode("utf-8", "replace"),
-                                theme="dark", prefix="bankid.")
+            data = self.err if stream == "err" else self.out
+            text = data[after:].decode("utf-8", "replace")
+            q = phone.newest_qr(text, theme=theme, prefix="bankid.")
+            if not q:
+                q = phone.newest_qr(_complete_frames(text), theme=theme,
+                                    prefix="bankid.")
             if q:
                 return q
             if self.proc.poll() is not None:
@@ -143,17 +162,27 @@ class PamLogin:
             time.sleep(0.2)
         return False
 
+    def answer(self, data=b"\n"):
+        """Types an answer to a prompt (start() with stdin=b"" keeps it open)."""
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
     def signal(self, sig=signal.SIGINT):
         self.proc.send_signal(sig)
 
     def wait(self, timeout=60):
         """Waits for pamtester; returns the PAM code name."""
-        try:
-            self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            raise AssertionError("pamtester did not finish in %ss" % timeout)
+        # keep reading meanwhile: a full pipe would block pamtester's
+        # writes (a QR frame a second fills 64 KiB in about 20 s)
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None:
+            self._drain()
+            if time.monotonic() > deadline:
+                self.proc.kill()
+                self.proc.wait()
+                self._drain()
+                raise AssertionError("pamtester did not finish in %ss" % timeout)
+            time.sleep(0.05)
         self._drain()
         return self.result()
 
