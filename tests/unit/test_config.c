@@ -406,6 +406,51 @@ static const char *write_file(const char *text, mode_t mode)
 	return path;
 }
 
+/* A file of the source tree as a heap string. */
+static char *source_file(const char *rel)
+{
+	const char *src = getenv("MID_SOURCE_DIR");
+	char path[512], *text;
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", src ? src : "../..", rel);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n > 0);
+	rewind(f);
+	text = calloc(1, (size_t)n + 1);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return text;
+}
+
+static void test_shipped_sample_config_parses_to_the_defaults(void **state)
+{
+	struct mid_config cfg, def;
+	char *text = source_file("conf/pam_mobileid.conf");
+	bool secret = true;
+
+	assert_int_equal(parse(&cfg, text, &secret), 0);
+	assert_false(secret);
+	assert_int_equal(cfg_defaults(&def), 0);
+	assert_string_equal(cfg.usermap, def.usermap);
+	assert_int_equal(cfg.timeout, def.timeout);
+	assert_int_equal(cfg.qr, def.qr);
+	assert_int_equal(cfg.failmode, def.failmode);
+	assert_string_equal(cfg.message, def.message);
+	assert_true(cfg.bankid.present);
+	assert_string_equal(cfg.bankid.tls.url, def.bankid.tls.url);
+	assert_string_equal(cfg.bankid.tls.password_file,
+			    "/etc/pam_mobileid/bankid.pass");
+	cfg_free(&def);
+	cfg_free(&cfg);
+	free(text);
+}
+
 static void test_load_reads_conf_then_applies_arguments(void **state)
 {
 	struct mid_config cfg;
@@ -492,6 +537,7 @@ int main(void)
 		cmocka_unit_test(test_module_arguments_override_the_file),
 		cmocka_unit_test(test_debug_argument_and_debug_key_both_turn_debug_on),
 		cmocka_unit_test(test_bad_module_arguments_fail_closed),
+		cmocka_unit_test(test_shipped_sample_config_parses_to_the_defaults),
 		cmocka_unit_test(test_load_reads_conf_then_applies_arguments),
 		cmocka_unit_test(test_load_refuses_a_bad_file_or_argument),
 	};
