@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -28,6 +29,33 @@
 #define PNR "199001011239"
 
 static struct mid_log quiet = { 0 };
+static struct mid_log loud = { .to_stderr = true };
+
+/* Captures what the log writes to stderr (to_stderr: warnings and errors)
+ * while fn runs; returns it as a static string. */
+static const char *captured(void (*fn)(void *), void *arg)
+{
+	static char out[4096];
+	FILE *tmp = tmpfile();
+	int saved;
+	size_t n;
+
+	assert_non_null(tmp);
+	fflush(stderr);
+	saved = dup(2);
+	assert_true(saved >= 0);
+	assert_true(dup2(fileno(tmp), 2) >= 0);
+	fn(arg);
+	fflush(stderr);
+	assert_true(dup2(saved, 2) >= 0);
+	close(saved);
+	rewind(tmp);
+	n = fread(out, 1, sizeof(out) - 1, tmp);
+	out[n] = '\0';
+	fclose(tmp);
+	return out;
+}
+
 
 /* Parses text as a collect reply; st gets the status. */
 static int collect(const char *text, bool qr, struct provider_status *st)
@@ -170,6 +198,50 @@ static void test_complete_for_another_number_is_a_mismatch(void **state)
 			"\"9001011239\"}}}",
 			true, &st),
 		MID_E_MISMATCH);
+}
+
+static void collect_mismatch(void *arg)
+{
+	json_object *o = json_parse_bounded(arg, strlen(arg));
+	struct provider_status st;
+
+	assert_int_equal(bankid_parse_collect(o, REF, PNR, true, &st, &loud),
+			 MID_E_MISMATCH);
+	json_object_put(o);
+}
+
+static void test_mismatch_is_logged_with_both_numbers_masked(void **state)
+{
+	const char *log = captured(collect_mismatch,
+				   "{\"orderRef\":\"" REF "\",\"status\":"
+				   "\"complete\",\"completionData\":{\"user\":"
+				   "{\"personalNumber\":\"199602291230\"}}}");
+
+	assert_non_null(strstr(log, "********1230"));
+	assert_non_null(strstr(log, "********1239"));
+	assert_null(strstr(log, "19960229"));
+	assert_null(strstr(log, "19900101"));
+	assert_null(strchr(strchr(log, '\n') + 1, '\n')); /* one line */
+}
+
+static void error_with_escape(void *arg)
+{
+	struct provider_status st;
+	const char *body = "{\"errorCode\":\"internalError\","
+			   "\"details\":\"\\u009b31mboom\"}";
+
+	assert_int_equal(bankid_parse_error(500, body, strlen(body), &st,
+					    &loud),
+			 MID_E_SERVER);
+}
+
+static void test_error_is_logged_with_code_and_sanitised_details(void **state)
+{
+	const char *log = captured(error_with_escape, NULL);
+
+	assert_non_null(strstr(log, "HTTP 500 internalError"));
+	assert_non_null(strstr(log, "31mboom"));
+	assert_null(strstr(log, "\xc2\x9b"));
 }
 
 static void test_complete_without_a_personal_number_is_a_protocol_error(void **state)
@@ -371,6 +443,8 @@ int main(void)
 		cmocka_unit_test(test_failed_without_hint_is_a_failure),
 		cmocka_unit_test(test_complete_for_the_mapped_number_is_approved),
 		cmocka_unit_test(test_complete_for_another_number_is_a_mismatch),
+		cmocka_unit_test(test_mismatch_is_logged_with_both_numbers_masked),
+		cmocka_unit_test(test_error_is_logged_with_code_and_sanitised_details),
 		cmocka_unit_test(test_complete_without_a_personal_number_is_a_protocol_error),
 		cmocka_unit_test(test_reply_for_another_order_is_a_protocol_error),
 		cmocka_unit_test(test_wrong_types_are_protocol_errors),

@@ -17,6 +17,33 @@
 #include "mid.h"
 
 static struct mid_log quiet = { 0 };
+static struct mid_log loud = { .to_stderr = true };
+
+/* Captures what the log writes to stderr (to_stderr: warnings and errors)
+ * while fn runs; returns it as a static string. */
+static const char *captured(void (*fn)(void *), void *arg)
+{
+	static char out[4096];
+	FILE *tmp = tmpfile();
+	int saved;
+	size_t n;
+
+	assert_non_null(tmp);
+	fflush(stderr);
+	saved = dup(2);
+	assert_true(saved >= 0);
+	assert_true(dup2(fileno(tmp), 2) >= 0);
+	fn(arg);
+	fflush(stderr);
+	assert_true(dup2(saved, 2) >= 0);
+	close(saved);
+	rewind(tmp);
+	n = fread(out, 1, sizeof(out) - 1, tmp);
+	out[n] = '\0';
+	fclose(tmp);
+	return out;
+}
+
 
 /* Defaults, then text; returns the parse result. cfg_free by the caller. */
 static int parse(struct mid_config *cfg, const char *text, bool *secret)
@@ -226,6 +253,29 @@ static void test_no_secret_means_has_secret_false(void **state)
 	cfg_free(&cfg);
 }
 
+static void parse_bad_line_four(void *arg)
+{
+	struct mid_config cfg;
+	bool secret;
+
+	assert_int_equal(cfg_defaults(&cfg), 0);
+	assert_int_equal(cfg_parse_text(&cfg,
+					"[bankid]\npassword = hunter2\n\n"
+					"password = hunter3\n",
+					"/etc/test.conf", &secret, &loud),
+			 MID_E_CONFIG);
+	cfg_free(&cfg);
+}
+
+static void test_rejection_names_file_and_line_but_no_secret(void **state)
+{
+	const char *log = captured(parse_bad_line_four, NULL);
+
+	assert_non_null(strstr(log, "/etc/test.conf:4:"));
+	assert_non_null(strstr(log, "given twice"));
+	assert_null(strstr(log, "hunter"));
+}
+
 static void test_key_given_twice_is_an_error(void **state)
 {
 	struct mid_config cfg;
@@ -414,7 +464,12 @@ static char *source_file(const char *rel)
 	FILE *f;
 	long n;
 
-	snprintf(path, sizeof(path), "%s/%s", src ? src : "../..", rel);
+	if (src)
+		snprintf(path, sizeof(path), "%s/%s", src, rel);
+	else /* this file is tests/unit/test_config.c */
+		snprintf(path, sizeof(path), "%.*s%s",
+			 (int)(strlen(__FILE__) - strlen("tests/unit/test_config.c")),
+			 __FILE__, rel);
 	f = fopen(path, "r");
 	assert_non_null(f);
 	assert_int_equal(fseek(f, 0, SEEK_END), 0);
@@ -527,6 +582,7 @@ int main(void)
 		cmocka_unit_test(test_every_enum_value_is_accepted),
 		cmocka_unit_test(test_trailing_comments_are_stripped_but_not_inner_hashes),
 		cmocka_unit_test(test_no_secret_means_has_secret_false),
+		cmocka_unit_test(test_rejection_names_file_and_line_but_no_secret),
 		cmocka_unit_test(test_key_given_twice_is_an_error),
 		cmocka_unit_test(test_unknown_keys_sections_and_stray_lines_are_errors),
 		cmocka_unit_test(test_bad_enum_values_are_errors),

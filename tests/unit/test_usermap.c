@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -24,6 +25,33 @@
 #endif
 
 static struct mid_log quiet = { 0 };
+static struct mid_log loud = { .to_stderr = true };
+
+/* Captures what the log writes to stderr (to_stderr: warnings and errors)
+ * while fn runs; returns it as a static string. */
+static const char *captured(void (*fn)(void *), void *arg)
+{
+	static char out[4096];
+	FILE *tmp = tmpfile();
+	int saved;
+	size_t n;
+
+	assert_non_null(tmp);
+	fflush(stderr);
+	saved = dup(2);
+	assert_true(saved >= 0);
+	assert_true(dup2(fileno(tmp), 2) >= 0);
+	fn(arg);
+	fflush(stderr);
+	assert_true(dup2(saved, 2) >= 0);
+	close(saved);
+	rewind(tmp);
+	n = fread(out, 1, sizeof(out) - 1, tmp);
+	out[n] = '\0';
+	fclose(tmp);
+	return out;
+}
+
 
 static const char good_map[] =
 	"# who approves for whom\n"
@@ -123,6 +151,27 @@ static void test_bad_line_anywhere_fails_even_for_another_user(void **state)
 		assert_string_equal(e.provider, "");
 		assert_string_equal(e.id, "");
 	}
+}
+
+static void lookup_bad_third_line(void *arg)
+{
+	struct usermap_entry e;
+
+	assert_int_equal(usermap_parse("alice bankid:199001011239\n"
+				       "# comment\n"
+				       "eve bankid:199602291231\n",
+				       "/etc/test.usermap", "alice", YEAR, &e,
+				       &loud),
+			 MID_E_CONFIG);
+}
+
+static void test_bad_line_is_logged_with_its_number_but_not_the_identity(void **state)
+{
+	const char *log = captured(lookup_bad_third_line, NULL);
+
+	assert_non_null(strstr(log, "/etc/test.usermap:3:"));
+	assert_non_null(strstr(log, "eve"));
+	assert_null(strstr(log, "199602291231"));
 }
 
 static void test_unknown_provider_is_an_error(void **state)
@@ -230,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_unmapped_user_is_unmapped_with_an_empty_entry),
 		cmocka_unit_test(test_commented_out_line_does_not_map),
 		cmocka_unit_test(test_bad_line_anywhere_fails_even_for_another_user),
+		cmocka_unit_test(test_bad_line_is_logged_with_its_number_but_not_the_identity),
 		cmocka_unit_test(test_unknown_provider_is_an_error),
 		cmocka_unit_test(test_user_mapped_twice_is_an_error),
 		cmocka_unit_test(test_user_mapped_twice_is_an_error_whoever_logs_in),
