@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct mid_log log = { 0 };
+	struct mid_log log = {0};
 	struct mid_config cfg;
 	const char *argv[MAX_ARGS];
 	char *buf;

@@ -32,7 +32,7 @@ static void check_str(json_object *o, const char *key, size_t max)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct mid_log log = { 0 };
+	struct mid_log log = {0};
 	struct provider_status st;
 	json_object *obj;
 	long status;
@@ -57,15 +57,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case MID_E_PROTOCOL:
 		case MID_E_DENIED:
 		case MID_E_FAILED:
-		case MID_E_MISMATCH:
-			break;
+		case MID_E_MISMATCH: break;
 		case PROVIDER_RESTART:
 			/* a new order only when a QR can be shown */
 			if (!qr)
 				abort();
 			break;
-		default:
-			abort();
+		default: abort();
 		}
 		/* approval only for the mapped number */
 		if (r == PROVIDER_APPROVED) {

@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct mid_log log = { 0 };
+	struct mid_log log = {0};
 	struct mid_config cfg;
 	bool has_secret = false;
 	char *text;
@@ -26,8 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	if (cfg_defaults(&cfg) == 0) {
-		r = cfg_parse_text(&cfg, text, "/fuzz.conf", &has_secret,
-				   &log);
+		r = cfg_parse_text(&cfg, text, "/fuzz.conf", &has_secret, &log);
 		if (r != 0 && r != MID_E_CONFIG && r != MID_E_NOMEM)
 			abort();
 		/* whatever was accepted must still be a sane config */

@@ -39,8 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* what comes out is 12 digits, not in the future, Luhn-valid */
 	if (strlen(out) != PNR_LEN || strspn(out, "0123456789") != PNR_LEN)
 		abort();
-	y = (out[0] - '0') * 1000 + (out[1] - '0') * 100 +
-	    (out[2] - '0') * 10 + (out[3] - '0');
+	y = (out[0] - '0') * 1000 + (out[1] - '0') * 100 + (out[2] - '0') * 10 +
+	    (out[3] - '0');
 	if (y > year || y < 1800 || luhn10(out + 2) != 0)
 		abort();
 	/* and normalising it again changes nothing */

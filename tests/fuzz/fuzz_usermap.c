@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check(const char *text, const char *user)
 {
-	struct mid_log log = { 0 };
+	struct mid_log log = {0};
 	struct usermap_entry e;
 	char again[USERMAP_MAX_ID];
 	int r = usermap_parse(text, "/fuzz.usermap", user, 2025, &e, &log);

@@ -28,8 +28,8 @@
 #define REF "ee3421ea-2096-4000-8130-82648efe0927"
 #define PNR "199001011239"
 
-static struct mid_log quiet = { 0 };
-static struct mid_log loud = { .to_stderr = true };
+static struct mid_log quiet = {0};
+static struct mid_log loud = {.to_stderr = true};
 
 /* Captures what the log writes to stderr (to_stderr: warnings and errors)
  * while fn runs; returns it as a static string. */
@@ -55,7 +55,6 @@ static const char *captured(void (*fn)(void *), void *arg)
 	fclose(tmp);
 	return out;
 }
-
 
 /* Parses text as a collect reply; st gets the status. */
 static int collect(const char *text, bool qr, struct provider_status *st)
@@ -88,13 +87,13 @@ static void test_pending_hints_map_to_rfa_messages(void **state)
 		enum mid_msg msg;
 		bool qr;
 	} cases[] = {
-		{ "outstandingTransaction", MSG_RFA1, true },
-		{ "noClient", MSG_RFA1, true },
-		{ "started", MSG_RFA15A, false },
-		{ "userSign", MSG_RFA9, false },
-		{ "userMrtd", MSG_RFA23, false },
-		{ "userCallConfirm", MSG_PHONE_CONFIRM_CALL, false },
-		{ "somethingNew", MSG_RFA21, false },
+	    {"outstandingTransaction", MSG_RFA1, true},
+	    {"noClient", MSG_RFA1, true},
+	    {"started", MSG_RFA15A, false},
+	    {"userSign", MSG_RFA9, false},
+	    {"userMrtd", MSG_RFA23, false},
+	    {"userCallConfirm", MSG_PHONE_CONFIRM_CALL, false},
+	    {"somethingNew", MSG_RFA21, false},
 	};
 	struct provider_status st;
 
@@ -132,15 +131,15 @@ static void test_failed_hints_map_to_denied_failed_or_restart(void **state)
 		int r;
 		enum mid_msg msg;
 	} cases[] = {
-		{ "userCancel", true, MID_E_DENIED, MSG_RFA6 },
-		{ "userDeclinedCall", false, MID_E_DENIED, MSG_RFA22 },
-		/* nobody scanned: a QR login starts a new order */
-		{ "startFailed", true, PROVIDER_RESTART, MSG_RFA17B },
-		{ "startFailed", false, MID_E_FAILED, MSG_RFA17A },
-		{ "expiredTransaction", true, MID_E_FAILED, MSG_RFA8 },
-		{ "certificateErr", true, MID_E_FAILED, MSG_RFA16 },
-		{ "cancelled", true, MID_E_FAILED, MSG_RFA3 },
-		{ "somethingNew", true, MID_E_FAILED, MSG_RFA22 },
+	    {"userCancel", true, MID_E_DENIED, MSG_RFA6},
+	    {"userDeclinedCall", false, MID_E_DENIED, MSG_RFA22},
+	    /* nobody scanned: a QR login starts a new order */
+	    {"startFailed", true, PROVIDER_RESTART, MSG_RFA17B},
+	    {"startFailed", false, MID_E_FAILED, MSG_RFA17A},
+	    {"expiredTransaction", true, MID_E_FAILED, MSG_RFA8},
+	    {"certificateErr", true, MID_E_FAILED, MSG_RFA16},
+	    {"cancelled", true, MID_E_FAILED, MSG_RFA3},
+	    {"somethingNew", true, MID_E_FAILED, MSG_RFA22},
 	};
 	struct provider_status st;
 
@@ -170,13 +169,13 @@ static void test_complete_for_the_mapped_number_is_approved(void **state)
 	struct provider_status st;
 
 	assert_int_equal(
-		collect("{\"orderRef\":\"" REF "\",\"status\":\"complete\","
-			"\"completionData\":{\"user\":{\"personalNumber\":\"" PNR
-			"\",\"name\":\"Karl Karlsson\"},\"device\":{"
-			"\"ipAddress\":\"192.0.2.1\"},\"bankIdIssueDate\":"
-			"\"2020-02-01\",\"signature\":\"PD94...\"}}",
-			true, &st),
-		PROVIDER_APPROVED);
+	    collect("{\"orderRef\":\"" REF "\",\"status\":\"complete\","
+		    "\"completionData\":{\"user\":{\"personalNumber\":\"" PNR
+		    "\",\"name\":\"Karl Karlsson\"},\"device\":{"
+		    "\"ipAddress\":\"192.0.2.1\"},\"bankIdIssueDate\":"
+		    "\"2020-02-01\",\"signature\":\"PD94...\"}}",
+		    true, &st),
+	    PROVIDER_APPROVED);
 	assert_int_equal(st.msg, MSG_APPROVED);
 }
 
@@ -185,19 +184,19 @@ static void test_complete_for_another_number_is_a_mismatch(void **state)
 	struct provider_status st;
 
 	assert_int_equal(
-		collect("{\"orderRef\":\"" REF "\",\"status\":\"complete\","
-			"\"completionData\":{\"user\":{\"personalNumber\":"
-			"\"199602291230\"}}}",
-			true, &st),
-		MID_E_MISMATCH);
+	    collect("{\"orderRef\":\"" REF "\",\"status\":\"complete\","
+		    "\"completionData\":{\"user\":{\"personalNumber\":"
+		    "\"199602291230\"}}}",
+		    true, &st),
+	    MID_E_MISMATCH);
 	assert_int_equal(st.msg, MSG_WRONG_IDENTITY);
 	/* a prefix or the short form is not the same number */
 	assert_int_equal(
-		collect("{\"orderRef\":\"" REF "\",\"status\":\"complete\","
-			"\"completionData\":{\"user\":{\"personalNumber\":"
-			"\"9001011239\"}}}",
-			true, &st),
-		MID_E_MISMATCH);
+	    collect("{\"orderRef\":\"" REF "\",\"status\":\"complete\","
+		    "\"completionData\":{\"user\":{\"personalNumber\":"
+		    "\"9001011239\"}}}",
+		    true, &st),
+	    MID_E_MISMATCH);
 }
 
 static void collect_mismatch(void *arg)
@@ -230,9 +229,9 @@ static void error_with_escape(void *arg)
 	const char *body = "{\"errorCode\":\"internalError\","
 			   "\"details\":\"\\u009b31mboom\"}";
 
-	assert_int_equal(bankid_parse_error(500, body, strlen(body), &st,
-					    &loud),
-			 MID_E_SERVER);
+	assert_int_equal(
+	    bankid_parse_error(500, body, strlen(body), &st, &loud),
+	    MID_E_SERVER);
 }
 
 static void test_error_is_logged_with_code_and_sanitised_details(void **state)
@@ -244,28 +243,28 @@ static void test_error_is_logged_with_code_and_sanitised_details(void **state)
 	assert_null(strstr(log, "\xc2\x9b"));
 }
 
-static void test_complete_without_a_personal_number_is_a_protocol_error(void **state)
+static void
+test_complete_without_a_personal_number_is_a_protocol_error(void **state)
 {
 	static const char *const bad[] = {
-		"{\"orderRef\":\"" REF "\",\"status\":\"complete\"}",
-		"{\"orderRef\":\"" REF "\",\"status\":\"complete\","
-		"\"completionData\":{}}",
-		"{\"orderRef\":\"" REF "\",\"status\":\"complete\","
-		"\"completionData\":{\"user\":{}}}",
-		"{\"orderRef\":\"" REF "\",\"status\":\"complete\","
-		"\"completionData\":{\"user\":{\"personalNumber\":199001011239}}}",
-		"{\"orderRef\":\"" REF "\",\"status\":\"complete\","
-		"\"completionData\":{\"user\":\"" PNR "\"}}",
-		"{\"orderRef\":\"" REF "\",\"status\":\"complete\","
-		"\"completionData\":\"" PNR "\"}",
-		"{\"orderRef\":\"" REF "\",\"status\":\"complete\","
-		"\"completionData\":{\"user\":{\"personalNumber\":\"" PNR
-		"\\u0000\"}}}",
-		"{\"orderRef\":\"" REF "\",\"status\":\"complete\","
-		"\"completionData\":{\"user\":{\"personalNumber\":\"" PNR
-		"0\"}}}",
-		"{\"orderRef\":\"" REF "\",\"status\":\"complete\","
-		"\"completionData\":null}",
+	    "{\"orderRef\":\"" REF "\",\"status\":\"complete\"}",
+	    "{\"orderRef\":\"" REF "\",\"status\":\"complete\","
+	    "\"completionData\":{}}",
+	    "{\"orderRef\":\"" REF "\",\"status\":\"complete\","
+	    "\"completionData\":{\"user\":{}}}",
+	    "{\"orderRef\":\"" REF "\",\"status\":\"complete\","
+	    "\"completionData\":{\"user\":{\"personalNumber\":199001011239}}}",
+	    "{\"orderRef\":\"" REF "\",\"status\":\"complete\","
+	    "\"completionData\":{\"user\":\"" PNR "\"}}",
+	    "{\"orderRef\":\"" REF "\",\"status\":\"complete\","
+	    "\"completionData\":\"" PNR "\"}",
+	    "{\"orderRef\":\"" REF "\",\"status\":\"complete\","
+	    "\"completionData\":{\"user\":{\"personalNumber\":\"" PNR
+	    "\\u0000\"}}}",
+	    "{\"orderRef\":\"" REF "\",\"status\":\"complete\","
+	    "\"completionData\":{\"user\":{\"personalNumber\":\"" PNR "0\"}}}",
+	    "{\"orderRef\":\"" REF "\",\"status\":\"complete\","
+	    "\"completionData\":null}",
 	};
 	struct provider_status st;
 
@@ -283,34 +282,34 @@ static void test_reply_for_another_order_is_a_protocol_error(void **state)
 	struct provider_status st;
 
 	assert_int_equal(
-		collect("{\"orderRef\":\"11111111-2096-4000-8130-82648efe0927\","
-			"\"status\":\"complete\",\"completionData\":{\"user\":"
-			"{\"personalNumber\":\"" PNR "\"}}}",
-			true, &st),
-		MID_E_PROTOCOL);
-	assert_int_equal(collect("{\"orderRef\":\"\",\"status\":\"pending\"}",
-				 true, &st),
-			 MID_E_PROTOCOL);
+	    collect("{\"orderRef\":\"11111111-2096-4000-8130-82648efe0927\","
+		    "\"status\":\"complete\",\"completionData\":{\"user\":"
+		    "{\"personalNumber\":\"" PNR "\"}}}",
+		    true, &st),
+	    MID_E_PROTOCOL);
+	assert_int_equal(
+	    collect("{\"orderRef\":\"\",\"status\":\"pending\"}", true, &st),
+	    MID_E_PROTOCOL);
 }
 
 static void test_wrong_types_are_protocol_errors(void **state)
 {
 	static const char *const bad[] = {
-		"{\"orderRef\":1,\"status\":\"pending\"}",
-		"{\"orderRef\":null,\"status\":\"pending\"}",
-		"{\"orderRef\":\"" REF "\",\"status\":1}",
-		"{\"orderRef\":\"" REF "\",\"status\":[\"pending\"]}",
-		"{\"orderRef\":\"" REF "\"}",
-		"{\"orderRef\":\"" REF "\",\"status\":\"done\"}",
-		"{\"orderRef\":\"" REF "\",\"status\":\"Pending\"}",
-		"{\"orderRef\":\"" REF "\",\"status\":\"pending\","
-		"\"hintCode\":7}",
-		"{\"orderRef\":\"" REF "\",\"status\":\"failed\","
-		"\"hintCode\":null}",
-		"{\"orderRef\":\"" REF "\",\"status\":\"failed\","
-		"\"hintCode\":\"user\\nCancel\"}",
-		"[\"pending\"]",
-		"\"pending\"",
+	    "{\"orderRef\":1,\"status\":\"pending\"}",
+	    "{\"orderRef\":null,\"status\":\"pending\"}",
+	    "{\"orderRef\":\"" REF "\",\"status\":1}",
+	    "{\"orderRef\":\"" REF "\",\"status\":[\"pending\"]}",
+	    "{\"orderRef\":\"" REF "\"}",
+	    "{\"orderRef\":\"" REF "\",\"status\":\"done\"}",
+	    "{\"orderRef\":\"" REF "\",\"status\":\"Pending\"}",
+	    "{\"orderRef\":\"" REF "\",\"status\":\"pending\","
+	    "\"hintCode\":7}",
+	    "{\"orderRef\":\"" REF "\",\"status\":\"failed\","
+	    "\"hintCode\":null}",
+	    "{\"orderRef\":\"" REF "\",\"status\":\"failed\","
+	    "\"hintCode\":\"user\\nCancel\"}",
+	    "[\"pending\"]",
+	    "\"pending\"",
 	};
 	struct provider_status st;
 
@@ -321,9 +320,9 @@ static void test_wrong_types_are_protocol_errors(void **state)
 			fail_msg("accepted (%d): %s", r, bad[i]);
 		assert_false(st.show_qr);
 	}
-	assert_int_equal(bankid_parse_collect(NULL, REF, PNR, true, &st,
-					      &quiet),
-			 MID_E_PROTOCOL);
+	assert_int_equal(
+	    bankid_parse_collect(NULL, REF, PNR, true, &st, &quiet),
+	    MID_E_PROTOCOL);
 }
 
 static int error(long status, const char *body, struct provider_status *st)
@@ -332,8 +331,7 @@ static int error(long status, const char *body, struct provider_status *st)
 	return bankid_parse_error(status, body, strlen(body), st, &quiet);
 }
 
-static int error_code(long status, const char *code,
-		      struct provider_status *st)
+static int error_code(long status, const char *code, struct provider_status *st)
 {
 	char body[160];
 
@@ -350,16 +348,16 @@ static void test_each_documented_error_code_maps_to_its_outcome(void **state)
 		int r;
 		enum mid_msg msg;
 	} cases[] = {
-		{ 400, "alreadyInProgress", MID_E_FAILED, MSG_RFA4 },
-		{ 400, "invalidParameters", MID_E_PROTOCOL, MSG_RFA22 },
-		{ 401, "unauthorized", MID_E_PROTOCOL, MSG_RFA22 },
-		{ 403, "unauthorized", MID_E_PROTOCOL, MSG_RFA22 },
-		{ 404, "notFound", MID_E_PROTOCOL, MSG_RFA22 },
-		{ 405, "methodNotAllowed", MID_E_PROTOCOL, MSG_RFA22 },
-		{ 408, "requestTimeout", MID_E_SERVER, MSG_RFA5 },
-		{ 415, "unsupportedMediaType", MID_E_PROTOCOL, MSG_RFA22 },
-		{ 500, "internalError", MID_E_SERVER, MSG_RFA5 },
-		{ 503, "maintenance", MID_E_UNREACHABLE, MSG_RFA5 },
+	    {400, "alreadyInProgress", MID_E_FAILED, MSG_RFA4},
+	    {400, "invalidParameters", MID_E_PROTOCOL, MSG_RFA22},
+	    {401, "unauthorized", MID_E_PROTOCOL, MSG_RFA22},
+	    {403, "unauthorized", MID_E_PROTOCOL, MSG_RFA22},
+	    {404, "notFound", MID_E_PROTOCOL, MSG_RFA22},
+	    {405, "methodNotAllowed", MID_E_PROTOCOL, MSG_RFA22},
+	    {408, "requestTimeout", MID_E_SERVER, MSG_RFA5},
+	    {415, "unsupportedMediaType", MID_E_PROTOCOL, MSG_RFA22},
+	    {500, "internalError", MID_E_SERVER, MSG_RFA5},
+	    {503, "maintenance", MID_E_UNREACHABLE, MSG_RFA5},
 	};
 	struct provider_status st;
 
@@ -408,14 +406,13 @@ static void test_non_json_error_bodies_go_by_the_status_class(void **state)
 	assert_int_equal(error(405, "", &st), MID_E_PROTOCOL);
 	assert_int_equal(error(500, "<html>oops</html>", &st), MID_E_SERVER);
 	assert_int_equal(error(502, "{\"errorCode\":", &st), MID_E_SERVER);
-	assert_int_equal(error(400, "{\"errorCode\":42}", &st),
-			 MID_E_PROTOCOL);
+	assert_int_equal(error(400, "{\"errorCode\":42}", &st), MID_E_PROTOCOL);
 	assert_int_equal(error(400, "[\"alreadyInProgress\"]", &st),
 			 MID_E_PROTOCOL);
 	/* an error code with a control character is no code */
-	assert_int_equal(error(400, "{\"errorCode\":\"alreadyInProgress\\n\"}",
-			       &st),
-			 MID_E_PROTOCOL);
+	assert_int_equal(
+	    error(400, "{\"errorCode\":\"alreadyInProgress\\n\"}", &st),
+	    MID_E_PROTOCOL);
 }
 
 /* BUG: errorCode "maintenance" is mapped to MID_E_UNREACHABLE whatever the
@@ -437,22 +434,25 @@ static void test_maintenance_code_is_an_outage_only_with_503(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pending_hints_map_to_rfa_messages),
-		cmocka_unit_test(test_pending_without_hint_shows_the_qr),
-		cmocka_unit_test(test_failed_hints_map_to_denied_failed_or_restart),
-		cmocka_unit_test(test_failed_without_hint_is_a_failure),
-		cmocka_unit_test(test_complete_for_the_mapped_number_is_approved),
-		cmocka_unit_test(test_complete_for_another_number_is_a_mismatch),
-		cmocka_unit_test(test_mismatch_is_logged_with_both_numbers_masked),
-		cmocka_unit_test(test_error_is_logged_with_code_and_sanitised_details),
-		cmocka_unit_test(test_complete_without_a_personal_number_is_a_protocol_error),
-		cmocka_unit_test(test_reply_for_another_order_is_a_protocol_error),
-		cmocka_unit_test(test_wrong_types_are_protocol_errors),
-		cmocka_unit_test(test_each_documented_error_code_maps_to_its_outcome),
-		cmocka_unit_test(test_503_is_unreachable_whatever_the_body),
-		cmocka_unit_test(test_unknown_codes_go_by_the_status_class),
-		cmocka_unit_test(test_non_json_error_bodies_go_by_the_status_class),
-		cmocka_unit_test(test_maintenance_code_is_an_outage_only_with_503),
+	    cmocka_unit_test(test_pending_hints_map_to_rfa_messages),
+	    cmocka_unit_test(test_pending_without_hint_shows_the_qr),
+	    cmocka_unit_test(test_failed_hints_map_to_denied_failed_or_restart),
+	    cmocka_unit_test(test_failed_without_hint_is_a_failure),
+	    cmocka_unit_test(test_complete_for_the_mapped_number_is_approved),
+	    cmocka_unit_test(test_complete_for_another_number_is_a_mismatch),
+	    cmocka_unit_test(test_mismatch_is_logged_with_both_numbers_masked),
+	    cmocka_unit_test(
+		test_error_is_logged_with_code_and_sanitised_details),
+	    cmocka_unit_test(
+		test_complete_without_a_personal_number_is_a_protocol_error),
+	    cmocka_unit_test(test_reply_for_another_order_is_a_protocol_error),
+	    cmocka_unit_test(test_wrong_types_are_protocol_errors),
+	    cmocka_unit_test(
+		test_each_documented_error_code_maps_to_its_outcome),
+	    cmocka_unit_test(test_503_is_unreachable_whatever_the_body),
+	    cmocka_unit_test(test_unknown_codes_go_by_the_status_class),
+	    cmocka_unit_test(test_non_json_error_bodies_go_by_the_status_class),
+	    cmocka_unit_test(test_maintenance_code_is_an_outage_only_with_503),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

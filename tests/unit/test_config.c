@@ -16,8 +16,8 @@
 #include "log.h"
 #include "mid.h"
 
-static struct mid_log quiet = { 0 };
-static struct mid_log loud = { .to_stderr = true };
+static struct mid_log quiet = {0};
+static struct mid_log loud = {.to_stderr = true};
 
 /* Captures what the log writes to stderr (to_stderr: warnings and errors)
  * while fn runs; returns it as a static string. */
@@ -43,7 +43,6 @@ static const char *captured(void (*fn)(void *), void *arg)
 	fclose(tmp);
 	return out;
 }
-
 
 /* Defaults, then text; returns the parse result. cfg_free by the caller. */
 static int parse(struct mid_config *cfg, const char *text, bool *secret)
@@ -71,8 +70,7 @@ static void test_defaults_are_the_documented_ones(void **state)
 
 	assert_int_equal(cfg_defaults(&cfg), 0);
 	assert_string_equal(cfg.path, "/etc/security/pam_mobileid.conf");
-	assert_string_equal(cfg.usermap,
-			    "/etc/security/pam_mobileid.usermap");
+	assert_string_equal(cfg.usermap, "/etc/security/pam_mobileid.usermap");
 	assert_int_equal(cfg.timeout, 90);
 	assert_int_equal(cfg.qr, CFG_QR_AUTO);
 	assert_int_equal(cfg.charset, CFG_CHARSET_AUTO);
@@ -96,43 +94,42 @@ static void test_defaults_are_the_documented_ones(void **state)
 	cfg_free(&cfg);
 }
 
-static const char every_key[] =
-	"# every key there is\n"
-	"[general]\n"
-	"usermap   = /etc/um\n"
-	"timeout   = 100   # seconds\n"
-	"qr        = prompt\n"
-	"charset   = ascii\n"
-	"unmapped  = ignore\n"
-	"failmode  = safe\n"
-	"message   = Hi %u on %h\n"
-	"theme     = light\n"
-	"lang      = sv\n"
-	"debug     = yes\n"
-	"\n"
-	"[bankid]\n"
-	"url       = https://bankid.test/rp/v6.0/\n"
-	"cert      = /b/cert.p12\n"
-	"key       = /b/key.pem\n"
-	"password  = b-secret\n"
-	"password_file = /b/pass\n"
-	"ca        = /b/ca.pem\n"
-	"poll      = 3\n"
-	"[passbyme]\n"
-	"url = https://pbm.test/frontend/\n"
-	"cert = /p/cert.pem\n"
-	"key = /p/key.pem\n"
-	"password = p-secret\n"
-	"password_file = /p/pass\n"
-	"ca = /p/ca.pem\n"
-	"availability = 300\n"
-	"subject = Please approve\n"
-	"[toopher]\n"
-	"url = https://toopher.test/v1/\n"
-	"ca = /t/ca.pem\n"
-	"consumer_key = ck\n"
-	"consumer_secret = cs\n"
-	"consumer_secret_file = /t/secret\n";
+static const char every_key[] = "# every key there is\n"
+				"[general]\n"
+				"usermap   = /etc/um\n"
+				"timeout   = 100   # seconds\n"
+				"qr        = prompt\n"
+				"charset   = ascii\n"
+				"unmapped  = ignore\n"
+				"failmode  = safe\n"
+				"message   = Hi %u on %h\n"
+				"theme     = light\n"
+				"lang      = sv\n"
+				"debug     = yes\n"
+				"\n"
+				"[bankid]\n"
+				"url       = https://bankid.test/rp/v6.0/\n"
+				"cert      = /b/cert.p12\n"
+				"key       = /b/key.pem\n"
+				"password  = b-secret\n"
+				"password_file = /b/pass\n"
+				"ca        = /b/ca.pem\n"
+				"poll      = 3\n"
+				"[passbyme]\n"
+				"url = https://pbm.test/frontend/\n"
+				"cert = /p/cert.pem\n"
+				"key = /p/key.pem\n"
+				"password = p-secret\n"
+				"password_file = /p/pass\n"
+				"ca = /p/ca.pem\n"
+				"availability = 300\n"
+				"subject = Please approve\n"
+				"[toopher]\n"
+				"url = https://toopher.test/v1/\n"
+				"ca = /t/ca.pem\n"
+				"consumer_key = ck\n"
+				"consumer_secret = cs\n"
+				"consumer_secret_file = /t/secret\n";
 
 static void test_every_key_of_every_section_is_stored(void **state)
 {
@@ -187,22 +184,19 @@ static void test_every_enum_value_is_accepted(void **state)
 		size_t off;
 		int want;
 	} cases[] = {
-		{ "qr = auto", offsetof(struct mid_config, qr), CFG_QR_AUTO },
-		{ "qr = animate", offsetof(struct mid_config, qr),
-		  CFG_QR_ANIMATE },
-		{ "qr = off", offsetof(struct mid_config, qr), CFG_QR_OFF },
-		{ "charset = utf8", offsetof(struct mid_config, charset),
-		  CFG_CHARSET_UTF8 },
-		{ "unmapped = deny", offsetof(struct mid_config, unmapped),
-		  CFG_UNMAPPED_DENY },
-		{ "failmode = secure", offsetof(struct mid_config, failmode),
-		  CFG_FAIL_SECURE },
-		{ "theme = dark", offsetof(struct mid_config, theme),
-		  CFG_THEME_DARK },
-		{ "lang = en", offsetof(struct mid_config, lang),
-		  CFG_LANG_EN },
-		{ "lang = auto", offsetof(struct mid_config, lang),
-		  CFG_LANG_AUTO },
+	    {"qr = auto", offsetof(struct mid_config, qr), CFG_QR_AUTO},
+	    {"qr = animate", offsetof(struct mid_config, qr), CFG_QR_ANIMATE},
+	    {"qr = off", offsetof(struct mid_config, qr), CFG_QR_OFF},
+	    {"charset = utf8", offsetof(struct mid_config, charset),
+	     CFG_CHARSET_UTF8},
+	    {"unmapped = deny", offsetof(struct mid_config, unmapped),
+	     CFG_UNMAPPED_DENY},
+	    {"failmode = secure", offsetof(struct mid_config, failmode),
+	     CFG_FAIL_SECURE},
+	    {"theme = dark", offsetof(struct mid_config, theme),
+	     CFG_THEME_DARK},
+	    {"lang = en", offsetof(struct mid_config, lang), CFG_LANG_EN},
+	    {"lang = auto", offsetof(struct mid_config, lang), CFG_LANG_AUTO},
 	};
 	struct mid_config cfg;
 	char text[128];
@@ -216,7 +210,8 @@ static void test_every_enum_value_is_accepted(void **state)
 	}
 }
 
-static void test_trailing_comments_are_stripped_but_not_inner_hashes(void **state)
+static void
+test_trailing_comments_are_stripped_but_not_inner_hashes(void **state)
 {
 	struct mid_config cfg;
 
@@ -240,15 +235,13 @@ static void test_no_secret_means_has_secret_false(void **state)
 	struct mid_config cfg;
 	bool secret = true;
 
-	assert_int_equal(parse(&cfg,
-			       "[bankid]\npassword_file = /p\ncert = /c\n",
-			       &secret),
-			 0);
+	assert_int_equal(
+	    parse(&cfg, "[bankid]\npassword_file = /p\ncert = /c\n", &secret),
+	    0);
 	assert_false(secret);
 	cfg_free(&cfg);
-	assert_int_equal(parse(&cfg, "[toopher]\nconsumer_secret = x\n",
-			       &secret),
-			 0);
+	assert_int_equal(
+	    parse(&cfg, "[toopher]\nconsumer_secret = x\n", &secret), 0);
 	assert_true(secret);
 	cfg_free(&cfg);
 }
@@ -336,15 +329,17 @@ static void test_numbers_out_of_range_or_not_numbers_are_errors(void **state)
 	assert_refused("[bankid]\npoll = 31\n");
 	assert_refused("[passbyme]\navailability = 9\n");
 	/* the bounds themselves are fine */
-	assert_int_equal(parse(&cfg, "[general]\ntimeout = 5\n[bankid]\n"
-				     "poll = 1\n",
+	assert_int_equal(parse(&cfg,
+			       "[general]\ntimeout = 5\n[bankid]\n"
+			       "poll = 1\n",
 			       NULL),
 			 0);
 	assert_int_equal(cfg.timeout, 5);
 	assert_int_equal(cfg.bankid.poll, 1);
 	cfg_free(&cfg);
-	assert_int_equal(parse(&cfg, "[general]\ntimeout = 3600\n[bankid]\n"
-				     "poll = 30\n",
+	assert_int_equal(parse(&cfg,
+			       "[general]\ntimeout = 3600\n[bankid]\n"
+			       "poll = 30\n",
 			       NULL),
 			 0);
 	assert_int_equal(cfg.timeout, 3600);
@@ -381,12 +376,11 @@ static void test_line_too_long_is_an_error(void **state)
 static void test_module_arguments_override_the_file(void **state)
 {
 	struct mid_config cfg;
-	const char *argv[] = { "conf=/somewhere/else", "timeout=60",
-			       "qr=off", "message=Yo %u", "debug" };
+	const char *argv[] = {"conf=/somewhere/else", "timeout=60", "qr=off",
+			      "message=Yo %u", "debug"};
 
-	assert_int_equal(parse(&cfg, "[general]\ntimeout = 30\nqr = prompt\n",
-			       NULL),
-			 0);
+	assert_int_equal(
+	    parse(&cfg, "[general]\ntimeout = 30\nqr = prompt\n", NULL), 0);
 	assert_int_equal(cfg_apply_args(&cfg, 5, argv, &quiet), 0);
 	assert_int_equal(cfg.timeout, 60);
 	assert_int_equal(cfg.qr, CFG_QR_OFF);
@@ -400,7 +394,7 @@ static void test_module_arguments_override_the_file(void **state)
 static void test_debug_argument_and_debug_key_both_turn_debug_on(void **state)
 {
 	struct mid_config cfg;
-	const char *on[] = { "debug=yes" }, *off[] = { "debug=no" };
+	const char *on[] = {"debug=yes"}, *off[] = {"debug=no"};
 
 	assert_int_equal(cfg_defaults(&cfg), 0);
 	assert_int_equal(cfg_apply_args(&cfg, 1, on, &quiet), 0);
@@ -413,22 +407,23 @@ static void test_debug_argument_and_debug_key_both_turn_debug_on(void **state)
 static void test_bad_module_arguments_fail_closed(void **state)
 {
 	static const char *const bad[] = {
-		"timeuot=30",	   /* unknown */
-		"nosuch",	   /* no '=' */
-		"conf",		   /* no '=' either */
-		"=30",		   /* no name */
-		"timeout=3",	   /* out of range */
-		"qr=sometimes",	   /* bad enum */
-		"url=https://a/", /* a [bankid] key is not an argument */
-		"usermap=",	   /* empty */
-		"Debug",
-		"debug ",
-		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=1",
+	    "timeuot=30",     /* unknown */
+	    "nosuch",	      /* no '=' */
+	    "conf",	      /* no '=' either */
+	    "=30",	      /* no name */
+	    "timeout=3",      /* out of range */
+	    "qr=sometimes",   /* bad enum */
+	    "url=https://a/", /* a [bankid] key is not an argument */
+	    "usermap=",	      /* empty */
+	    "Debug",
+	    "debug ",
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "a=1",
 	};
 	struct mid_config cfg;
 
 	for (size_t i = 0; i < MID_ARRAY_SIZE(bad); i++) {
-		const char *argv[] = { "timeout=60", bad[i] };
+		const char *argv[] = {"timeout=60", bad[i]};
 
 		assert_int_equal(cfg_defaults(&cfg), 0);
 		if (cfg_apply_args(&cfg, 2, argv, &quiet) != MID_E_CONFIG)
@@ -468,7 +463,8 @@ static char *source_file(const char *rel)
 		snprintf(path, sizeof(path), "%s/%s", src, rel);
 	else /* this file is tests/unit/test_config.c */
 		snprintf(path, sizeof(path), "%.*s%s",
-			 (int)(strlen(__FILE__) - strlen("tests/unit/test_config.c")),
+			 (int)(strlen(__FILE__) -
+			       strlen("tests/unit/test_config.c")),
 			 __FILE__, rel);
 	f = fopen(path, "r");
 	assert_non_null(f);
@@ -509,7 +505,7 @@ static void test_shipped_sample_config_parses_to_the_defaults(void **state)
 static void test_load_reads_conf_then_applies_arguments(void **state)
 {
 	struct mid_config cfg;
-	struct mid_log log = { 0 };
+	struct mid_log log = {0};
 	char conf[128];
 	const char *path;
 	const char *argv[2];
@@ -577,25 +573,29 @@ static void test_load_refuses_a_bad_file_or_argument(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults_are_the_documented_ones),
-		cmocka_unit_test(test_every_key_of_every_section_is_stored),
-		cmocka_unit_test(test_every_enum_value_is_accepted),
-		cmocka_unit_test(test_trailing_comments_are_stripped_but_not_inner_hashes),
-		cmocka_unit_test(test_no_secret_means_has_secret_false),
-		cmocka_unit_test(test_rejection_names_file_and_line_but_no_secret),
-		cmocka_unit_test(test_key_given_twice_is_an_error),
-		cmocka_unit_test(test_unknown_keys_sections_and_stray_lines_are_errors),
-		cmocka_unit_test(test_bad_enum_values_are_errors),
-		cmocka_unit_test(test_numbers_out_of_range_or_not_numbers_are_errors),
-		cmocka_unit_test(test_provider_urls_must_be_https),
-		cmocka_unit_test(test_empty_string_values_are_errors),
-		cmocka_unit_test(test_line_too_long_is_an_error),
-		cmocka_unit_test(test_module_arguments_override_the_file),
-		cmocka_unit_test(test_debug_argument_and_debug_key_both_turn_debug_on),
-		cmocka_unit_test(test_bad_module_arguments_fail_closed),
-		cmocka_unit_test(test_shipped_sample_config_parses_to_the_defaults),
-		cmocka_unit_test(test_load_reads_conf_then_applies_arguments),
-		cmocka_unit_test(test_load_refuses_a_bad_file_or_argument),
+	    cmocka_unit_test(test_defaults_are_the_documented_ones),
+	    cmocka_unit_test(test_every_key_of_every_section_is_stored),
+	    cmocka_unit_test(test_every_enum_value_is_accepted),
+	    cmocka_unit_test(
+		test_trailing_comments_are_stripped_but_not_inner_hashes),
+	    cmocka_unit_test(test_no_secret_means_has_secret_false),
+	    cmocka_unit_test(test_rejection_names_file_and_line_but_no_secret),
+	    cmocka_unit_test(test_key_given_twice_is_an_error),
+	    cmocka_unit_test(
+		test_unknown_keys_sections_and_stray_lines_are_errors),
+	    cmocka_unit_test(test_bad_enum_values_are_errors),
+	    cmocka_unit_test(
+		test_numbers_out_of_range_or_not_numbers_are_errors),
+	    cmocka_unit_test(test_provider_urls_must_be_https),
+	    cmocka_unit_test(test_empty_string_values_are_errors),
+	    cmocka_unit_test(test_line_too_long_is_an_error),
+	    cmocka_unit_test(test_module_arguments_override_the_file),
+	    cmocka_unit_test(
+		test_debug_argument_and_debug_key_both_turn_debug_on),
+	    cmocka_unit_test(test_bad_module_arguments_fail_closed),
+	    cmocka_unit_test(test_shipped_sample_config_parses_to_the_defaults),
+	    cmocka_unit_test(test_load_reads_conf_then_applies_arguments),
+	    cmocka_unit_test(test_load_refuses_a_bad_file_or_argument),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

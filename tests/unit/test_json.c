@@ -58,7 +58,8 @@ static void test_object_parses_and_trailing_white_space_is_fine(void **state)
 	json_object_put(o);
 }
 
-static void test_nesting_up_to_the_depth_limit_parses_beyond_it_fails(void **state)
+static void
+test_nesting_up_to_the_depth_limit_parses_beyond_it_fails(void **state)
 {
 	char *s = nested_arrays(JSON_MAX_DEPTH);
 	json_object *o = parse(s);
@@ -77,8 +78,8 @@ static void test_nesting_up_to_the_depth_limit_parses_beyond_it_fails(void **sta
 static void test_trailing_garbage_rejects_the_whole_reply(void **state)
 {
 	static const char *const bad[] = {
-		"{} x", "{}{}", "{\"a\":1}]", "{\"a\":1} // comment",
-		"{\"a\":1}\x01",
+	    "{} x",	     "{}{}", "{\"a\":1}]", "{\"a\":1} // comment",
+	    "{\"a\":1}\x01",
 	};
 
 	for (size_t i = 0; i < MID_ARRAY_SIZE(bad); i++)
@@ -91,9 +92,9 @@ static void test_trailing_garbage_rejects_the_whole_reply(void **state)
 static void test_truncated_or_lax_json_is_rejected(void **state)
 {
 	static const char *const bad[] = {
-		"{",	      "{\"a\":",     "{\"a\":\"b",   "{\"a\":1,}",
-		"[1,]",	      "/*c*/{}",     "{\"a\":01}",   "{a:1}",
-		"{\"a\":tru}", "\"unterminated",
+	    "{",	   "{\"a\":",	     "{\"a\":\"b", "{\"a\":1,}",
+	    "[1,]",	   "/*c*/{}",	     "{\"a\":01}", "{a:1}",
+	    "{\"a\":tru}", "\"unterminated",
 	};
 
 	for (size_t i = 0; i < MID_ARRAY_SIZE(bad); i++)
@@ -105,10 +106,9 @@ static void test_truncated_or_lax_json_is_rejected(void **state)
 static void test_invalid_utf8_is_rejected(void **state)
 {
 	static const char *const bad[] = {
-		"{\"a\":\"\xff\"}",	    "{\"a\":\"\xc3\x28\"}",
-		"{\"a\":\"\xe2\x82\"}",
-		"{\"\xfe\":\"x\"}",	    "{\"a\":\"x\"}\xff",
-		"{\"a\":\"\xf8\x88\x80\x80\x80\"}",
+	    "{\"a\":\"\xff\"}",	    "{\"a\":\"\xc3\x28\"}",
+	    "{\"a\":\"\xe2\x82\"}", "{\"\xfe\":\"x\"}",
+	    "{\"a\":\"x\"}\xff",    "{\"a\":\"\xf8\x88\x80\x80\x80\"}",
 	};
 	json_object *o;
 
@@ -122,14 +122,15 @@ static void test_invalid_utf8_is_rejected(void **state)
 /* BUG: json-c's JSON_TOKENER_VALIDATE_UTF8 checks the byte pattern only:
  * overlong forms, UTF-16 surrogates and code points above U+10FFFF pass,
  * though json.h promises NULL for anything that is not UTF-8. */
-static void test_overlong_surrogate_and_out_of_range_utf8_is_rejected(void **state)
+static void
+test_overlong_surrogate_and_out_of_range_utf8_is_rejected(void **state)
 {
 	static const char *const bad[] = {
-		"{\"a\":\"\xc0\xaf\"}",	   /* overlong '/' */
-		"{\"a\":\"\xc0\x9b\"}",	   /* overlong ESC */
-		"{\"a\":\"\xe0\x80\xaf\"}",   /* overlong, 3 bytes */
-		"{\"a\":\"\xed\xa0\x80\"}",   /* surrogate U+D800 */
-		"{\"a\":\"\xf4\x90\x80\x80\"}", /* U+110000 */
+	    "{\"a\":\"\xc0\xaf\"}",	    /* overlong '/' */
+	    "{\"a\":\"\xc0\x9b\"}",	    /* overlong ESC */
+	    "{\"a\":\"\xe0\x80\xaf\"}",	    /* overlong, 3 bytes */
+	    "{\"a\":\"\xed\xa0\x80\"}",	    /* surrogate U+D800 */
+	    "{\"a\":\"\xf4\x90\x80\x80\"}", /* U+110000 */
 	};
 
 	KNOWN_BUG();
@@ -164,8 +165,8 @@ static void test_get_str_refuses_other_types(void **state)
 {
 	json_object *o = parse("{\"n\":1,\"z\":null,\"b\":true,\"o\":{},"
 			       "\"a\":[\"x\"],\"f\":1.5}");
-	static const char *const keys[] = { "n", "z", "b", "o", "a", "f",
-					    "missing" };
+	static const char *const keys[] = {"n", "z", "b",      "o",
+					   "a", "f", "missing"};
 
 	assert_non_null(o);
 	for (size_t i = 0; i < MID_ARRAY_SIZE(keys); i++)
@@ -177,9 +178,9 @@ static void test_get_str_refuses_other_types(void **state)
 static void test_get_str_refuses_control_characters_and_nul(void **state)
 {
 	static const char *const bad[] = {
-		"{\"s\":\"a\\nb\"}",	  "{\"s\":\"\\u001b[2J\"}",
-		"{\"s\":\"a\\u0000b\"}",  "{\"s\":\"\\u007f\"}",
-		"{\"s\":\"tab\\there\"}", "{\"s\":\"\\r\"}",
+	    "{\"s\":\"a\\nb\"}",      "{\"s\":\"\\u001b[2J\"}",
+	    "{\"s\":\"a\\u0000b\"}",  "{\"s\":\"\\u007f\"}",
+	    "{\"s\":\"tab\\there\"}", "{\"s\":\"\\r\"}",
 	};
 
 	for (size_t i = 0; i < MID_ARRAY_SIZE(bad); i++) {
@@ -206,17 +207,20 @@ static void test_get_str_refuses_empty_and_too_long_strings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_object_parses_and_trailing_white_space_is_fine),
-		cmocka_unit_test(test_nesting_up_to_the_depth_limit_parses_beyond_it_fails),
-		cmocka_unit_test(test_trailing_garbage_rejects_the_whole_reply),
-		cmocka_unit_test(test_truncated_or_lax_json_is_rejected),
-		cmocka_unit_test(test_invalid_utf8_is_rejected),
-		cmocka_unit_test(test_overlong_surrogate_and_out_of_range_utf8_is_rejected),
-		cmocka_unit_test(test_nan_and_infinity_are_not_json),
-		cmocka_unit_test(test_get_str_refuses_non_objects),
-		cmocka_unit_test(test_get_str_refuses_other_types),
-		cmocka_unit_test(test_get_str_refuses_control_characters_and_nul),
-		cmocka_unit_test(test_get_str_refuses_empty_and_too_long_strings),
+	    cmocka_unit_test(
+		test_object_parses_and_trailing_white_space_is_fine),
+	    cmocka_unit_test(
+		test_nesting_up_to_the_depth_limit_parses_beyond_it_fails),
+	    cmocka_unit_test(test_trailing_garbage_rejects_the_whole_reply),
+	    cmocka_unit_test(test_truncated_or_lax_json_is_rejected),
+	    cmocka_unit_test(test_invalid_utf8_is_rejected),
+	    cmocka_unit_test(
+		test_overlong_surrogate_and_out_of_range_utf8_is_rejected),
+	    cmocka_unit_test(test_nan_and_infinity_are_not_json),
+	    cmocka_unit_test(test_get_str_refuses_non_objects),
+	    cmocka_unit_test(test_get_str_refuses_other_types),
+	    cmocka_unit_test(test_get_str_refuses_control_characters_and_nul),
+	    cmocka_unit_test(test_get_str_refuses_empty_and_too_long_strings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

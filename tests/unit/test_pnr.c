@@ -46,7 +46,8 @@ static void test_hyphenated_long_form_loses_its_hyphen(void **state)
 	assert_norm("19900101-1239", YEAR, "199001011239");
 }
 
-static void test_ten_digits_get_the_latest_century_not_in_the_future(void **state)
+static void
+test_ten_digits_get_the_latest_century_not_in_the_future(void **state)
 {
 	assert_norm("9001011239", YEAR, "199001011239");
 	assert_norm("900101-1239", YEAR, "199001011239");
@@ -80,7 +81,8 @@ static void test_bad_luhn_digit_is_refused(void **state)
 	assert_refused("900101-1231", YEAR);
 }
 
-static void test_impossible_dates_are_refused_even_with_a_good_luhn_digit(void **state)
+static void
+test_impossible_dates_are_refused_even_with_a_good_luhn_digit(void **state)
 {
 	assert_refused("199013011235", YEAR); /* month 13 */
 	assert_refused("199000011230", YEAR); /* month 0 */
@@ -122,13 +124,24 @@ static void test_future_birth_years_are_refused(void **state)
 static void test_junk_and_wrong_lengths_are_refused(void **state)
 {
 	static const char *const junk[] = {
-		"",		  "abc",	    "19900101123X",
-		"1990010112390",  "199001011239 ", " 199001011239",
-		"19900101+1239",  "900101/1239",   "-900101-1239",
-		"90010112390",	  "900101-123",	   "9001-011239",
-		"1990-01011239",  "199001011239\n", "19900101--1239",
-		"900101-12a9",	  "１９９００１０１１２３９",
-		"99999999999999999999999999999999999999999999999999",
+	    "",
+	    "abc",
+	    "19900101123X",
+	    "1990010112390",
+	    "199001011239 ",
+	    " 199001011239",
+	    "19900101+1239",
+	    "900101/1239",
+	    "-900101-1239",
+	    "90010112390",
+	    "900101-123",
+	    "9001-011239",
+	    "1990-01011239",
+	    "199001011239\n",
+	    "19900101--1239",
+	    "900101-12a9",
+	    "１９９００１０１１２３９",
+	    "99999999999999999999999999999999999999999999999999",
 	};
 	char out[PNR_LEN + 1];
 
@@ -154,18 +167,20 @@ static void test_output_buffer_too_small_is_refused_untouched(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_twelve_digits_are_kept_as_they_are),
-		cmocka_unit_test(test_hyphenated_long_form_loses_its_hyphen),
-		cmocka_unit_test(test_ten_digits_get_the_latest_century_not_in_the_future),
-		cmocka_unit_test(test_plus_sign_means_one_hundred_years_or_older),
-		cmocka_unit_test(test_short_form_before_1850_is_refused),
-		cmocka_unit_test(test_bad_luhn_digit_is_refused),
-		cmocka_unit_test(test_impossible_dates_are_refused_even_with_a_good_luhn_digit),
-		cmocka_unit_test(test_feb_29_only_in_leap_years),
-		cmocka_unit_test(test_coordination_numbers_add_sixty_to_the_day),
-		cmocka_unit_test(test_future_birth_years_are_refused),
-		cmocka_unit_test(test_junk_and_wrong_lengths_are_refused),
-		cmocka_unit_test(test_output_buffer_too_small_is_refused_untouched),
+	    cmocka_unit_test(test_twelve_digits_are_kept_as_they_are),
+	    cmocka_unit_test(test_hyphenated_long_form_loses_its_hyphen),
+	    cmocka_unit_test(
+		test_ten_digits_get_the_latest_century_not_in_the_future),
+	    cmocka_unit_test(test_plus_sign_means_one_hundred_years_or_older),
+	    cmocka_unit_test(test_short_form_before_1850_is_refused),
+	    cmocka_unit_test(test_bad_luhn_digit_is_refused),
+	    cmocka_unit_test(
+		test_impossible_dates_are_refused_even_with_a_good_luhn_digit),
+	    cmocka_unit_test(test_feb_29_only_in_leap_years),
+	    cmocka_unit_test(test_coordination_numbers_add_sixty_to_the_day),
+	    cmocka_unit_test(test_future_birth_years_are_refused),
+	    cmocka_unit_test(test_junk_and_wrong_lengths_are_refused),
+	    cmocka_unit_test(test_output_buffer_too_small_is_refused_untouched),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

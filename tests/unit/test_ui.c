@@ -140,8 +140,8 @@ static void test_fill_text_keeps_unknown_placeholders(void **state)
 
 static void test_fill_text_removes_control_characters(void **state)
 {
-	struct approval_env env = env_for("ev\033[2Jil", "sshd",
-					  "host\r\nFAKE: approved");
+	struct approval_env env =
+	    env_for("ev\033[2Jil", "sshd", "host\r\nFAKE: approved");
 	char out[256];
 
 	approval_fill_text("%u from %r\x07", &env, "srv1", out, sizeof(out));
@@ -199,7 +199,8 @@ static int fake_conv(void *ctx, enum ui_style style, const char *msg,
 	return 0;
 }
 
-static void test_pick_ui_uses_prompt_mode_for_ssh_and_animate_elsewhere(void **state)
+static void
+test_pick_ui_uses_prompt_mode_for_ssh_and_animate_elsewhere(void **state)
 {
 	struct mid_config cfg = config(CFG_QR_AUTO, CFG_CHARSET_AUTO);
 	struct approval_env env = env_for("alice", "sshd", "192.0.2.7");
@@ -233,9 +234,9 @@ static void test_pick_ui_follows_an_explicit_qr_setting(void **state)
 	static const struct {
 		enum cfg_qr qr;
 		enum ui_mode mode;
-	} cases[] = { { CFG_QR_ANIMATE, UI_ANIMATE },
-		      { CFG_QR_PROMPT, UI_PROMPT },
-		      { CFG_QR_OFF, UI_OFF } };
+	} cases[] = {{CFG_QR_ANIMATE, UI_ANIMATE},
+		     {CFG_QR_PROMPT, UI_PROMPT},
+		     {CFG_QR_OFF, UI_OFF}};
 	struct approval_env env = env_for("alice", "sshd", NULL);
 	struct ui ui;
 
@@ -252,8 +253,8 @@ static void test_pick_ui_follows_an_explicit_qr_setting(void **state)
 
 static void test_pick_ui_charset_from_config_or_locale(void **state)
 {
-	const char *const utf8_env[] = { "LANG=sv_SE.UTF-8", NULL };
-	const char *const c_env[] = { "LANG=C", NULL };
+	const char *const utf8_env[] = {"LANG=sv_SE.UTF-8", NULL};
+	const char *const c_env[] = {"LANG=C", NULL};
 	struct mid_config cfg = config(CFG_QR_ANIMATE, CFG_CHARSET_UTF8);
 	struct approval_env env = env_for("alice", "sudo", NULL);
 	struct ui ui;
@@ -285,7 +286,7 @@ static void test_pick_ui_charset_from_config_or_locale(void **state)
 
 static void test_pick_ui_theme_language_and_conversation(void **state)
 {
-	const char *const sv_env[] = { "LANG=sv_SE.UTF-8", NULL };
+	const char *const sv_env[] = {"LANG=sv_SE.UTF-8", NULL};
 	struct mid_config cfg = config(CFG_QR_ANIMATE, CFG_CHARSET_AUTO);
 	struct approval_env env = env_for("alice", "sudo", NULL);
 	struct ui ui;
@@ -315,21 +316,23 @@ static void test_pick_ui_theme_language_and_conversation(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_wrap_breaks_between_words_at_the_width),
-		cmocka_unit_test(test_wrap_counts_utf8_characters_not_bytes),
-		cmocka_unit_test(test_wrap_keeps_explicit_newlines),
-		cmocka_unit_test(test_wrap_leaves_long_words_whole_and_collapses_spaces),
-		cmocka_unit_test(test_wrap_into_too_small_a_buffer_returns_zero),
-		cmocka_unit_test(test_fill_text_replaces_every_placeholder),
-		cmocka_unit_test(test_fill_text_says_local_without_a_remote_host),
-		cmocka_unit_test(test_fill_text_keeps_unknown_placeholders),
-		cmocka_unit_test(test_fill_text_removes_control_characters),
-		cmocka_unit_test(test_fill_text_truncates_to_the_buffer),
-		cmocka_unit_test(test_fill_text_truncates_at_a_character_boundary),
-		cmocka_unit_test(test_pick_ui_uses_prompt_mode_for_ssh_and_animate_elsewhere),
-		cmocka_unit_test(test_pick_ui_follows_an_explicit_qr_setting),
-		cmocka_unit_test(test_pick_ui_charset_from_config_or_locale),
-		cmocka_unit_test(test_pick_ui_theme_language_and_conversation),
+	    cmocka_unit_test(test_wrap_breaks_between_words_at_the_width),
+	    cmocka_unit_test(test_wrap_counts_utf8_characters_not_bytes),
+	    cmocka_unit_test(test_wrap_keeps_explicit_newlines),
+	    cmocka_unit_test(
+		test_wrap_leaves_long_words_whole_and_collapses_spaces),
+	    cmocka_unit_test(test_wrap_into_too_small_a_buffer_returns_zero),
+	    cmocka_unit_test(test_fill_text_replaces_every_placeholder),
+	    cmocka_unit_test(test_fill_text_says_local_without_a_remote_host),
+	    cmocka_unit_test(test_fill_text_keeps_unknown_placeholders),
+	    cmocka_unit_test(test_fill_text_removes_control_characters),
+	    cmocka_unit_test(test_fill_text_truncates_to_the_buffer),
+	    cmocka_unit_test(test_fill_text_truncates_at_a_character_boundary),
+	    cmocka_unit_test(
+		test_pick_ui_uses_prompt_mode_for_ssh_and_animate_elsewhere),
+	    cmocka_unit_test(test_pick_ui_follows_an_explicit_qr_setting),
+	    cmocka_unit_test(test_pick_ui_charset_from_config_or_locale),
+	    cmocka_unit_test(test_pick_ui_theme_language_and_conversation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

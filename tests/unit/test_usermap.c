@@ -24,8 +24,8 @@
 #define KNOWN_BUG() skip()
 #endif
 
-static struct mid_log quiet = { 0 };
-static struct mid_log loud = { .to_stderr = true };
+static struct mid_log quiet = {0};
+static struct mid_log loud = {.to_stderr = true};
 
 /* Captures what the log writes to stderr (to_stderr: warnings and errors)
  * while fn runs; returns it as a static string. */
@@ -52,21 +52,18 @@ static const char *captured(void (*fn)(void *), void *arg)
 	return out;
 }
 
-
 static const char good_map[] =
-	"# who approves for whom\n"
-	"\n"
-	"alice   bankid:199001011239\n"
-	"  bob\tpassbyme:bob@example.com   # a trailing comment\n"
-	"carol   toopher:5a3b1c3e-9b1f-4d8e-8d1a-6f1f4c0f3b2a\r\n"
-	"   \t\n"
-	"dave    bankid:900101-1239\n";
+    "# who approves for whom\n"
+    "\n"
+    "alice   bankid:199001011239\n"
+    "  bob\tpassbyme:bob@example.com   # a trailing comment\n"
+    "carol   toopher:5a3b1c3e-9b1f-4d8e-8d1a-6f1f4c0f3b2a\r\n"
+    "   \t\n"
+    "dave    bankid:900101-1239\n";
 
-static int lookup(const char *text, const char *user,
-		  struct usermap_entry *e)
+static int lookup(const char *text, const char *user, struct usermap_entry *e)
 {
-	return usermap_parse(text, "/etc/test.usermap", user, YEAR, e,
-			     &quiet);
+	return usermap_parse(text, "/etc/test.usermap", user, YEAR, e, &quiet);
 }
 
 static void test_mapped_bankid_user_is_found(void **state)
@@ -90,7 +87,8 @@ static void test_other_providers_and_trailing_comments_are_found(void **state)
 	assert_string_equal(e.id, "5a3b1c3e-9b1f-4d8e-8d1a-6f1f4c0f3b2a");
 }
 
-static void test_short_personal_number_is_normalised_to_twelve_digits(void **state)
+static void
+test_short_personal_number_is_normalised_to_twelve_digits(void **state)
 {
 	struct usermap_entry e;
 
@@ -126,15 +124,15 @@ static void test_commented_out_line_does_not_map(void **state)
 static void test_bad_line_anywhere_fails_even_for_another_user(void **state)
 {
 	static const char *const bad_lines[] = {
-		"eve bankid:199001011238\n",	   /* bad Luhn */
-		"eve bankid:19900101123\n",	   /* too short */
-		"eve\n",			   /* no identity */
-		"eve bankid:199001011239 extra\n", /* a third word */
-		"eve 199001011239\n",		   /* no provider */
-		"eve :199001011239\n",		   /* empty provider */
-		"eve bankid:\n",		   /* empty identity */
-		"eve passbyme:no-at-sign\n",
-		"eve toopher:not_a_token!\n",
+	    "eve bankid:199001011238\n",       /* bad Luhn */
+	    "eve bankid:19900101123\n",	       /* too short */
+	    "eve\n",			       /* no identity */
+	    "eve bankid:199001011239 extra\n", /* a third word */
+	    "eve 199001011239\n",	       /* no provider */
+	    "eve :199001011239\n",	       /* empty provider */
+	    "eve bankid:\n",		       /* empty identity */
+	    "eve passbyme:no-at-sign\n",
+	    "eve toopher:not_a_token!\n",
 	};
 	struct usermap_entry e;
 	char text[512];
@@ -165,7 +163,8 @@ static void lookup_bad_third_line(void *arg)
 			 MID_E_CONFIG);
 }
 
-static void test_bad_line_is_logged_with_its_number_but_not_the_identity(void **state)
+static void
+test_bad_line_is_logged_with_its_number_but_not_the_identity(void **state)
 {
 	const char *log = captured(lookup_bad_third_line, NULL);
 
@@ -182,9 +181,9 @@ static void test_unknown_provider_is_an_error(void **state)
 			 MID_E_CONFIG);
 	assert_int_equal(lookup("alice BankID:199001011239\n", "alice", &e),
 			 MID_E_CONFIG);
-	assert_int_equal(lookup("alice averyveryverylongprovider:x\n",
-				"alice", &e),
-			 MID_E_CONFIG);
+	assert_int_equal(
+	    lookup("alice averyveryverylongprovider:x\n", "alice", &e),
+	    MID_E_CONFIG);
 }
 
 static void test_user_mapped_twice_is_an_error(void **state)
@@ -244,48 +243,52 @@ static void test_check_id_validates_each_provider(void **state)
 {
 	char out[USERMAP_MAX_ID];
 
-	assert_int_equal(usermap_check_id("bankid", "19900101-1239", YEAR, out,
-					  sizeof(out)),
-			 0);
+	assert_int_equal(
+	    usermap_check_id("bankid", "19900101-1239", YEAR, out, sizeof(out)),
+	    0);
 	assert_string_equal(out, "199001011239");
-	assert_int_equal(usermap_check_id("passbyme", "a@b", YEAR, out,
-					  sizeof(out)),
-			 0);
+	assert_int_equal(
+	    usermap_check_id("passbyme", "a@b", YEAR, out, sizeof(out)), 0);
 	assert_string_equal(out, "a@b");
-	assert_int_equal(usermap_check_id("passbyme", "a b@c", YEAR, out,
-					  sizeof(out)),
-			 MID_E_CONFIG);
-	assert_int_equal(usermap_check_id("toopher", "abc-123", YEAR, out,
-					  sizeof(out)),
-			 0);
-	assert_int_equal(usermap_check_id("toopher", "abc_123", YEAR, out,
-					  sizeof(out)),
-			 MID_E_CONFIG);
-	assert_int_equal(usermap_check_id("nosuch", "x", YEAR, out,
-					  sizeof(out)),
-			 MID_E_CONFIG);
+	assert_int_equal(
+	    usermap_check_id("passbyme", "a b@c", YEAR, out, sizeof(out)),
+	    MID_E_CONFIG);
+	assert_int_equal(
+	    usermap_check_id("toopher", "abc-123", YEAR, out, sizeof(out)), 0);
+	assert_int_equal(
+	    usermap_check_id("toopher", "abc_123", YEAR, out, sizeof(out)),
+	    MID_E_CONFIG);
+	assert_int_equal(
+	    usermap_check_id("nosuch", "x", YEAR, out, sizeof(out)),
+	    MID_E_CONFIG);
 	/* an identity that would not fit is refused, not cut */
-	assert_int_equal(usermap_check_id("passbyme", "abcdef@example.com",
-					  YEAR, out, 8),
-			 MID_E_CONFIG);
+	assert_int_equal(
+	    usermap_check_id("passbyme", "abcdef@example.com", YEAR, out, 8),
+	    MID_E_CONFIG);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mapped_bankid_user_is_found),
-		cmocka_unit_test(test_other_providers_and_trailing_comments_are_found),
-		cmocka_unit_test(test_short_personal_number_is_normalised_to_twelve_digits),
-		cmocka_unit_test(test_unmapped_user_is_unmapped_with_an_empty_entry),
-		cmocka_unit_test(test_commented_out_line_does_not_map),
-		cmocka_unit_test(test_bad_line_anywhere_fails_even_for_another_user),
-		cmocka_unit_test(test_bad_line_is_logged_with_its_number_but_not_the_identity),
-		cmocka_unit_test(test_unknown_provider_is_an_error),
-		cmocka_unit_test(test_user_mapped_twice_is_an_error),
-		cmocka_unit_test(test_user_mapped_twice_is_an_error_whoever_logs_in),
-		cmocka_unit_test(test_line_too_long_is_an_error),
-		cmocka_unit_test(test_user_name_too_long_is_an_error),
-		cmocka_unit_test(test_check_id_validates_each_provider),
+	    cmocka_unit_test(test_mapped_bankid_user_is_found),
+	    cmocka_unit_test(
+		test_other_providers_and_trailing_comments_are_found),
+	    cmocka_unit_test(
+		test_short_personal_number_is_normalised_to_twelve_digits),
+	    cmocka_unit_test(
+		test_unmapped_user_is_unmapped_with_an_empty_entry),
+	    cmocka_unit_test(test_commented_out_line_does_not_map),
+	    cmocka_unit_test(
+		test_bad_line_anywhere_fails_even_for_another_user),
+	    cmocka_unit_test(
+		test_bad_line_is_logged_with_its_number_but_not_the_identity),
+	    cmocka_unit_test(test_unknown_provider_is_an_error),
+	    cmocka_unit_test(test_user_mapped_twice_is_an_error),
+	    cmocka_unit_test(
+		test_user_mapped_twice_is_an_error_whoever_logs_in),
+	    cmocka_unit_test(test_line_too_long_is_an_error),
+	    cmocka_unit_test(test_user_name_too_long_is_an_error),
+	    cmocka_unit_test(test_check_id_validates_each_provider),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,13 +1,13 @@
 /* util: the checked file reader (ownership, mode, symlinks, size), the
  * sanitiser for text from outside, and the strict number parser. */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,13 +26,10 @@
 #define KNOWN_BUG() skip()
 #endif
 
-static struct mid_log quiet = { 0 };
+static struct mid_log quiet = {0};
 static char dir[] = "/tmp/mid-test-util-XXXXXX";
 
-static int make_dir(void **state)
-{
-	return mkdtemp(dir) ? 0 : -1;
-}
+static int make_dir(void **state) { return mkdtemp(dir) ? 0 : -1; }
 
 static int remove_dir(void **state)
 {
@@ -96,20 +93,21 @@ static void test_root_owned_file_not_writable_by_others_is_read(void **state)
 	util_freezero(buf, len);
 }
 
-static void test_secret_file_readable_by_owner_and_group_only_is_read(void **state)
+static void
+test_secret_file_readable_by_owner_and_group_only_is_read(void **state)
 {
 	char *buf;
 	size_t len;
 
 	if (geteuid() != 0)
 		skip();
-	assert_int_equal(read_as(make_file("s1", "pw", 0600),
-				 UTIL_FILE_SECRET, 64, &buf, &len),
+	assert_int_equal(read_as(make_file("s1", "pw", 0600), UTIL_FILE_SECRET,
+				 64, &buf, &len),
 			 0);
 	assert_string_equal(buf, "pw");
 	util_freezero(buf, len);
-	assert_int_equal(read_as(make_file("s2", "pw", 0640),
-				 UTIL_FILE_SECRET, 64, &buf, &len),
+	assert_int_equal(read_as(make_file("s2", "pw", 0640), UTIL_FILE_SECRET,
+				 64, &buf, &len),
 			 0);
 	util_freezero(buf, len);
 }
@@ -121,8 +119,8 @@ static void test_empty_file_is_an_empty_string(void **state)
 
 	if (geteuid() != 0)
 		skip();
-	assert_int_equal(read_as(make_file("empty", "", 0644),
-				 UTIL_FILE_PUBLIC, 64, &buf, &len),
+	assert_int_equal(read_as(make_file("empty", "", 0644), UTIL_FILE_PUBLIC,
+				 64, &buf, &len),
 			 0);
 	assert_string_equal(buf, "");
 	assert_int_equal(len, 0);
@@ -233,7 +231,9 @@ static void test_fifo_is_refused_without_blocking(void **state)
 
 		alarm(2);
 		_exit(util_read_file(fifo, UTIL_FILE_PUBLIC, 64, &buf, &len,
-				     &quiet) == MID_E_CONFIG ? 0 : 1);
+				     &quiet) == MID_E_CONFIG
+			  ? 0
+			  : 1);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	if (WIFSIGNALED(status))
@@ -256,12 +256,11 @@ static bool clean(const char *s)
 			if (*p == 0xc2 && p[1] < 0xa0)
 				return false;
 			p += 2;
-		} else if (*p >= 0xe0 && *p <= 0xef &&
-			   (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80) {
+		} else if (*p >= 0xe0 && *p <= 0xef && (p[1] & 0xc0) == 0x80 &&
+			   (p[2] & 0xc0) == 0x80) {
 			p += 3;
-		} else if (*p >= 0xf0 && *p <= 0xf4 &&
-			   (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80 &&
-			   (p[3] & 0xc0) == 0x80) {
+		} else if (*p >= 0xf0 && *p <= 0xf4 && (p[1] & 0xc0) == 0x80 &&
+			   (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80) {
 			p += 4;
 		} else {
 			return false;
@@ -291,7 +290,9 @@ static void test_sanitize_replaces_control_characters(void **state)
 static void test_sanitize_replaces_c1_controls(void **state)
 {
 	/* U+009B is CSI on some terminals, U+0085 NEL */
-	assert_sanitized("x\xc2\x9b" "2Jy", "x??2Jy");
+	assert_sanitized("x\xc2\x9b"
+			 "2Jy",
+			 "x??2Jy");
 	assert_sanitized("\xc2\x85", "??");
 	/* U+00A0 is the first character after them */
 	assert_sanitized("\xc2\xa0", "\xc2\xa0");
@@ -299,17 +300,23 @@ static void test_sanitize_replaces_c1_controls(void **state)
 
 static void test_sanitize_keeps_valid_utf8(void **state)
 {
-	assert_sanitized("Logga in på värd – 😀",
-			 "Logga in på värd – 😀");
+	assert_sanitized("Logga in på värd – 😀", "Logga in på värd – 😀");
 }
 
 static void test_sanitize_replaces_invalid_utf8_bytewise(void **state)
 {
 	static const char *const bad[] = {
-		"\xff",		    "\xfe",		"\xc3\x28",
-		"\xc0\xaf",	    "\xe0\x80\xaf",	"\xed\xa0\x80",
-		"\xf4\x90\x80\x80", "\xf8\x88\x80\x80\x80", "\x80",
-		"\xe2\x82",	    "\xf0\x9f\x98",
+	    "\xff",
+	    "\xfe",
+	    "\xc3\x28",
+	    "\xc0\xaf",
+	    "\xe0\x80\xaf",
+	    "\xed\xa0\x80",
+	    "\xf4\x90\x80\x80",
+	    "\xf8\x88\x80\x80\x80",
+	    "\x80",
+	    "\xe2\x82",
+	    "\xf0\x9f\x98",
 	};
 	char out[64];
 
@@ -328,7 +335,7 @@ static void test_sanitize_truncates_at_a_character_boundary(void **state)
 {
 	char out[8];
 
-	util_sanitize(out, 4, "abå");	/* å needs two bytes: no room */
+	util_sanitize(out, 4, "abå"); /* å needs two bytes: no room */
 	assert_string_equal(out, "ab");
 	util_sanitize(out, 5, "abå!");
 	assert_string_equal(out, "abå");
@@ -381,24 +388,27 @@ static void test_is_token_accepts_uuid_characters_only(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_root_owned_file_not_writable_by_others_is_read),
-		cmocka_unit_test(test_secret_file_readable_by_owner_and_group_only_is_read),
-		cmocka_unit_test(test_empty_file_is_an_empty_string),
-		cmocka_unit_test(test_group_writable_file_is_refused),
-		cmocka_unit_test(test_other_writable_file_is_refused),
-		cmocka_unit_test(test_secret_readable_by_other_is_refused),
-		cmocka_unit_test(test_file_not_owned_by_root_is_refused),
-		cmocka_unit_test(test_symlink_is_refused_even_to_a_good_file),
-		cmocka_unit_test(test_file_larger_than_max_is_refused),
-		cmocka_unit_test(test_directory_missing_and_relative_paths_are_refused),
-		cmocka_unit_test(test_fifo_is_refused_without_blocking),
-		cmocka_unit_test(test_sanitize_replaces_control_characters),
-		cmocka_unit_test(test_sanitize_replaces_c1_controls),
-		cmocka_unit_test(test_sanitize_keeps_valid_utf8),
-		cmocka_unit_test(test_sanitize_replaces_invalid_utf8_bytewise),
-		cmocka_unit_test(test_sanitize_truncates_at_a_character_boundary),
-		cmocka_unit_test(test_parse_uint_is_strict),
-		cmocka_unit_test(test_is_token_accepts_uuid_characters_only),
+	    cmocka_unit_test(
+		test_root_owned_file_not_writable_by_others_is_read),
+	    cmocka_unit_test(
+		test_secret_file_readable_by_owner_and_group_only_is_read),
+	    cmocka_unit_test(test_empty_file_is_an_empty_string),
+	    cmocka_unit_test(test_group_writable_file_is_refused),
+	    cmocka_unit_test(test_other_writable_file_is_refused),
+	    cmocka_unit_test(test_secret_readable_by_other_is_refused),
+	    cmocka_unit_test(test_file_not_owned_by_root_is_refused),
+	    cmocka_unit_test(test_symlink_is_refused_even_to_a_good_file),
+	    cmocka_unit_test(test_file_larger_than_max_is_refused),
+	    cmocka_unit_test(
+		test_directory_missing_and_relative_paths_are_refused),
+	    cmocka_unit_test(test_fifo_is_refused_without_blocking),
+	    cmocka_unit_test(test_sanitize_replaces_control_characters),
+	    cmocka_unit_test(test_sanitize_replaces_c1_controls),
+	    cmocka_unit_test(test_sanitize_keeps_valid_utf8),
+	    cmocka_unit_test(test_sanitize_replaces_invalid_utf8_bytewise),
+	    cmocka_unit_test(test_sanitize_truncates_at_a_character_boundary),
+	    cmocka_unit_test(test_parse_uint_is_strict),
+	    cmocka_unit_test(test_is_token_accepts_uuid_characters_only),
 	};
 
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);
