@@ -108,11 +108,16 @@ class PamLogin:
             cmd += ["-I", "rhost=" + rhost]
         cmd += ["midtest", user, "authenticate"]
         self.out = self.err = b""
+        # stdin="closed": no fd 0 at all, so reading an answer fails (a
+        # conversation error); b"...": a pipe kept open for answer()
+        closed = isinstance(stdin, str) and stdin == "closed"
         self.proc = subprocess.Popen(
             cmd, env=self.env(env), stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL)
-        if stdin is not None:
+            stdin=subprocess.PIPE if stdin is not None and not closed
+            else subprocess.DEVNULL,
+            preexec_fn=(lambda: os.close(0)) if closed else None)
+        if stdin is not None and not closed:
             self.proc.stdin.write(stdin)
             self.proc.stdin.flush()
         for f in (self.proc.stdout, self.proc.stderr):
@@ -208,6 +213,13 @@ class PamLogin:
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        if self.proc:
+            for f in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+                if f:
+                    try:
+                        f.close()
+                    except OSError:
+                        pass
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self):

@@ -211,6 +211,29 @@ class ApprovalTest(PamCase):
         self.decision(lg, "interrupted")
         self.assertIn("Login cancelled.", self.shown(lg))
 
+    def test_sigterm_and_sighup_while_waiting_cancel_the_order_too(self):
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            with self.subTest(signal=sig.name):
+                s = self.start_sim()
+                lg = self.login(s, general={"timeout": 20})
+                lg.start("alice")
+                s.wait_for(lambda: s.orders(), 10)
+                time.sleep(0.5)
+                lg.signal(sig)
+                self.assertEqual(self.finish(lg, 10), "PAM_AUTH_ERR")
+                self.assert_cancelled(s, self.only_order(s))
+                self.decision(lg, "interrupted")
+
+    def test_conversation_failure_in_a_prompt_cancels_the_order(self):
+        s = self.start_sim()
+        lg = self.login(s, general={"qr": "prompt", "timeout": 20})
+        lg.start("alice", stdin="closed")  # reading the answer fails
+        self.assertEqual(self.finish(lg, 15), "PAM_AUTH_ERR")
+        o = self.only_order(s)
+        self.assert_cancelled(s, o)
+        self.assertEqual(o["collects"], 0)
+        self.decision(lg, "conversation failed")
+
     def test_qr_off_starts_a_phone_order_the_rp_initiates(self):
         s = self.start_sim()
         lg = self.login(s, general={"qr": "off"})

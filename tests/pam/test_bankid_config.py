@@ -1,0 +1,112 @@
+"""pam_mobileid refuses a bad or unsafe configuration: PAM_SERVICE_ERR,
+one log line naming the file (and line), and nothing sent to BankID
+(interface.md §2, §3, §4)."""
+import os
+import pwd
+import tempfile
+import unittest
+
+from pamtest import PNR, PamCase
+
+
+def line_of(path, text):
+    """1-based number of the first line of path that starts with text."""
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            if line.startswith(text):
+                return n
+    raise AssertionError("%s has no line starting %r" % (path, text))
+
+
+class BadConfigTest(PamCase):
+
+    def refused(self, lg, s, user="alice"):
+        self.assertEqual(self.run_login(lg, user), "PAM_SERVICE_ERR")
+        self.assert_no_request(s)
+        self.assertEqual(s.connections(), [])
+        self.decision(lg, "refused config")
+        for l in self.module_log(lg):
+            self.assertNotIn("qwerty123", l, "a password in the log")
+
+    def test_unknown_key_in_the_file_is_refused_naming_file_and_line(self):
+        s = self.start_sim()
+        lg = self.login(s, general={"colour": "red"})
+        self.refused(lg, s)
+        n = line_of(lg.conf, "colour")
+        self.assert_log_names(lg, "%s:%d" % (lg.conf, n), "colour")
+
+    def test_unknown_module_argument_is_refused(self):
+        s = self.start_sim()
+        lg = self.login(s, args="timout=5")
+        self.refused(lg, s)
+        self.assert_log_names(lg, "module argument", "timout")
+
+    def test_bad_value_is_refused_naming_file_and_line(self):
+        s = self.start_sim()
+        lg = self.login(s, general={"qr": "sometimes"})
+        self.refused(lg, s)
+        self.assert_log_names(lg, "%s:%d" % (lg.conf, line_of(lg.conf, "qr")), "qr")
+
+    def test_timeout_out_of_range_is_refused_naming_file_and_line(self):
+        s = self.start_sim()
+        lg = self.login(s, general={"timeout": 0})
+        self.refused(lg, s)
+        self.assert_log_names(lg, "%s:%d" % (lg.conf, line_of(lg.conf, "timeout")),
+                              "timeout")
+
+    def test_config_writable_by_group_is_refused(self):
+        s = self.start_sim()
+        lg = self.login(s)
+        os.chmod(lg.conf, 0o620)
+        self.refused(lg, s)
+        self.assert_log_names(lg, lg.conf, "writable")
+
+    def test_config_not_owned_by_root_is_refused(self):
+        s = self.start_sim()
+        lg = self.login(s)
+        nobody = pwd.getpwnam("nobody")
+        os.chown(lg.conf, nobody.pw_uid, nobody.pw_gid)
+        self.refused(lg, s)
+        self.assert_log_names(lg, lg.conf, "owned by root")
+
+    def test_password_in_a_config_readable_by_other_is_refused(self):
+        s = self.start_sim()
+        lg = self.login(s, bankid={"password_file": None, "password": "qwerty123"})
+        os.chmod(lg.conf, 0o644)
+        self.refused(lg, s)
+        self.assert_log_names(lg, lg.conf, "readable by other")
+
+    def test_password_in_a_config_only_root_reads_is_accepted(self):
+        # the counterpart of the test above: the same file, mode 0600
+        s = self.start_sim()
+        lg = self.login(s, bankid={"password_file": None, "password": "qwerty123"})
+        lg.start("alice")
+        s.wait_for(lambda: s.orders(), 10)
+        st, body = s.open(PNR, "approve", 0)
+        self.assertEqual(st, 200, body)
+        self.assertEqual(self.finish(lg), "PAM_SUCCESS")
+        self.decision(lg, "approved")
+
+    def test_usermap_entry_failing_the_luhn_check_is_refused_naming_the_line(self):
+        s = self.start_sim()
+        bad = PNR[:-1] + "8"
+        lg = self.login(s, usermap="# users\nbob bankid:%s\nalice bankid:%s\n" % (PNR, bad))
+        self.refused(lg, s)
+        self.assert_log_names(lg, "%s:3" % lg.usermap)
+        for l in self.module_log(lg):
+            self.assertNotIn(bad, l)
+
+    def test_wrong_pkcs12_password_is_refused(self):
+        s = self.start_sim()
+        d = tempfile.mkdtemp(prefix="mid-pass.")
+        self.addCleanup(lambda: (os.unlink(os.path.join(d, "pass")), os.rmdir(d)))
+        with open(os.path.join(d, "pass"), "w") as f:
+            f.write("not-the-password\n")
+        os.chmod(os.path.join(d, "pass"), 0o600)
+        lg = self.login(s, bankid={"password_file": os.path.join(d, "pass")})
+        self.refused(lg, s)
+        self.assert_log_names(lg, "client.p12", "password")
+
+
+if __name__ == "__main__":
+    unittest.main()
