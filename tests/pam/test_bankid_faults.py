@@ -5,7 +5,7 @@ import re
 import time
 import unittest
 
-from pamtest import NOT_SUCCESS, PamCase, closed_port
+from pamtest import NOT_SUCCESS, PNR, PamCase, closed_port
 
 # (mode, extra fault parameters)
 MALFORMED = {
@@ -90,6 +90,45 @@ class ErrorReplyTest(PamCase):
         self.assertTrue(all(r["status"] == 503 for r in collects))
         self.assert_cancelled(s, o)
         self.assertNotIn("failmode=safe", self.decision(lg))
+
+
+class RestartAndRetryTest(PamCase):
+
+    @unittest.expectedFailure  # module bug, reported: PAM_SERVICE_ERR
+    def test_maintenance_when_restarting_an_unscanned_order_never_logs_in_even_failmode_safe(self):
+        # an order existed, so this is "a failure after an order exists":
+        # PAM_AUTH_ERR or PAM_AUTHINFO_UNAVAIL, not a config error
+        s = self.start_sim(start_failed_ms=1500)
+        lg = self.login(s, general={"failmode": "safe", "timeout": 10})
+        lg.start("alice")
+        s.wait_for(lambda: s.orders(), 10)
+        s.fault("maintenance", "auth")  # every later auth: 503
+        code = self.finish(lg, 30)
+        self.assertNotEqual(code, "PAM_SUCCESS")
+        o = self.only_order(s)
+        self.assertEqual((o["status"], o["hintCode"]), ("failed", "startFailed"))
+        auths = [r["status"] for r in s.requests() if r["path"].endswith("/auth")]
+        self.assertEqual(auths[:2], [200, 503])
+        self.assertNotIn("failmode=safe", self.decision(lg))
+        self.assertIn(code, NOT_SUCCESS)
+
+    def test_collect_lost_with_its_connection_is_retried_and_the_approval_counts(self):
+        s = self.start_sim()
+        s.fault("close", "collect", 1)  # the first collect: connection dropped
+        lg = self.login(s, general={"timeout": 15})
+        lg.start("alice")
+        s.wait_for(lambda: s.orders(), 10)
+        st, body = s.open(PNR, "approve", 1500)
+        self.assertEqual(st, 200, body)
+        self.assertEqual(self.finish(lg), "PAM_SUCCESS")
+        o = self.only_order(s)
+        self.assertEqual(o["status"], "complete")
+        collects = [r for r in s.requests() if r["path"].endswith("/collect")]
+        self.assertEqual(collects[0]["status"], 0)  # no answer
+        self.assertEqual(collects[-1]["status"], 200)
+        self.assertEqual(len(s.connections()), 2)
+        self.assertEqual(self.cancels(s), [])
+        self.decision(lg, "approved")
 
 
 class UnreachableTest(PamCase):
