@@ -343,9 +343,12 @@ class Sshd:
     """A copy of the Debian sshd under its own name (so its own PAM service),
     own host key and config, on a loopback ephemeral port, -D -e."""
 
+    count = 0
+
     def __init__(self, pam_text, extra_config="", auth_methods="publickey,keyboard-interactive",
                  users=()):
-        self.service = "sshd-mide2e%s" % RUN_ID
+        Sshd.count += 1
+        self.service = "sshd-mide2e%s%s" % (RUN_ID, "" if Sshd.count == 1 else Sshd.count)
         self.dir = tmpdir("mide2e-sshd-")
         self.binary = "/usr/local/sbin/" + self.service
         CLEANUP.push(lambda: remove_file(self.binary), self.binary)
@@ -449,9 +452,10 @@ class SyslogCatcher:
         self._t.start()
 
     def _loop(self):
+        sock = self.sock
         while True:
             try:
-                data = self.sock.recv(65536)
+                data = sock.recv(65536)
             except OSError:
                 return
             self.lines.append(data.decode("utf-8", "replace"))
@@ -785,6 +789,36 @@ class Stack:
         os.makedirs(os.path.join(BUILD_DIR, "e2e-artifacts"), exist_ok=True)
         log("phone", cmd)
         return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+
+    def scan(self, tmux, action="approve", delay_ms=500, timeout=40, theme="dark", refresh=None):
+        """The virtual phone scans the pane.  Returns (ok, how).  phone.py
+        first (blur 1, a camera in focus); if it cannot decode, the same
+        rendering seen slightly out of focus (blur 3-5 px on 10 px cells),
+        which is what a phone camera gives for the sparse ink of '#' glyphs
+        (reported to the phone's owner; how = "defocused" then)."""
+        p = self.phone_scan(tmux, action, delay_ms, timeout=min(timeout, 4), theme=theme)
+        rc, out = phone_wait(p, timeout + 10)
+        if rc == 0:
+            return True, "phone.py"
+        if LIB_DIR not in sys.path:
+            sys.path.insert(0, LIB_DIR)
+        import phone as phonelib   # noqa: E402
+        end = time.monotonic() + timeout
+        last = out
+        while time.monotonic() < end:
+            if refresh:
+                refresh()       # prompt mode: a static frame goes stale; Enter renews it
+            text = tmux.capture(escapes=True)
+            img = phonelib.render_screen(text, theme)
+            for blur in (3, 5):
+                for payload in phonelib.decode(img, blur=blur):
+                    if payload.startswith("bankid."):
+                        st, reply = self.sim.scan(payload, action=action, delay_ms=delay_ms)
+                        if st == 200:
+                            return True, "defocused (blur %d)" % blur
+                        last = "scan -> %s %r" % (st, reply)
+            time.sleep(0.5)
+        return False, last
 
     def phone_open(self, pno, action="approve", delay_ms=500, timeout=40):
         cmd = ["/usr/bin/python3", os.path.join(LIB_DIR, "phone.py"), "open", "--control",

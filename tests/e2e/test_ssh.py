@@ -1,0 +1,169 @@
+"""SSH second factor: a real sshd (a copy of the Debian binary under its
+own name, so its own PAM service) with keyboard-interactive, the ssh client
+in tmux, the built module in prompt mode, mobileid-sim and the phone."""
+
+import re
+import time
+import unittest
+
+import e2elib as L
+
+REST = "account required pam_permit.so\nsession required pam_permit.so\n"
+REMOTE = "echo REMOTE-$((6*7)) $(id -un)"
+
+
+class SshE2E(L.E2ECase):
+    @classmethod
+    def setUpClass(cls):
+        L.skip_unless_root()
+        L.skip_unless_programs("/usr/sbin/sshd", "ssh", "ssh-keygen", "tmux", "zbarimg")
+        cls.syslog = L.SyslogCatcher()
+        cls.user = L.TempUser("mide2e")
+        cls.stranger = L.TempUser("mide2ex")          # no mapping
+        cls.stack = L.Stack({cls.user.name: L.PNR}, qr="auto", timeout=60)
+        cls.sshd = L.Sshd(cls.stack.pam_line() + REST, users=[cls.user.name, cls.stranger.name])
+
+    def setUp(self):
+        self.stack.sim.reset()
+        self.sshd.set_pam(self.stack.pam_line() + REST)
+
+    def ssh(self, locale, user=None, sshd=None):
+        sshd = sshd or self.sshd
+        cmd = L.shell_join(sshd.ssh_cmd(user or self.user.name, REMOTE))
+        return self.tmux("env -u LANG -u LC_ALL -u LC_CTYPE %s %s" % (locale, cmd))
+
+    def approve_flow(self, t, name, action="approve"):
+        """Wait for the prompt, refresh once (fresh QR), let the phone scan,
+        then press Enter until the login finishes."""
+        t.wait_for(r"\(%s@127\.0\.0\.1\)" % self.user.name, 20)
+        t.type("")                                   # Enter: a fresh frame
+        time.sleep(0.5)
+        prompt = t.capture()
+        self.dump("ssh-%s-prompt.txt" % name, prompt)
+        ok, how = self.stack.scan(t, action, delay_ms=300,
+                                  refresh=lambda: (t.type(""), time.sleep(0.6)))
+        self.assertTrue(ok, "phone could not scan/approve: %s" % how)
+        self.scanned_by = how
+        if how != "phone.py":
+            print("\n  note: %s QR decoded only %s" % (name, how))
+        end = time.monotonic() + 20
+        while time.monotonic() < end:
+            time.sleep(1.2)
+            screen = t.capture()
+            if "REMOTE-42" in screen or "Permission denied" in screen or t.dead()[0]:
+                break
+            t.type("")
+        self.dump("ssh-%s-final.txt" % name, t.capture(history=True))
+        self.dump("ssh-%s-sshd.log" % name, self.sshd.log())
+        return prompt
+
+    def check_prompt(self, prompt, charset):
+        # the first prompt line carries the client's "(user@host) " prefix:
+        # it must be a text line, not a QR row
+        first = [ln for ln in prompt.split("\n") if "@127.0.0.1)" in ln][-1]
+        self.assertFalse(set(first.split(") ", 1)[1]) <= L.QR_CHARS | {" "}, first)
+        self.assertNotIn("\\033", prompt, "escape sequences sent to an ssh prompt")
+        if charset == "ascii":
+            self.assertNotRegex(prompt, r"\\3[0-7][0-7]", "non-ASCII bytes escaped by the client")
+            self.assertIn("#", prompt)
+        else:
+            self.assertRegex(prompt, "[\u2580\u2584\u2588]")
+        rows = [ln for ln in prompt.split("\n") if ln.strip()]
+        self.size = (max(len(r.rstrip()) for r in rows), len(rows))
+
+    def check_approved(self, t):
+        t.wait_for(r"REMOTE-42 %s" % self.user.name, 10)
+        orders = self.stack.orders()
+        self.assertEqual(len(orders), 1, orders)
+        o = orders[0]
+        self.assertEqual(o["kind"], "auth")
+        self.assertEqual(o["status"], "complete")
+        self.assertEqual(o["personalNumber"], L.PNR)
+        self.assertEqual(o["endUserIp"], "127.0.0.1")
+        self.assertGreaterEqual(o["collects"], 1)
+        return o
+
+    def test_utf8_client_halfblocks(self):
+        # the server cannot learn the client's locale before authentication
+        # (SendEnv arrives after it), so half blocks are the admin's choice
+        self.sshd.set_pam(self.stack.pam_line("charset=utf8") + REST)
+        t = self.ssh("LANG=C.UTF-8")
+        prompt = self.approve_flow(t, "utf8")
+        self.check_prompt(prompt, "utf8")
+        self.check_approved(t)
+
+    def test_c_locale_client_ascii_by_default(self):
+        t = self.ssh("LC_ALL=C")
+        prompt = self.approve_flow(t, "ascii")
+        self.check_prompt(prompt, "ascii")
+        self.check_approved(t)
+        cols, lines = self.size
+        print("\nascii prompt needs %d columns x %d lines" % (cols, lines))
+        self.dump("ssh-ascii-size.txt", "%d %d\n" % (cols, lines))
+
+    def test_utf8_client_default_charset(self):
+        """charset = auto over ssh, client in UTF-8: whatever the module
+        picks must scan (ascii is the safe default)."""
+        t = self.ssh("LANG=C.UTF-8")
+        self.approve_flow(t, "auto-utf8")
+        self.check_approved(t)
+
+    def test_deny(self):
+        t = self.ssh("LC_ALL=C")
+        self.approve_flow(t, "deny", action="deny")
+        t.wait_for("Permission denied", 15)
+        self.assertNotIn("REMOTE-42", t.capture(history=True))
+        time.sleep(1)
+        orders = self.stack.orders()
+        self.assertEqual(len(orders), 1, orders)
+        self.assertEqual(orders[0]["status"], "failed")
+        self.assertEqual(orders[0]["hintCode"], "userCancel")
+
+    def test_unmapped_user_refused_without_order(self):
+        t = self.ssh("LC_ALL=C", user=self.stranger.name)
+        t.wait_for("Permission denied", 20)
+        self.dump("ssh-unmapped.txt", t.capture(history=True))
+        self.assertNotIn("REMOTE-42", t.capture(history=True))
+        self.assertEqual(self.stack.orders(), [])
+
+    def test_client_disconnect_cancels(self):
+        t = self.ssh("LC_ALL=C")
+        t.wait_for(r"\(%s@127\.0\.0\.1\)" % self.user.name, 20)
+        self.stack.wait_orders(1)
+        time.sleep(1)
+        t.send("C-c")                                # ssh client exits
+        t.wait_exit(10)
+        try:
+            orders = self.stack.wait_final(12)
+        finally:
+            self.dump("ssh-disconnect-sshd.log", self.sshd.log())
+            self.dump("ssh-disconnect.orders", repr(self.stack.orders()))
+            self.dump("ssh-disconnect.syslog", self.syslog.text())
+        self.assertEqual(len(orders), 1, orders)
+        self.assertTrue(orders[0]["cancelled"], orders[0])
+
+
+class SshKbdIntOnlyE2E(L.E2ECase):
+    """AuthenticationMethods keyboard-interactive (no public key first)."""
+
+    @classmethod
+    def setUpClass(cls):
+        L.skip_unless_root()
+        L.skip_unless_programs("/usr/sbin/sshd", "ssh", "ssh-keygen", "tmux", "zbarimg")
+        cls.user = L.TempUser("mide2ek")
+        cls.stack = L.Stack({cls.user.name: L.PNR}, qr="auto", timeout=60)
+        cls.sshd = L.Sshd(cls.stack.pam_line() + REST, auth_methods="keyboard-interactive")
+
+    def test_approve(self):
+        cmd = L.shell_join(self.sshd.ssh_cmd(self.user.name, REMOTE,
+                                             ["-o", "PubkeyAuthentication=no"]))
+        t = self.tmux("env -u LANG LC_ALL=C " + cmd)
+        SshE2E.approve_flow.__get__(self)(t, "kbdint")
+        t.wait_for(r"REMOTE-42 %s" % self.user.name, 10)
+        orders = self.stack.orders()
+        self.assertEqual(len(orders), 1, orders)
+        self.assertEqual(orders[0]["status"], "complete")
+
+
+if __name__ == "__main__":
+    unittest.main()
