@@ -131,7 +131,8 @@ class SudoProbe(L.E2ECase):
         time.sleep(0.3)
         t.send("C-c")
         # sudo notices the pending SIGINT after the failed round and stops
-        t.wait_for(r"Pane is dead", 5)
+        t.wait_for(r"incorrect password attempt", 10)
+        t.wait_exit(10)
         c = L.read_probe(out)
         self.assertEqual(len(c), 1)                     # no retry after the interrupt
         self.assertEqual(c[0]["sigint"], "pending-blocked")
