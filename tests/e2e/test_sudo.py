@@ -92,6 +92,25 @@ class SudoE2E(L.E2ECase):
             self.assertEqual(o["status"], "failed")
             self.assertTrue(o["cancelled"], "order left open at the provider: %s" % o)
 
+    def test_in_front_of_password(self):
+        """auth required pam_mobileid.so, then the password (pam_unix)."""
+        pw = "E2e-" + L.secrets.token_hex(6)
+        L.run(["chpasswd"], input="%s:%s\n" % (self.user.name, pw))
+        self.addCleanup(L.run, ["usermod", "-p", "*", self.user.name])
+        L.write_file(self.pam, self.stack.pam_line() + "auth required pam_unix.so\n" + REST)
+        t = self.sudo()
+        self.stack.wait_orders(1)
+        time.sleep(1)
+        ok, how = self.stack.scan(t, "approve", delay_ms=300)
+        self.assertTrue(ok, how)
+        t.wait_for("[Pp]assword", 20)
+        t.type(pw)
+        t.wait_for("^root$", 10)
+        self.finish(t, "front")
+        orders = self.stack.orders()
+        self.assertEqual(len(orders), 1, orders)
+        self.assertEqual(orders[0]["status"], "complete")
+
     def test_ctrl_c_cancels(self):
         t = self.sudo()
         self.stack.wait_orders(1)
