@@ -103,7 +103,9 @@ class PamLogin:
         return env
 
     def start(self, user="alice", stdin=None, env=None, rhost=None):
-        cmd = ["pamtester", "-v"]
+        # line-buffered stdout, as on a terminal: each info message reaches
+        # the pipe whole and at once (stdbuf keeps pam_wrapper's LD_PRELOAD)
+        cmd = ["stdbuf", "-oL", "pamtester", "-v"]
         if rhost:
             cmd += ["-I", "rhost=" + rhost]
         cmd += ["midtest", user, "authenticate"]

@@ -152,7 +152,8 @@ class ApprovalTest(PamCase):
         self.assertEqual(s.connections(), [])
 
     def test_unscanned_order_is_restarted_and_the_new_qr_approves(self):
-        s = self.start_sim(start_failed_ms=4000)
+        # long enough for the virtual phone to read the new QR off the pipe
+        s = self.start_sim(start_failed_ms=5000)
         lg = self.login(s, general={"timeout": 25})
         lg.start("alice")
         qr1 = lg.wait_qr()
