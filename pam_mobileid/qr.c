@@ -1,1 +1,260 @@
-/* placeholder: being written */
+/* BankID animated QR payload (HMAC-SHA256) and terminal rendering. */
+#include "qr.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <qrencode.h>
+
+#include "mid.h"
+
+/* BankID tokens and secrets are UUIDs (36); allow some room, reject junk */
+#define QR_TOKEN_MAX 64
+#define QR_SECRET_MAX 128
+/* ISO 18004 asks for 4; more only wastes terminal lines */
+#define QR_QUIET_MAX 16
+/* version 40 is 177 modules; a BankID payload needs version 6 (41) */
+#define QR_SIDE_MAX (177 + 2 * QR_QUIET_MAX)
+
+/* Colours by 256-colour index (16 = #000000, 231 = #ffffff in the cube),
+ * because the 16 basic colours are remapped by terminal themes. */
+#define QR_SGR_ON "\033[38;5;16;48;5;231m"
+#define QR_SGR_OFF "\033[0m"
+
+#define QR_UTF8_FULL "\xe2\x96\x88"  /* U+2588 FULL BLOCK */
+#define QR_UTF8_UPPER "\xe2\x96\x80" /* U+2580 UPPER HALF BLOCK */
+#define QR_UTF8_LOWER "\xe2\x96\x84" /* U+2584 LOWER HALF BLOCK */
+#define QR_GLYPH_MAX 3		     /* bytes of the longest cell glyph */
+
+/* ASCII: a module is this many '#' wide and one line tall (see doc/qr.md) */
+#define QR_ASCII_COLS 2
+
+struct qr_text {
+	char *buf;
+	size_t len;
+	size_t cap;
+};
+
+static bool qr_is_printable(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max + 1);
+
+	if (n == 0 || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		/* no space: the payload is '.'-separated and one token */
+		if (s[i] < 0x21 || s[i] > 0x7e)
+			return false;
+	}
+	return true;
+}
+
+int qr_bankid_payload(const char *qr_start_token, const char *qr_start_secret,
+		      unsigned long qr_time, char *out, size_t outlen)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	char time_s[24];
+	char hex[2 * 32 + 1];
+	int n, r = MID_E_INTERNAL;
+
+	if (out == NULL || outlen == 0)
+		return MID_E_INTERNAL;
+	out[0] = '\0';
+	if (qr_start_token == NULL || qr_start_secret == NULL)
+		goto out;
+	if (!qr_is_printable(qr_start_token, QR_TOKEN_MAX) ||
+	    !qr_is_printable(qr_start_secret, QR_SECRET_MAX))
+		goto out;
+
+	n = snprintf(time_s, sizeof(time_s), "%lu", qr_time);
+	if (n < 0 || (size_t)n >= sizeof(time_s))
+		goto out;
+
+	/* the key is the secret's ASCII bytes, not hex-decoded (bankid.md §6) */
+	if (HMAC(EVP_sha256(), qr_start_secret, (int)strlen(qr_start_secret),
+		 (const unsigned char *)time_s, (size_t)n, md, &mdlen) == NULL ||
+	    mdlen != 32)
+		goto out;
+	for (unsigned int i = 0; i < mdlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+
+	n = snprintf(out, outlen, "bankid.%s.%s.%s", qr_start_token, time_s,
+		     hex);
+	if (n < 0 || (size_t)n >= outlen) {
+		out[0] = '\0';
+		goto out;
+	}
+	r = 0;
+out:
+	/* the code is derived from the secret: do not leave it on the stack */
+	explicit_bzero(md, sizeof(md));
+	explicit_bzero(hex, sizeof(hex));
+	return r;
+}
+
+static int qr_text_put(struct qr_text *t, const char *s)
+{
+	size_t n = strlen(s);
+
+	/* the buffer was sized for the worst case; overflow is a bug here */
+	if (n > t->cap - t->len - 1)
+		return MID_E_INTERNAL;
+	memcpy(t->buf + t->len, s, n);
+	t->len += n;
+	t->buf[t->len] = '\0';
+	return 0;
+}
+
+/* Dark module at (x, y) in quiet-zone coordinates; the quiet zone is light. */
+static bool qr_dark(const QRcode *qr, unsigned quiet, unsigned x, unsigned y)
+{
+	unsigned w = (unsigned)qr->width;
+
+	if (x < quiet || y < quiet || x >= quiet + w || y >= quiet + w)
+		return false;
+	return qr->data[(y - quiet) * w + (x - quiet)] & 1;
+}
+
+/* Does (x, y) get a glyph? Rows past the bottom edge never do. */
+static bool qr_ink(const QRcode *qr, const struct qr_style *style,
+		   unsigned side, unsigned x, unsigned y)
+{
+	bool dark;
+
+	if (y >= side)
+		return false;
+	dark = qr_dark(qr, style->quiet, x, y);
+	if (style->ansi || style->ink == QR_INK_DARK)
+		return dark;
+	return !dark;
+}
+
+static int qr_render_utf8(const QRcode *qr, const struct qr_style *style,
+			  unsigned side, struct qr_text *t)
+{
+	unsigned lines = (side + 1) / 2;
+	int r = 0;
+
+	for (unsigned l = 0; l < lines && r == 0; l++) {
+		if (l > 0)
+			r = qr_text_put(t, "\n");
+		if (r == 0 && style->ansi)
+			r = qr_text_put(t, QR_SGR_ON);
+		for (unsigned x = 0; x < side && r == 0; x++) {
+			bool top = qr_ink(qr, style, side, x, 2 * l);
+			bool bot = qr_ink(qr, style, side, x, 2 * l + 1);
+			const char *g = top && bot ? QR_UTF8_FULL
+					: top	   ? QR_UTF8_UPPER
+					: bot	   ? QR_UTF8_LOWER
+						   : " ";
+
+			r = qr_text_put(t, g);
+		}
+		if (r == 0 && style->ansi)
+			r = qr_text_put(t, QR_SGR_OFF);
+	}
+	return r;
+}
+
+static int qr_render_ascii(const QRcode *qr, const struct qr_style *style,
+			   unsigned side, struct qr_text *t)
+{
+	static const char ink[] = "########", blank[] = "        ";
+	char cell_ink[QR_ASCII_COLS + 1], cell_blank[QR_ASCII_COLS + 1];
+	int r = 0;
+
+	_Static_assert(QR_ASCII_COLS < sizeof(ink), "ASCII cell too wide");
+	memcpy(cell_ink, ink, QR_ASCII_COLS);
+	memcpy(cell_blank, blank, QR_ASCII_COLS);
+	cell_ink[QR_ASCII_COLS] = cell_blank[QR_ASCII_COLS] = '\0';
+
+	for (unsigned y = 0; y < side && r == 0; y++) {
+		if (y > 0)
+			r = qr_text_put(t, "\n");
+		if (r == 0 && style->ansi)
+			r = qr_text_put(t, QR_SGR_ON);
+		for (unsigned x = 0; x < side && r == 0; x++)
+			r = qr_text_put(t, qr_ink(qr, style, side, x, y)
+						   ? cell_ink
+						   : cell_blank);
+		if (r == 0 && style->ansi)
+			r = qr_text_put(t, QR_SGR_OFF);
+	}
+	return r;
+}
+
+int qr_render(const char *payload, const struct qr_style *style, char **out,
+	      unsigned *nlines)
+{
+	QRcode *qr = NULL;
+	struct qr_text t = { 0 };
+	size_t per_cell, per_line;
+	unsigned side, lines;
+	int r = MID_E_INTERNAL;
+
+	if (out != NULL)
+		*out = NULL;
+	if (nlines != NULL)
+		*nlines = 0;
+	if (payload == NULL || style == NULL || out == NULL || nlines == NULL)
+		goto out;
+	if (strnlen(payload, QR_PAYLOAD_MAX) == 0 ||
+	    strnlen(payload, QR_PAYLOAD_MAX) >= QR_PAYLOAD_MAX)
+		goto out;
+	if (style->quiet > QR_QUIET_MAX ||
+	    (style->charset != QR_CHARSET_UTF8 &&
+	     style->charset != QR_CHARSET_ASCII) ||
+	    (style->ink != QR_INK_LIGHT && style->ink != QR_INK_DARK))
+		goto out;
+
+	/* thread-safe: Debian's libqrencode 4 guards its RS tables with a
+	 * pthread mutex, and the returned QRcode is ours alone */
+	qr = QRcode_encodeString(payload, 0, QR_ECLEVEL_L, QR_MODE_8, 1);
+	if (qr == NULL) {
+		r = errno == ENOMEM ? MID_E_NOMEM : MID_E_INTERNAL;
+		goto out;
+	}
+	if (qr->width <= 0 || (unsigned)qr->width > QR_SIDE_MAX -
+							2 * QR_QUIET_MAX)
+		goto out;
+
+	side = (unsigned)qr->width + 2 * style->quiet;
+	if (style->charset == QR_CHARSET_UTF8) {
+		lines = (side + 1) / 2;
+		per_cell = QR_GLYPH_MAX;
+	} else {
+		lines = side;
+		per_cell = QR_ASCII_COLS;
+	}
+	/* small by the limits above: at most 209 * 3 + 27 bytes per line */
+	per_line = side * per_cell + sizeof(QR_SGR_ON) + sizeof(QR_SGR_OFF) + 1;
+	t.cap = (size_t)lines * per_line + 1;
+	t.buf = malloc(t.cap);
+	if (t.buf == NULL) {
+		r = MID_E_NOMEM;
+		goto out;
+	}
+	t.buf[0] = '\0';
+
+	if (style->charset == QR_CHARSET_UTF8)
+		r = qr_render_utf8(qr, style, side, &t);
+	else
+		r = qr_render_ascii(qr, style, side, &t);
+	if (r < 0)
+		goto out;
+
+	*out = t.buf;
+	t.buf = NULL;
+	*nlines = lines;
+	r = 0;
+out:
+	free(t.buf);
+	QRcode_free(qr);
+	return r;
+}
