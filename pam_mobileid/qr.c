@@ -25,14 +25,19 @@
  * because the 16 basic colours are remapped by terminal themes. */
 #define QR_SGR_ON "\033[38;5;16;48;5;231m"
 #define QR_SGR_OFF "\033[0m"
+/* ASCII dark modules: a '#' fills a quarter of its cell, too little for a
+ * dark module (doc/qr.md), so with colours the cell background is black */
+#define QR_SGR_BG_DARK "\033[48;5;16m"
+#define QR_SGR_BG_LIGHT "\033[48;5;231m"
 
 #define QR_UTF8_FULL "\xe2\x96\x88"  /* U+2588 FULL BLOCK */
 #define QR_UTF8_UPPER "\xe2\x96\x80" /* U+2580 UPPER HALF BLOCK */
 #define QR_UTF8_LOWER "\xe2\x96\x84" /* U+2584 LOWER HALF BLOCK */
 #define QR_GLYPH_MAX 3		     /* bytes of the longest cell glyph */
 
-/* ASCII: a module is this many '#' wide and one line tall (see doc/qr.md) */
-#define QR_ASCII_COLS 2
+/* ASCII: a module is this many '#' wide and one line tall. One column is
+ * the only width that zbarimg decodes from a screenshot (doc/qr.md). */
+#define QR_ASCII_COLS 1
 
 struct qr_text {
 	char *buf;
@@ -175,14 +180,24 @@ static int qr_render_ascii(const QRcode *qr, const struct qr_style *style,
 	cell_ink[QR_ASCII_COLS] = cell_blank[QR_ASCII_COLS] = '\0';
 
 	for (unsigned y = 0; y < side && r == 0; y++) {
+		bool bg_dark = false;
+
 		if (y > 0)
 			r = qr_text_put(t, "\n");
 		if (r == 0 && style->ansi)
 			r = qr_text_put(t, QR_SGR_ON);
-		for (unsigned x = 0; x < side && r == 0; x++)
-			r = qr_text_put(t, qr_ink(qr, style, side, x, y)
-						   ? cell_ink
-						   : cell_blank);
+		for (unsigned x = 0; x < side && r == 0; x++) {
+			bool ink_here = qr_ink(qr, style, side, x, y);
+
+			if (style->ansi && ink_here != bg_dark) {
+				r = qr_text_put(t, ink_here ? QR_SGR_BG_DARK
+							    : QR_SGR_BG_LIGHT);
+				bg_dark = ink_here;
+			}
+			if (r == 0)
+				r = qr_text_put(t, ink_here ? cell_ink
+							    : cell_blank);
+		}
 		if (r == 0 && style->ansi)
 			r = qr_text_put(t, QR_SGR_OFF);
 	}
@@ -232,7 +247,9 @@ int qr_render(const char *payload, const struct qr_style *style, char **out,
 		lines = side;
 		per_cell = QR_ASCII_COLS;
 	}
-	/* small by the limits above: at most 209 * 3 + 27 bytes per line */
+	/* small by the limits above: a colour switch at most once per cell */
+	if (style->ansi)
+		per_cell += sizeof(QR_SGR_BG_LIGHT);
 	per_line = side * per_cell + sizeof(QR_SGR_ON) + sizeof(QR_SGR_OFF) + 1;
 	t.cap = (size_t)lines * per_line + 1;
 	t.buf = malloc(t.cap);

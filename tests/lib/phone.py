@@ -28,7 +28,7 @@ import time
 import urllib.error
 import urllib.request
 
-from PIL import ImageFilter
+from PIL import Image, ImageFilter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import termshot  # noqa: E402
@@ -46,10 +46,14 @@ GAP_LINES = 1
 TMUX_CAPTURE = ["capture-pane", "-p", "-e", "-N"]
 
 
-def camera(img, blur=1.0):
+def camera(img, blur=1.0, scale=1.0):
     """What a camera gives a QR reader: a slightly blurred, thresholded
-    grey picture. Never inverted: polarity is part of what is tested."""
+    grey picture. Never inverted: polarity is part of what is tested.
+    scale < 1 models a camera that resolves fewer pixels than the screen."""
     grey = img.convert("L")
+    if scale != 1.0:
+        grey = grey.resize((max(1, int(grey.width * scale)),
+                            max(1, int(grey.height * scale))), Image.BOX)
     if blur:
         grey = grey.filter(ImageFilter.GaussianBlur(blur))
     lo, hi = grey.getextrema()
@@ -71,9 +75,9 @@ def zbar(path):
     return [s for s in p.stdout.decode("utf-8", "replace").split("\n") if s]
 
 
-def decode(img, blur=1.0, save=None):
+def decode(img, blur=1.0, scale=1.0, save=None):
     """Decode the QR codes in a screenshot as a phone would see them."""
-    seen = camera(img, blur)
+    seen = camera(img, blur, scale)
     if save:
         (seen if seen is not None else img).save(save)
     if seen is None:
