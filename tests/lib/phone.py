@@ -8,7 +8,8 @@ Library:
     newest_qr(text, theme)            payload of the lowest QR on the screen
 
 CLI:
-    phone.py scan --tmux TARGET --control URL [--theme dark|light]
+    phone.py scan --tmux TARGET [--tmux-socket NAME] --control URL
+             [--theme dark|light]
              [--action approve|deny|hold] [--delay-ms 1000] [--timeout 60]
              [--save shot.png] [--prefix bankid.]
     phone.py open --control URL --pno PNR [--action ...] [--delay-ms ...]
@@ -190,8 +191,10 @@ def _sgr_state_before(text, line_no):
     return "".join(seqs)
 
 
-def tmux_capture(target):
-    p = subprocess.run(["tmux"] + TMUX_CAPTURE + ["-t", target],
+def tmux_capture(target, socket=None):
+    """The pane's screen as text with SGR colours (see TMUX_CAPTURE)."""
+    base = ["tmux"] + (["-L", socket] if socket else [])
+    p = subprocess.run(base + TMUX_CAPTURE + ["-t", target],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        timeout=10, check=True)
     return p.stdout.decode("utf-8", "replace")
@@ -240,7 +243,7 @@ def cmd_scan(a):
 
     def attempt():
         try:
-            state["text"] = tmux_capture(a.tmux)
+            state["text"] = tmux_capture(a.tmux, a.tmux_socket)
         except (subprocess.SubprocessError, OSError):
             return None
         qr = newest_qr(state["text"], a.theme, prefix=a.prefix)
@@ -293,6 +296,8 @@ def main(argv=None):
 
     s = sub.add_parser("scan", help="scan the QR in a tmux pane")
     s.add_argument("--tmux", required=True, metavar="TARGET")
+    s.add_argument("--tmux-socket", metavar="NAME",
+                   help="tmux -L socket name of a private server")
     s.add_argument("--control", required=True, metavar="URL")
     s.add_argument("--theme", default="dark", choices=tuple(THEMES))
     s.add_argument("--save", metavar="PNG")
