@@ -32,7 +32,7 @@ void approval_fill_text(const char *tmpl, const struct approval_env *env,
 		return;
 	for (const char *p = tmpl ? tmpl : ""; *p && o + 1 < n; p++) {
 		const char *v = NULL;
-		char one[2] = { *p, '\0' };
+		char one[2] = {*p, '\0'};
 		size_t l;
 
 		if (*p == '%' && p[1]) {
@@ -57,7 +57,8 @@ void approval_fill_text(const char *tmpl, const struct approval_env *env,
 		memcpy(out + o, v, l);
 		o += l;
 	}
-	out[o] = '\0';
+	/* a cut must not leave half a character */
+	out[util_utf8_cut(out, o)] = '\0';
 	/* the values came from the caller: no control characters */
 	{
 		char clean[MAX_TEXT];
@@ -69,7 +70,7 @@ void approval_fill_text(const char *tmpl, const struct approval_env *env,
 
 static bool locale_is_utf8(const char *const *pam_env)
 {
-	static const char *const vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+	static const char *const vars[] = {"LC_ALL", "LC_CTYPE", "LANG"};
 	const char *cs = nl_langinfo(CODESET);
 
 	if (cs && strcmp(cs, "UTF-8") == 0)
@@ -111,16 +112,20 @@ void approval_pick_ui(const struct mid_config *cfg,
 		ui->qr.charset = QR_CHARSET_UTF8;
 	else if (cfg->charset == CFG_CHARSET_ASCII)
 		ui->qr.charset = QR_CHARSET_ASCII;
-	else
+	else if (ui->mode == UI_PROMPT)
 		/* over ssh the client's locale is unknown here, and a client
-		 * in a C locale escapes every non-ASCII byte: ascii reads
-		 * right everywhere */
-		ui->qr.charset = ui->mode != UI_PROMPT &&
-					 locale_is_utf8(env->pam_env)
-				 ? QR_CHARSET_UTF8
-				 : QR_CHARSET_ASCII;
+		 * in a C locale escapes every non-ASCII byte: ascii, unless
+		 * '#' would be the dark modules, which no camera reads on a
+		 * light terminal (doc/qr.md) */
+		ui->qr.charset = cfg->theme == CFG_THEME_LIGHT
+				     ? QR_CHARSET_UTF8
+				     : QR_CHARSET_ASCII;
+	else
+		ui->qr.charset = locale_is_utf8(env->pam_env)
+				     ? QR_CHARSET_UTF8
+				     : QR_CHARSET_ASCII;
 	ui->qr.ink = cfg->theme == CFG_THEME_LIGHT ? QR_INK_DARK : QR_INK_LIGHT;
-	ui->qr.quiet = ui->qr.charset == QR_CHARSET_UTF8 ? 2 : 2;
+	ui->qr.quiet = 2; /* fits 80x24 in utf8; measured in doc/qr.md */
 	/* escapes only where a terminal interprets them, never in prompts */
 	ui->redraw = ui->mode == UI_ANIMATE && env->local_tty && !is_ssh(env);
 	ui->qr.ansi = ui->redraw;
@@ -146,37 +151,53 @@ struct run {
 /* Status line: the provider's message and the time left. */
 static void status_text(struct run *run, uint64_t now, char *out, size_t n)
 {
-	unsigned secs = now < run->req->deadline_ms
-				? (unsigned)((run->req->deadline_ms - now +
-					      999) / 1000)
-				: 0;
+	unsigned secs =
+	    now < run->req->deadline_ms
+		? (unsigned)((run->req->deadline_ms - now + 999) / 1000)
+		: 0;
 
 	snprintf(out, n, "%s\n%s %u s", i18n_text(run->ui->lang, run->st.msg),
 		 i18n_text(run->ui->lang, MSG_TIME_LEFT), secs);
+}
+
+struct prompt_call {
+	struct run *run;
+	const char *qr, *status;
+};
+
+static int prompt_call(void *arg)
+{
+	struct prompt_call *c = arg;
+
+	return ui_prompt(c->run->ui, c->qr, c->status);
+}
+
+static void cancel_order(void *arg)
+{
+	struct run *run = arg;
+
+	run->ops->cancel(run->p);
 }
 
 static int show(struct run *run)
 {
 	char payload[QR_PAYLOAD_MAX], status[MAX_TEXT];
 	uint64_t now = util_now_ms();
-	const char *qr = NULL;
-	int r;
+	struct prompt_call call = {run, NULL, status};
 
 	if (run->st.show_qr &&
 	    run->ops->qr(run->p, now, payload, sizeof(payload)) == 0)
-		qr = payload;
+		call.qr = payload;
 	status_text(run, now, status, sizeof(status));
 	if (run->ui->mode != UI_PROMPT)
-		return ui_frame(run->ui,
-				qr, run->ui->mode == UI_OFF
-					    ? i18n_text(run->ui->lang,
-							run->st.msg)
-					    : status);
-	/* the prompt blocks: let the host's signal handling work meanwhile */
-	wait_end(&run->sigs);
-	r = ui_prompt(run->ui, qr, status);
-	wait_begin(&run->sigs);
-	return r;
+		return ui_frame(run->ui, call.qr,
+				run->ui->mode == UI_OFF
+				    ? i18n_text(run->ui->lang, run->st.msg)
+				    : status);
+	/* the prompt blocks until the person answers: an interrupt
+	 * meanwhile (sshd ends its PAM process with SIGTERM when the client
+	 * goes) must still cancel the order */
+	return wait_call(&run->sigs, prompt_call, &call, cancel_order, run);
 }
 
 /* One collect; returns PROVIDER_PENDING to go on, 1 when approved, or the
@@ -188,10 +209,12 @@ static int poll_once(struct run *run)
 	run->last_poll = util_now_ms();
 	if (r == PROVIDER_RESTART) {
 		mid_log_info(run->log, "order not picked up in time; starting "
-			     "a new one");
+				       "a new one");
 		r = run->ops->start(run->p, &run->st);
-		if (r == 0)
-			run->st.show_qr = true;
+		if (r < 0)
+			/* no order is open now: nothing to poll again */
+			return r == MID_E_UNREACHABLE ? MID_E_SERVER : r;
+		run->st.show_qr = true;
 	}
 	if (r == MID_E_UNREACHABLE || r == MID_E_SERVER) {
 		/* a lost collect is retried, as long as time allows */
@@ -242,8 +265,9 @@ static int loop(struct run *run)
 		} else {
 			next_wake(run, util_now_ms(), &wake);
 			r = wait_until(&run->sigs, wake);
-			if (r == 0 && util_now_ms() < run->last_poll +
-					      run->ops->interval_ms(run->p))
+			if (r == 0 &&
+			    util_now_ms() <
+				run->last_poll + run->ops->interval_ms(run->p))
 				continue;
 		}
 		if (r < 0)
@@ -334,8 +358,8 @@ int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 	if (r == 0) {
 		r = run_order(&run, res);
 		if (r != MID_E_UNREACHABLE || res->order_created)
-			ui_final(&ui, i18n_text(ui.lang,
-						final_msg(r, run.st.msg)),
+			ui_final(&ui,
+				 i18n_text(ui.lang, final_msg(r, run.st.msg)),
 				 r != 0);
 		else
 			ui_final(&ui, i18n_text(ui.lang, MSG_RFA5), true);

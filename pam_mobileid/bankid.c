@@ -47,15 +47,15 @@ struct err_map {
 
 /* bankid.md §4 and bankid-messages.md §3 */
 static const struct err_map errors[] = {
-	{ "alreadyInProgress", MID_E_FAILED, MSG_RFA4 },
-	{ "invalidParameters", MID_E_PROTOCOL, MSG_RFA22 },
-	{ "unauthorized", MID_E_PROTOCOL, MSG_RFA22 },
-	{ "notFound", MID_E_PROTOCOL, MSG_RFA22 },
-	{ "methodNotAllowed", MID_E_PROTOCOL, MSG_RFA22 },
-	{ "unsupportedMediaType", MID_E_PROTOCOL, MSG_RFA22 },
-	{ "requestTimeout", MID_E_SERVER, MSG_RFA5 },
-	{ "internalError", MID_E_SERVER, MSG_RFA5 },
-	{ "maintenance", MID_E_UNREACHABLE, MSG_RFA5 },
+    {"alreadyInProgress", MID_E_FAILED, MSG_RFA4},
+    {"invalidParameters", MID_E_PROTOCOL, MSG_RFA22},
+    {"unauthorized", MID_E_PROTOCOL, MSG_RFA22},
+    {"notFound", MID_E_PROTOCOL, MSG_RFA22},
+    {"methodNotAllowed", MID_E_PROTOCOL, MSG_RFA22},
+    {"unsupportedMediaType", MID_E_PROTOCOL, MSG_RFA22},
+    {"requestTimeout", MID_E_SERVER, MSG_RFA5},
+    {"internalError", MID_E_SERVER, MSG_RFA5},
+    {"maintenance", MID_E_SERVER, MSG_RFA5}, /* an outage only with 503 */
 };
 
 int bankid_parse_error(long status, const char *body, size_t len,
@@ -153,15 +153,17 @@ static int complete_outcome(json_object *reply, const char *expected,
 	    !json_object_object_get_ex(cd, "user", &user) ||
 	    !(pnr = json_get_str(user, "personalNumber", 12))) {
 		mid_log_err(log, "bankid: complete without "
-			    "completionData.user.personalNumber");
+				 "completionData.user.personalNumber");
 		return MID_E_PROTOCOL;
 	}
 	if (strcmp(pnr, expected) != 0) {
 		util_sanitize(got, sizeof(got), pnr);
 		mid_log_mask(got, sizeof(got), got);
 		mid_log_mask(want, sizeof(want), expected);
-		mid_log_err(log, "bankid: approved by %s, but the user is "
-			    "mapped to %s", got, want);
+		mid_log_err(log,
+			    "bankid: approved by %s, but the user is "
+			    "mapped to %s",
+			    got, want);
 		return MID_E_MISMATCH;
 	}
 	return PROVIDER_APPROVED;
@@ -186,7 +188,7 @@ int bankid_parse_collect(json_object *reply, const char *order_ref,
 	if (!status || (json_object_object_get_ex(reply, "orderRef", &h) &&
 			(!ref || strcmp(ref, order_ref) != 0))) {
 		mid_log_err(log, "bankid: collect reply without a valid "
-			    "status or for another order");
+				 "status or for another order");
 		return MID_E_PROTOCOL;
 	}
 	hint = json_get_str(reply, "hintCode", 64);
@@ -208,7 +210,7 @@ int bankid_parse_collect(json_object *reply, const char *order_ref,
 	if (strcmp(status, "complete") == 0) {
 		r = complete_outcome(reply, expected_pnr, log);
 		st->msg = r == PROVIDER_APPROVED ? MSG_APPROVED
-			  : r == MID_E_MISMATCH ? MSG_WRONG_IDENTITY
+			  : r == MID_E_MISMATCH	 ? MSG_WRONG_IDENTITY
 						 : MSG_RFA22;
 		return r;
 	}
@@ -227,8 +229,8 @@ static int call(struct bankid *b, const char *endpoint, json_object *obj,
 	int r;
 
 	*out = NULL;
-	body = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-						     JSON_C_TO_STRING_NOSLASHESCAPE);
+	body = json_object_to_json_string_ext(
+	    obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (!body)
 		return MID_E_NOMEM;
 	r = http_post_json(b->http, endpoint, body, deadline_ms, &rep);
@@ -242,8 +244,10 @@ static int call(struct bankid *b, const char *endpoint, json_object *obj,
 	} else {
 		*out = json_parse_bounded(rep.body, rep.len);
 		if (!*out || !json_object_is_type(*out, json_type_object)) {
-			mid_log_err(b->log, "bankid: %s: reply is not a JSON "
-				    "object", endpoint);
+			mid_log_err(b->log,
+				    "bankid: %s: reply is not a JSON "
+				    "object",
+				    endpoint);
 			json_object_put(*out);
 			*out = NULL;
 			st->msg = MSG_RFA22;
@@ -271,19 +275,22 @@ static int bankid_start(void *p, struct provider_status *st)
 	if (!req)
 		return MID_E_NOMEM;
 	if (b->phone) {
-		json_object_object_add(req, "personalNumber",
-				       json_object_new_string(b->req->identity));
+		json_object_object_add(
+		    req, "personalNumber",
+		    json_object_new_string(b->req->identity));
 		json_object_object_add(req, "callInitiator",
 				       json_object_new_string("RP"));
 	} else {
-		json_object_object_add(req, "endUserIp",
-				       json_object_new_string(b->req->end_user_ip));
+		json_object_object_add(
+		    req, "endUserIp",
+		    json_object_new_string(b->req->end_user_ip));
 		rq = json_object_new_object();
 		if (!rq)
 			goto out;
 		/* only the mapped person can complete the order */
-		json_object_object_add(rq, "personalNumber",
-				       json_object_new_string(b->req->identity));
+		json_object_object_add(
+		    rq, "personalNumber",
+		    json_object_new_string(b->req->identity));
 		json_object_object_add(req, "requirement", rq);
 	}
 	if (b->uvd)
@@ -302,7 +309,7 @@ static int bankid_start(void *p, struct provider_status *st)
 	    (!b->phone && (!util_is_token(tok, TOKEN_MAX) ||
 			   !util_is_token(sec, TOKEN_MAX)))) {
 		mid_log_err(b->log, "bankid: order reply lacks valid orderRef "
-			    "or QR tokens");
+				    "or QR tokens");
 		st->msg = MSG_RFA22;
 		r = MID_E_PROTOCOL;
 		goto out;
@@ -375,9 +382,9 @@ static int bankid_poll(void *p, struct provider_status *st)
 					 !b->phone, st, b->log);
 	/* a failed or complete order is over at BankID: nothing to cancel;
 	 * after a reply we cannot read, the order may still be open */
-	if (reply && (r == PROVIDER_APPROVED || r == PROVIDER_RESTART ||
-		      r == MID_E_DENIED || r == MID_E_FAILED ||
-		      r == MID_E_MISMATCH))
+	if (reply &&
+	    (r == PROVIDER_APPROVED || r == PROVIDER_RESTART ||
+	     r == MID_E_DENIED || r == MID_E_FAILED || r == MID_E_MISMATCH))
 		b->open = false;
 	json_object_put(req);
 	json_object_put(reply);
@@ -483,12 +490,12 @@ fail:
 }
 
 const struct provider_ops bankid_ops = {
-	.name = "bankid",
-	.start = bankid_start,
-	.qr = bankid_qr,
-	.poll = bankid_poll,
-	.cancel = bankid_cancel,
-	.interval_ms = bankid_interval_ms,
-	.next_frame_ms = bankid_next_frame_ms,
-	.free = bankid_free,
+    .name = "bankid",
+    .start = bankid_start,
+    .qr = bankid_qr,
+    .poll = bankid_poll,
+    .cancel = bankid_cancel,
+    .interval_ms = bankid_interval_ms,
+    .next_frame_ms = bankid_next_frame_ms,
+    .free = bankid_free,
 };

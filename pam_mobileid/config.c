@@ -22,58 +22,57 @@ struct key_def {
 	const char *const *names; /* KEY_ENUM, NULL-terminated */
 };
 
-static const char *const qr_names[] = { "auto", "animate", "prompt", "off",
-					NULL };
-static const char *const charset_names[] = { "auto", "utf8", "ascii", NULL };
-static const char *const unmapped_names[] = { "deny", "ignore", NULL };
-static const char *const failmode_names[] = { "secure", "safe", NULL };
-static const char *const theme_names[] = { "dark", "light", NULL };
-static const char *const lang_names[] = { "auto", "en", "sv", NULL };
-static const char *const bool_names[] = { "no", "yes", NULL };
+static const char *const qr_names[] = {"auto", "animate", "prompt", "off",
+				       NULL};
+static const char *const charset_names[] = {"auto", "utf8", "ascii", NULL};
+static const char *const unmapped_names[] = {"deny", "ignore", NULL};
+static const char *const failmode_names[] = {"secure", "safe", NULL};
+static const char *const theme_names[] = {"dark", "light", NULL};
+static const char *const lang_names[] = {"auto", "en", "sv", NULL};
+static const char *const bool_names[] = {"no", "yes", NULL};
 
 #define OFF(field) offsetof(struct mid_config, field)
-#define TLS_KEYS(sec, s)                                                    \
-	{ sec, "url", KEY_URL, OFF(s.tls.url), 0, 0, NULL },                \
-	{ sec, "cert", KEY_STR, OFF(s.tls.cert), 0, 0, NULL },              \
-	{ sec, "key", KEY_STR, OFF(s.tls.key), 0, 0, NULL },                \
-	{ sec, "password", KEY_SECRET, OFF(s.tls.password), 0, 0, NULL },   \
-	{ sec, "password_file", KEY_STR, OFF(s.tls.password_file), 0, 0,    \
-	  NULL },                                                           \
-	{ sec, "ca", KEY_STR, OFF(s.tls.ca), 0, 0, NULL }
+#define TLS_KEYS(sec, s)                                                       \
+	{sec, "url", KEY_URL, OFF(s.tls.url), 0, 0, NULL},                     \
+	    {sec, "cert", KEY_STR, OFF(s.tls.cert), 0, 0, NULL},               \
+	    {sec, "key", KEY_STR, OFF(s.tls.key), 0, 0, NULL},                 \
+	    {sec, "password", KEY_SECRET, OFF(s.tls.password), 0, 0, NULL},    \
+	    {sec, "password_file", KEY_STR, OFF(s.tls.password_file), 0, 0,    \
+	     NULL},                                                            \
+	{                                                                      \
+		sec, "ca", KEY_STR, OFF(s.tls.ca), 0, 0, NULL                  \
+	}
 
 static const struct key_def keys[] = {
-	{ "general", "usermap", KEY_STR, OFF(usermap), 0, 0, NULL },
-	/* below sshd's LoginGraceTime (120 s) by default; an hour at most */
-	{ "general", "timeout", KEY_UINT, OFF(timeout), 5, 3600, NULL },
-	{ "general", "qr", KEY_ENUM, OFF(qr), 0, 0, qr_names },
-	{ "general", "charset", KEY_ENUM, OFF(charset), 0, 0, charset_names },
-	{ "general", "unmapped", KEY_ENUM, OFF(unmapped), 0, 0,
-	  unmapped_names },
-	{ "general", "failmode", KEY_ENUM, OFF(failmode), 0, 0,
-	  failmode_names },
-	{ "general", "message", KEY_STR, OFF(message), 0, 0, NULL },
-	{ "general", "theme", KEY_ENUM, OFF(theme), 0, 0, theme_names },
-	{ "general", "lang", KEY_ENUM, OFF(lang), 0, 0, lang_names },
-	{ "general", "debug", KEY_ENUM, OFF(debug), 0, 0, bool_names },
-	TLS_KEYS("bankid", bankid),
-	/* BankID: collect every 2 s, never more often than once a second */
-	{ "bankid", "poll", KEY_UINT, OFF(bankid.poll), 1, 30, NULL },
-	TLS_KEYS("passbyme", passbyme),
-	{ "passbyme", "availability", KEY_UINT, OFF(passbyme.availability),
-	  10, 3600, NULL },
-	{ "passbyme", "subject", KEY_STR, OFF(passbyme.subject), 0, 0, NULL },
-	{ "toopher", "url", KEY_URL, OFF(toopher.url), 0, 0, NULL },
-	{ "toopher", "ca", KEY_STR, OFF(toopher.ca), 0, 0, NULL },
-	{ "toopher", "consumer_key", KEY_STR, OFF(toopher.consumer_key), 0, 0,
-	  NULL },
-	{ "toopher", "consumer_secret", KEY_SECRET,
-	  OFF(toopher.consumer_secret), 0, 0, NULL },
-	{ "toopher", "consumer_secret_file", KEY_STR,
-	  OFF(toopher.consumer_secret_file), 0, 0, NULL },
+    {"general", "usermap", KEY_STR, OFF(usermap), 0, 0, NULL},
+    /* below sshd's LoginGraceTime (120 s) by default; an hour at most */
+    {"general", "timeout", KEY_UINT, OFF(timeout), 5, 3600, NULL},
+    {"general", "qr", KEY_ENUM, OFF(qr), 0, 0, qr_names},
+    {"general", "charset", KEY_ENUM, OFF(charset), 0, 0, charset_names},
+    {"general", "unmapped", KEY_ENUM, OFF(unmapped), 0, 0, unmapped_names},
+    {"general", "failmode", KEY_ENUM, OFF(failmode), 0, 0, failmode_names},
+    {"general", "message", KEY_STR, OFF(message), 0, 0, NULL},
+    {"general", "theme", KEY_ENUM, OFF(theme), 0, 0, theme_names},
+    {"general", "lang", KEY_ENUM, OFF(lang), 0, 0, lang_names},
+    {"general", "debug", KEY_ENUM, OFF(debug), 0, 0, bool_names},
+    TLS_KEYS("bankid", bankid),
+    /* BankID: collect every 2 s, never more often than once a second */
+    {"bankid", "poll", KEY_UINT, OFF(bankid.poll), 1, 30, NULL},
+    TLS_KEYS("passbyme", passbyme),
+    {"passbyme", "availability", KEY_UINT, OFF(passbyme.availability), 10, 3600,
+     NULL},
+    {"passbyme", "subject", KEY_STR, OFF(passbyme.subject), 0, 0, NULL},
+    {"toopher", "url", KEY_URL, OFF(toopher.url), 0, 0, NULL},
+    {"toopher", "ca", KEY_STR, OFF(toopher.ca), 0, 0, NULL},
+    {"toopher", "consumer_key", KEY_STR, OFF(toopher.consumer_key), 0, 0, NULL},
+    {"toopher", "consumer_secret", KEY_SECRET, OFF(toopher.consumer_secret), 0,
+     0, NULL},
+    {"toopher", "consumer_secret_file", KEY_STR,
+     OFF(toopher.consumer_secret_file), 0, 0, NULL},
 };
 
-static const char *const sections[] = { "general", "bankid", "passbyme",
-					"toopher" };
+static const char *const sections[] = {"general", "bankid", "passbyme",
+				       "toopher"};
 
 static char **str_field(struct mid_config *cfg, const struct key_def *k)
 {
@@ -119,7 +118,8 @@ static int set_key(struct mid_config *cfg, const struct key_def *k,
 		return set_str(str_field(cfg, k), value, k->type == KEY_SECRET);
 	case KEY_UINT:
 		if (util_parse_uint(value, k->min, k->max, &v) < 0) {
-			mid_log_err(log, "%s: %s must be a number from %u to %u",
+			mid_log_err(log,
+				    "%s: %s must be a number from %u to %u",
 				    where, k->name, k->min, k->max);
 			return MID_E_CONFIG;
 		}
@@ -160,9 +160,9 @@ int cfg_defaults(struct mid_config *cfg)
 	    !(cfg->usermap = strdup("/etc/security/pam_mobileid.usermap")) ||
 	    !(cfg->message = strdup("Log in to %h as %u (%s from %r)")) ||
 	    !(cfg->bankid.tls.url =
-		      strdup("https://appapi2.bankid.com/rp/v6.0/")) ||
+		  strdup("https://appapi2.bankid.com/rp/v6.0/")) ||
 	    !(cfg->passbyme.tls.url =
-		      strdup("https://auth-sp.passbyme.com/frontend/")) ||
+		  strdup("https://auth-sp.passbyme.com/frontend/")) ||
 	    !(cfg->passbyme.subject = strdup("Login approval")) ||
 	    !(cfg->toopher.url = strdup("https://api.toopher.com/v1/")))
 		return MID_E_NOMEM;
@@ -259,10 +259,10 @@ static int parse_line(struct mid_config *cfg, char *line, char *section,
 	return set_key(cfg, k, value, where, log);
 }
 
-int cfg_parse_text(struct mid_config *cfg, const char *text,
-		   const char *path, bool *has_secret, struct mid_log *log)
+int cfg_parse_text(struct mid_config *cfg, const char *text, const char *path,
+		   bool *has_secret, struct mid_log *log)
 {
-	unsigned seen[(MID_ARRAY_SIZE(keys) + 31) / 32] = { 0 };
+	unsigned seen[(MID_ARRAY_SIZE(keys) + 31) / 32] = {0};
 	char section[16] = "", line[CFG_MAX_LINE + 1], where[320];
 	unsigned lineno = 0;
 	int r = 0;
@@ -361,8 +361,10 @@ int cfg_load(struct mid_config *cfg, int argc, const char **argv,
 		return r;
 	r = cfg_parse_text(cfg, text, cfg->path, &has_secret, log);
 	if (r == 0 && has_secret && (mode & S_IROTH)) {
-		mid_log_err(log, "%s: holds a password but is readable by "
-			    "other", cfg->path);
+		mid_log_err(log,
+			    "%s: holds a password but is readable by "
+			    "other",
+			    cfg->path);
 		r = MID_E_CONFIG;
 	}
 	util_freezero(text, len);

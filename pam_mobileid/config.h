@@ -21,11 +21,11 @@ enum cfg_lang { CFG_LANG_AUTO, CFG_LANG_EN, CFG_LANG_SV };
 /* Where a provider is and how we prove who we are to it. */
 struct cfg_tls {
 	char *url;
-	char *cert;	     /* PKCS#12, or PEM with cert (+ key) */
-	char *key;	     /* PEM key, optional */
-	char *password;	     /* secret */
+	char *cert;	/* PKCS#12, or PEM with cert (+ key) */
+	char *key;	/* PEM key, optional */
+	char *password; /* secret */
 	char *password_file;
-	char *ca;	     /* the only trust anchor */
+	char *ca; /* the only trust anchor */
 };
 
 struct cfg_bankid {
@@ -76,8 +76,8 @@ int cfg_load(struct mid_config *cfg, int argc, const char **argv,
 
 /* The parts of cfg_load, exposed for the tests and the fuzzer. */
 int cfg_defaults(struct mid_config *cfg);
-int cfg_parse_text(struct mid_config *cfg, const char *text,
-		   const char *path, bool *has_secret, struct mid_log *log);
+int cfg_parse_text(struct mid_config *cfg, const char *text, const char *path,
+		   bool *has_secret, struct mid_log *log);
 int cfg_apply_args(struct mid_config *cfg, int argc, const char **argv,
 		   struct mid_log *log);
 

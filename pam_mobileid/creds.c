@@ -15,8 +15,7 @@
 #include "mid.h"
 #include "util.h"
 
-int creds_read_password_file(const char *path, char **out,
-			     struct mid_log *log)
+int creds_read_password_file(const char *path, char **out, struct mid_log *log)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -72,15 +71,13 @@ out:
 }
 
 static int load_pem_key(const char *data, size_t len, const char *pw,
-			struct creds *c, const char *path,
-			struct mid_log *log)
+			struct creds *c, const char *path, struct mid_log *log)
 {
 	BIO *bio = BIO_new_mem_buf(data, (int)len);
 
 	if (!bio)
 		return MID_E_NOMEM;
-	c->key = PEM_read_bio_PrivateKey(bio, NULL, pw_callback,
-					 (void *)pw);
+	c->key = PEM_read_bio_PrivateKey(bio, NULL, pw_callback, (void *)pw);
 	BIO_free(bio);
 	ERR_clear_error();
 	if (!c->key) {
@@ -120,8 +117,10 @@ static int check_cert(struct creds *c, const char *path, struct mid_log *log)
 	}
 	if (X509_cmp_current_time(X509_get0_notBefore(c->cert)) > 0 ||
 	    X509_cmp_current_time(na) < 0) {
-		mid_log_err(log, "%s: client certificate is not valid now "
-			    "(expired or not yet valid)", path);
+		mid_log_err(log,
+			    "%s: client certificate is not valid now "
+			    "(expired or not yet valid)",
+			    path);
 		return MID_E_CONFIG;
 	}
 	if (ASN1_TIME_diff(&days, &secs, NULL, na))
@@ -174,8 +173,10 @@ int creds_load(const struct cfg_tls *tls, const char *section,
 		goto out;
 	}
 	if (tls->password && tls->password_file) {
-		mid_log_err(log, "[%s]: give password or password_file, not "
-			    "both", section);
+		mid_log_err(log,
+			    "[%s]: give password or password_file, not "
+			    "both",
+			    section);
 		r = MID_E_CONFIG;
 		goto out;
 	}
@@ -225,8 +226,8 @@ int creds_apply(const struct creds *c, SSL_CTX *ctx)
 	    SSL_CTX_use_PrivateKey(ctx, c->key) != 1)
 		return MID_E_CONFIG;
 	for (int i = 0; c->chain && i < sk_X509_num(c->chain); i++)
-		if (SSL_CTX_add1_chain_cert(ctx, sk_X509_value(c->chain, i))
-		    != 1)
+		if (SSL_CTX_add1_chain_cert(ctx, sk_X509_value(c->chain, i)) !=
+		    1)
 			return MID_E_CONFIG;
 	return 0;
 }

@@ -11,12 +11,12 @@ struct mid_log;
 #define CREDS_MAX_FILE (256 * 1024)
 
 struct creds {
-	X509 *cert;		 /* client certificate, or NULL */
-	EVP_PKEY *key;		 /* its private key */
-	STACK_OF(X509) *chain;	 /* intermediates from the PKCS#12 */
-	char *ca_pem;		 /* the only trust anchor(s), PEM */
+	X509 *cert;		/* client certificate, or NULL */
+	EVP_PKEY *key;		/* its private key */
+	STACK_OF(X509) * chain; /* intermediates from the PKCS#12 */
+	char *ca_pem;		/* the only trust anchor(s), PEM */
 	size_t ca_len;
-	long not_after_days;	 /* days until the client cert expires */
+	long not_after_days; /* days until the client cert expires */
 };
 
 /* Loads cert (PKCS#12 or PEM), key, password (or password_file) and ca as
@@ -32,7 +32,6 @@ int creds_apply(const struct creds *c, SSL_CTX *ctx);
 void creds_free(struct creds *c);
 
 /* First line of a password file, without its newline; heap, wipe it. */
-int creds_read_password_file(const char *path, char **out,
-			     struct mid_log *log);
+int creds_read_password_file(const char *path, char **out, struct mid_log *log);
 
 #endif

@@ -72,10 +72,10 @@ static CURLcode on_ssl_ctx(CURL *curl, void *ctx, void *userdata)
 						: CURLE_SSL_CERTPROBLEM;
 }
 
-#define SETOPT(opt, val)                                                    \
-	do {                                                                \
-		if (curl_easy_setopt(s->curl, opt, val) != CURLE_OK)       \
-			goto fail;                                          \
+#define SETOPT(opt, val)                                                       \
+	do {                                                                   \
+		if (curl_easy_setopt(s->curl, opt, val) != CURLE_OK)           \
+			goto fail;                                             \
 	} while (0)
 
 int http_session_new(const char *base_url, const struct creds *creds,
@@ -145,8 +145,7 @@ static int classify(struct http_session *s, CURLcode rc)
 
 	switch (rc) {
 	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_CONNECT:
-		return MID_E_UNREACHABLE;
+	case CURLE_COULDNT_CONNECT: return MID_E_UNREACHABLE;
 	case CURLE_OPERATION_TIMEDOUT:
 		/* only a connect that never completed counts as an outage */
 		curl_easy_getinfo(s->curl, CURLINFO_CONNECT_TIME_T, &connected);
@@ -157,20 +156,17 @@ static int classify(struct http_session *s, CURLcode rc)
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
 	case CURLE_SSL_INVALIDCERTSTATUS:
 	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CRL_BADFILE:
-		return MID_E_TLS;
-	case CURLE_SSL_CERTPROBLEM:
-		return MID_E_CONFIG;
+	case CURLE_SSL_CRL_BADFILE: return MID_E_TLS;
+	case CURLE_SSL_CERTPROBLEM: return MID_E_CONFIG;
 	case CURLE_WRITE_ERROR:
 	case CURLE_FILESIZE_EXCEEDED:
 		return s->overflow || rc == CURLE_FILESIZE_EXCEEDED
-			       ? MID_E_PROTOCOL
-			       : MID_E_NOMEM;
+			   ? MID_E_PROTOCOL
+			   : MID_E_NOMEM;
 	case CURLE_RECV_ERROR:
 		/* TLS 1.3 reports a refused client certificate on first read */
 		return strstr(s->errbuf, "alert") ? MID_E_TLS : MID_E_SERVER;
-	default:
-		return MID_E_SERVER;
+	default: return MID_E_SERVER;
 	}
 }
 
@@ -201,14 +197,14 @@ int http_post_json(struct http_session *s, const char *endpoint,
 	    curl_easy_setopt(s->curl, CURLOPT_TIMEOUT_MS, left) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT_MS,
 			     left < HTTP_CONNECT_TIMEOUT_MS
-				     ? left
-				     : (long)HTTP_CONNECT_TIMEOUT_MS) !=
-		    CURLE_OK)
+				 ? left
+				 : (long)HTTP_CONNECT_TIMEOUT_MS) != CURLE_OK)
 		return MID_E_INTERNAL;
 	rc = curl_easy_perform(s->curl);
 	if (rc != CURLE_OK) {
 		r = classify(s, rc);
-		mid_log_msg(s->log, r == MID_E_UNREACHABLE ? LOG_WARNING : LOG_ERR,
+		mid_log_msg(s->log,
+			    r == MID_E_UNREACHABLE ? LOG_WARNING : LOG_ERR,
 			    "%s: %s%s%s", url, curl_easy_strerror(rc),
 			    s->errbuf[0] ? ": " : "", s->errbuf);
 		if (r == MID_E_SERVER && util_now_ms() >= deadline_ms)

@@ -7,89 +7,89 @@
 #include <string.h>
 
 static const char *const text_en[MSG_COUNT] = {
-	[MSG_NONE] = "",
-	[MSG_RFA1] = "Start your BankID app.",
-	[MSG_RFA3] = "The action was cancelled. Please try again.",
-	[MSG_RFA4] = "An identification or signature is already in progress "
-		     "for your personal identity number. Please try again.",
-	[MSG_RFA5] = "Something went wrong. Please try again.",
-	[MSG_RFA6] = "The action was cancelled.",
-	[MSG_RFA8] = "The BankID app is not responding. Please check that "
-		     "it's started and that you have internet access. Try "
-		     "again.",
-	[MSG_RFA9] = "Enter your security code in the BankID app and select "
-		     "Identify or Sign.",
-	[MSG_RFA15A] = "Searching for BankID. Make sure you have a valid "
-		       "BankID on this computer. If you have a BankID on "
-		       "card, please insert the card into your card reader.",
-	[MSG_RFA16] = "Your BankID is blocked or too old. Please use another "
-		      "BankID or get a new one from your bank.",
-	[MSG_RFA17A] = "You don't seem to have the BankID app/program. Please "
-		       "install it and get a BankID from your bank.",
-	[MSG_RFA17B] = "Failed to scan the QR code. Start the BankID app and "
-		       "scan the QR code.",
-	[MSG_RFA21] = "An identification or signing is in progress.",
-	[MSG_RFA22] = "Something went wrong. Please try again.",
-	[MSG_RFA23] = "Take a photo of, and scan, your ID document with the "
-		      "BankID app.",
-	[MSG_TITLE] = "Log in with BankID",
-	[MSG_QR_SCAN] = "Start the BankID app and scan the QR code.",
-	[MSG_PRESS_ENTER] = "Press Enter to refresh.",
-	[MSG_TIME_LEFT] = "Time left:",
-	[MSG_NEW_QR] = "The QR code expired. Showing a new one.",
-	[MSG_PHONE_CONFIRM_CALL] = "Confirm the call in the BankID app.",
-	[MSG_WAITING] = "Waiting for approval...",
-	[MSG_APPROVED] = "Approved.",
-	[MSG_TIMED_OUT] = "Time is up. Please try again.",
-	[MSG_INTERRUPTED] = "Login cancelled.",
-	[MSG_WRONG_IDENTITY] = "The BankID used does not belong to this "
-			       "account.",
-	[MSG_UNAVAILABLE] = "The service is not available right now. Please "
-			    "try again later.",
-	[MSG_DENIED_BEFORE] = "The request was denied in the app.",
+    [MSG_NONE] = "",
+    [MSG_RFA1] = "Start your BankID app.",
+    [MSG_RFA3] = "The action was cancelled. Please try again.",
+    [MSG_RFA4] = "An identification or signature is already in progress "
+		 "for your personal identity number. Please try again.",
+    [MSG_RFA5] = "Something went wrong. Please try again.",
+    [MSG_RFA6] = "The action was cancelled.",
+    [MSG_RFA8] = "The BankID app is not responding. Please check that "
+		 "it's started and that you have internet access. Try "
+		 "again.",
+    [MSG_RFA9] = "Enter your security code in the BankID app and select "
+		 "Identify or Sign.",
+    [MSG_RFA15A] = "Searching for BankID. Make sure you have a valid "
+		   "BankID on this computer. If you have a BankID on "
+		   "card, please insert the card into your card reader.",
+    [MSG_RFA16] = "Your BankID is blocked or too old. Please use another "
+		  "BankID or get a new one from your bank.",
+    [MSG_RFA17A] = "You don't seem to have the BankID app/program. Please "
+		   "install it and get a BankID from your bank.",
+    [MSG_RFA17B] = "Failed to scan the QR code. Start the BankID app and "
+		   "scan the QR code.",
+    [MSG_RFA21] = "An identification or signing is in progress.",
+    [MSG_RFA22] = "Something went wrong. Please try again.",
+    [MSG_RFA23] = "Take a photo of, and scan, your ID document with the "
+		  "BankID app.",
+    [MSG_TITLE] = "Log in with BankID",
+    [MSG_QR_SCAN] = "Start the BankID app and scan the QR code.",
+    [MSG_PRESS_ENTER] = "Press Enter to refresh.",
+    [MSG_TIME_LEFT] = "Time left:",
+    [MSG_NEW_QR] = "The QR code expired. Showing a new one.",
+    [MSG_PHONE_CONFIRM_CALL] = "Confirm the call in the BankID app.",
+    [MSG_WAITING] = "Waiting for approval...",
+    [MSG_APPROVED] = "Approved.",
+    [MSG_TIMED_OUT] = "Time is up. Please try again.",
+    [MSG_INTERRUPTED] = "Login cancelled.",
+    [MSG_WRONG_IDENTITY] = "The BankID used does not belong to this "
+			   "account.",
+    [MSG_UNAVAILABLE] = "The service is not available right now. Please "
+			"try again later.",
+    [MSG_DENIED_BEFORE] = "The request was denied in the app.",
 };
 
 static const char *const text_sv[MSG_COUNT] = {
-	[MSG_NONE] = "",
-	[MSG_RFA1] = "Starta BankID-appen.",
-	[MSG_RFA3] = "Åtgärden avbröts. Försök igen.",
-	[MSG_RFA4] = "En identifiering eller underskrift pågår redan för ditt "
-		     "personnummer. Försök igen.",
-	[MSG_RFA5] = "Något gick fel. Försök igen.",
-	[MSG_RFA6] = "Åtgärden avbröts.",
-	[MSG_RFA8] = "BankID-appen svarar inte. Kontrollera att den är "
-		     "startad och att du har internetanslutning. Försök sedan "
-		     "igen.",
-	[MSG_RFA9] = "Skriv in din säkerhetskod i BankID-appen och välj "
-		     "Identifiera eller Skriv under.",
-	[MSG_RFA15A] = "Söker efter BankID. Säkerställ att du har ett giltigt "
-		       "BankID på den här datorn. Om du har ett BankID på "
-		       "kort, sätt in kortet i kortläsaren.",
-	[MSG_RFA16] = "Ditt BankID är för gammalt eller spärrat. Använd ett "
-		      "annat BankID eller skaffa ett nytt hos din bank.",
-	[MSG_RFA17A] = "Du verkar inte ha BankID-appen/programmet. Installera "
-		       "den och skaffa ett BankID hos din bank.",
-	[MSG_RFA17B] = "Misslyckades att läsa av QR-koden. Starta "
-		       "BankID-appen och läs av QR-koden.",
-	[MSG_RFA21] = "En identifiering eller underskrift pågår.",
-	[MSG_RFA22] = "Något gick fel. Försök igen.",
-	[MSG_RFA23] = "Fotografera och läs av din ID-handling med "
-		      "BankID-appen.",
-	[MSG_TITLE] = "Logga in med BankID",
-	[MSG_QR_SCAN] = "Starta BankID-appen och läs av QR-koden.",
-	[MSG_PRESS_ENTER] = "Tryck på Enter för att uppdatera.",
-	[MSG_TIME_LEFT] = "Tid kvar:",
-	[MSG_NEW_QR] = "QR-koden har gått ut. Visar en ny.",
-	[MSG_PHONE_CONFIRM_CALL] = "Bekräfta samtalet i BankID-appen.",
-	[MSG_WAITING] = "Väntar på godkännande …",
-	[MSG_APPROVED] = "Godkänt.",
-	[MSG_TIMED_OUT] = "Tiden har gått ut. Försök igen.",
-	[MSG_INTERRUPTED] = "Inloggningen avbröts.",
-	[MSG_WRONG_IDENTITY] = "Det BankID som användes hör inte till det här "
-			       "kontot.",
-	[MSG_UNAVAILABLE] = "Tjänsten är inte tillgänglig just nu. Försök "
-			    "igen senare.",
-	[MSG_DENIED_BEFORE] = "Begäran nekades i appen.",
+    [MSG_NONE] = "",
+    [MSG_RFA1] = "Starta BankID-appen.",
+    [MSG_RFA3] = "Åtgärden avbröts. Försök igen.",
+    [MSG_RFA4] = "En identifiering eller underskrift pågår redan för ditt "
+		 "personnummer. Försök igen.",
+    [MSG_RFA5] = "Något gick fel. Försök igen.",
+    [MSG_RFA6] = "Åtgärden avbröts.",
+    [MSG_RFA8] = "BankID-appen svarar inte. Kontrollera att den är "
+		 "startad och att du har internetanslutning. Försök sedan "
+		 "igen.",
+    [MSG_RFA9] = "Skriv in din säkerhetskod i BankID-appen och välj "
+		 "Identifiera eller Skriv under.",
+    [MSG_RFA15A] = "Söker efter BankID. Säkerställ att du har ett giltigt "
+		   "BankID på den här datorn. Om du har ett BankID på "
+		   "kort, sätt in kortet i kortläsaren.",
+    [MSG_RFA16] = "Ditt BankID är för gammalt eller spärrat. Använd ett "
+		  "annat BankID eller skaffa ett nytt hos din bank.",
+    [MSG_RFA17A] = "Du verkar inte ha BankID-appen/programmet. Installera "
+		   "den och skaffa ett BankID hos din bank.",
+    [MSG_RFA17B] = "Misslyckades att läsa av QR-koden. Starta "
+		   "BankID-appen och läs av QR-koden.",
+    [MSG_RFA21] = "En identifiering eller underskrift pågår.",
+    [MSG_RFA22] = "Något gick fel. Försök igen.",
+    [MSG_RFA23] = "Fotografera och läs av din ID-handling med "
+		  "BankID-appen.",
+    [MSG_TITLE] = "Logga in med BankID",
+    [MSG_QR_SCAN] = "Starta BankID-appen och läs av QR-koden.",
+    [MSG_PRESS_ENTER] = "Tryck på Enter för att uppdatera.",
+    [MSG_TIME_LEFT] = "Tid kvar:",
+    [MSG_NEW_QR] = "QR-koden har gått ut. Visar en ny.",
+    [MSG_PHONE_CONFIRM_CALL] = "Bekräfta samtalet i BankID-appen.",
+    [MSG_WAITING] = "Väntar på godkännande …",
+    [MSG_APPROVED] = "Godkänt.",
+    [MSG_TIMED_OUT] = "Tiden har gått ut. Försök igen.",
+    [MSG_INTERRUPTED] = "Inloggningen avbröts.",
+    [MSG_WRONG_IDENTITY] = "Det BankID som användes hör inte till det här "
+			   "kontot.",
+    [MSG_UNAVAILABLE] = "Tjänsten är inte tillgänglig just nu. Försök "
+			"igen senare.",
+    [MSG_DENIED_BEFORE] = "Begäran nekades i appen.",
 };
 
 const char *i18n_text(enum mid_lang lang, enum mid_msg msg)
@@ -113,7 +113,7 @@ static const char *env_value(const char *const *pam_env, const char *name)
 
 enum mid_lang i18n_pick(enum cfg_lang cfg, const char *const *pam_env)
 {
-	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+	static const char *const vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
 
 	if (cfg == CFG_LANG_EN)
 		return LANG_EN;

@@ -2,20 +2,47 @@
 #include "json.h"
 
 #include <limits.h>
+#include <math.h>
 #include <string.h>
+
+#include "util.h"
+
+/* json-c takes NaN and Infinity, which are not JSON (RFC 8259). */
+static bool all_finite(json_object *obj)
+{
+	switch (json_object_get_type(obj)) {
+	case json_type_double: return isfinite(json_object_get_double(obj));
+	case json_type_object: {
+		json_object_object_foreach(obj, key, val)
+		{
+			(void)key;
+			if (!all_finite(val))
+				return false;
+		}
+		return true;
+	}
+	case json_type_array:
+		for (size_t i = 0; i < json_object_array_length(obj); i++)
+			if (!all_finite(json_object_array_get_idx(obj, i)))
+				return false;
+		return true;
+	default: return true;
+	}
+}
 
 json_object *json_parse_bounded(const char *text, size_t len)
 {
 	struct json_tokener *tok;
 	json_object *obj;
 
-	if (!text || len == 0 || len > INT_MAX)
+	/* json-c's own UTF-8 check lets overlong forms and surrogates by */
+	if (!text || len == 0 || len > INT_MAX || !util_utf8_valid(text, len))
 		return NULL;
 	tok = json_tokener_new_ex(JSON_MAX_DEPTH);
 	if (!tok)
 		return NULL;
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-					    JSON_TOKENER_VALIDATE_UTF8);
+					JSON_TOKENER_VALIDATE_UTF8);
 	obj = json_tokener_parse_ex(tok, text, (int)len);
 	if (obj && (json_tokener_get_error(tok) != json_tokener_success ||
 		    json_tokener_get_parse_end(tok) != len)) {
@@ -31,6 +58,10 @@ json_object *json_parse_bounded(const char *text, size_t len)
 		}
 	}
 	json_tokener_free(tok);
+	if (obj && !all_finite(obj)) {
+		json_object_put(obj);
+		obj = NULL;
+	}
 	return obj;
 }
 

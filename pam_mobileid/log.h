@@ -11,11 +11,11 @@
 struct mid_log {
 	pam_handle_t *pamh; /* NULL outside PAM */
 	bool debug;
-	bool to_stderr;	    /* admin tool: also print problems */
+	bool to_stderr; /* admin tool: also print problems */
 };
 
 void mid_log_msg(struct mid_log *log, int prio, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #define mid_log_err(log, ...) mid_log_msg(log, LOG_ERR, __VA_ARGS__)
 #define mid_log_warn(log, ...) mid_log_msg(log, LOG_WARNING, __VA_ARGS__)

@@ -20,9 +20,9 @@ enum mid_err {
 	MID_E_MISMATCH = -8,	/* approved by somebody else */
 	MID_E_TIMEOUT = -9,	/* the whole approval ran out of time */
 	MID_E_INTERRUPTED = -10, /* SIGINT/SIGTERM/SIGHUP while waiting */
-	MID_E_CONV = -11,	/* the conversation failed or was aborted */
-	MID_E_SERVER = -12,	/* 5xx or network failure after an order */
-	MID_E_UNMAPPED = -13,	/* no usermap entry */
+	MID_E_CONV = -11,	 /* the conversation failed or was aborted */
+	MID_E_SERVER = -12,	 /* 5xx or network failure after an order */
+	MID_E_UNMAPPED = -13,	 /* no usermap entry */
 	MID_E_INTERNAL = -14,
 };
 

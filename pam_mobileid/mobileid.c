@@ -60,8 +60,8 @@ static int term_conv(void *ctx, enum ui_style style, const char *msg,
 	return 0;
 }
 
-static int check_tls(const struct cfg_tls *tls, const char *section,
-		     int client, struct mid_log *log)
+static int check_tls(const struct cfg_tls *tls, const char *section, int client,
+		     struct mid_log *log)
 {
 	struct creds c;
 	int r = creds_load(tls, section, client, &c, log);
@@ -69,7 +69,8 @@ static int check_tls(const struct cfg_tls *tls, const char *section,
 	if (r == 0) {
 		if (client)
 			printf("[%s] client certificate valid for %ld more "
-			       "days\n", section, c.not_after_days);
+			       "days\n",
+			       section, c.not_after_days);
 		if (client && c.not_after_days < 30)
 			printf("[%s] warning: renew the certificate soon\n",
 			       section);
@@ -144,10 +145,10 @@ static int cmd_login(const char *conf, const char *user, struct mid_log *log)
 static int parse_opts(int argc, char **argv, const char **conf)
 {
 	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "conf", required_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 },
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"conf", required_argument, NULL, 'c'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -164,7 +165,7 @@ static int parse_opts(int argc, char **argv, const char **conf)
 
 int main(int argc, char **argv)
 {
-	struct mid_log log = { .to_stderr = true };
+	struct mid_log log = {.to_stderr = true};
 	const char *conf = CFG_DEFAULT_PATH, *cmd;
 	int r;
 
@@ -185,7 +186,7 @@ int main(int argc, char **argv)
 		return cmd_login(conf, argv[optind], &log);
 	if (strcmp(cmd, "pair") == 0 && optind + 2 == argc) {
 		fprintf(stderr, "mobileid: Toopher pairing is not in this "
-			"version\n");
+				"version\n");
 		return EXIT_PROBLEM;
 	}
 	usage(stderr);

@@ -44,8 +44,8 @@ static void own_address(char *out, size_t n)
 			if (pass == 1 &&
 			    (i->ifa_addr->sa_family != AF_INET6 ||
 			     IN6_IS_ADDR_LINKLOCAL(
-				     &((struct sockaddr_in6 *)i->ifa_addr)
-					      ->sin6_addr)))
+				 &((struct sockaddr_in6 *)i->ifa_addr)
+				      ->sin6_addr)))
 				continue;
 			found = ntop(i->ifa_addr, out, n) == 0;
 		}
@@ -81,7 +81,9 @@ void net_end_user_ip(const char *rhost, char *out, size_t n,
 	}
 	if (res)
 		freeaddrinfo(res);
-	mid_log_warn(log, "cannot resolve remote host '%s'; using this "
-		     "host's address as endUserIp", rhost);
+	mid_log_warn(log,
+		     "cannot resolve remote host '%s'; using this "
+		     "host's address as endUserIp",
+		     rhost);
 	own_address(out, n);
 }

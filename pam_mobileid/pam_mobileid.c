@@ -14,17 +14,17 @@
 #include "mid.h"
 #include "util.h"
 
-/* pam_set_data key: the person denied in the app on this handle */
-#define DENIED_KEY "pam_mobileid:denied"
+/* pam_set_data key: the outcome that is final for this handle, a denial in
+ * the app or an interrupt; its data is that MID_E code */
+#define FINAL_KEY "pam_mobileid:final"
 #define MAX_FIELD 256
 /* the build hides every symbol; the export map names these six */
 #define MID_EXPORT __attribute__((visibility("default")))
 
-static const int denied_marker = 1;
+static const int final_denied = MID_E_DENIED;
+static const int final_interrupted = MID_E_INTERRUPTED;
 
-static void no_cleanup(pam_handle_t *pamh, void *data, int err)
-{
-}
+static void no_cleanup(pam_handle_t *pamh, void *data, int err) {}
 
 static int pam_conv_adapter(void *ctx, enum ui_style style, const char *msg,
 			    char **answer)
@@ -102,16 +102,16 @@ static const char *outcome(int r)
 	}
 }
 
-MID_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
-				   const char **argv)
+MID_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags,
+					      int argc, const char **argv)
 {
-	struct mid_log log = { .pamh = pamh };
+	struct mid_log log = {.pamh = pamh};
 	struct mid_config cfg;
 	struct approval_env env;
 	struct approval_result res;
 	char user[MAX_FIELD], rhost[MAX_FIELD], service[MAX_FIELD];
 	const char *raw_user = NULL;
-	const void *denied = NULL;
+	const void *final = NULL;
 	char **envlist = NULL;
 	int retval = PAM_SERVICE_ERR, r;
 
@@ -133,12 +133,16 @@ MID_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
 	util_sanitize(rhost, sizeof(rhost), item(pamh, PAM_RHOST));
 	util_sanitize(service, sizeof(service), item(pamh, PAM_SERVICE));
 
-	/* sudo asks again after PAM_AUTH_ERR: a denial in the app is final
-	 * for this handle, so no second order reaches the phone */
-	if (pam_get_data(pamh, DENIED_KEY, &denied) == PAM_SUCCESS && denied) {
-		mid_log_notice(&log, "denied: user=%s rhost=%s (denied "
-			       "earlier on this handle)", user,
-			       *rhost ? rhost : "local");
+	/* sudo asks again after PAM_AUTH_ERR: a denial in the app, or an
+	 * interrupt, is final for this handle, so no second order reaches
+	 * the phone */
+	if (pam_get_data(pamh, FINAL_KEY, &final) == PAM_SUCCESS && final) {
+		r = *(const int *) final;
+		mid_log_notice(&log,
+			       "%s: user=%s rhost=%s (%s earlier on this "
+			       "handle)",
+			       outcome(r), user, *rhost ? rhost : "local",
+			       outcome(r));
 		retval = PAM_AUTH_ERR;
 		goto out;
 	}
@@ -157,8 +161,10 @@ MID_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
 
 	r = approval_run(&cfg, &env, &log, &res);
 	retval = pam_code(r, &cfg, &res);
-	if (r == MID_E_DENIED)
-		pam_set_data(pamh, DENIED_KEY, (void *)&denied_marker,
+	if (r == MID_E_DENIED || r == MID_E_INTERRUPTED)
+		pam_set_data(pamh, FINAL_KEY,
+			     (void *)(r == MID_E_DENIED ? &final_denied
+							: &final_interrupted),
 			     no_cleanup);
 
 	if (r == MID_E_UNMAPPED) {
@@ -175,8 +181,8 @@ MID_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
 			    (unsigned long long)(res.duration_ms / 1000),
 			    (unsigned long long)(res.duration_ms % 1000 / 100),
 			    r == MID_E_UNREACHABLE && retval == PAM_SUCCESS
-				    ? " (failmode=safe: let in)"
-				    : "");
+				? " (failmode=safe: let in)"
+				: "");
 	}
 out:
 	if (envlist) {
@@ -188,32 +194,32 @@ out:
 	return retval;
 }
 
-MID_EXPORT PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
-			      const char **argv)
+MID_EXPORT PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags,
+					 int argc, const char **argv)
 {
 	return PAM_SUCCESS;
 }
 
-MID_EXPORT PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
-				const char **argv)
+MID_EXPORT PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags,
+					   int argc, const char **argv)
 {
 	return PAM_IGNORE;
 }
 
-MID_EXPORT PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
-				   const char **argv)
+MID_EXPORT PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags,
+					      int argc, const char **argv)
 {
 	return PAM_IGNORE;
 }
 
-MID_EXPORT PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
-				    const char **argv)
+MID_EXPORT PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags,
+					       int argc, const char **argv)
 {
 	return PAM_IGNORE;
 }
 
-MID_EXPORT PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc,
-				const char **argv)
+MID_EXPORT PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags,
+					   int argc, const char **argv)
 {
 	return PAM_IGNORE;
 }

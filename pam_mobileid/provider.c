@@ -16,7 +16,7 @@ struct provider_entry {
 };
 
 static const struct provider_entry providers[] = {
-	{ "bankid", bankid_new, &bankid_ops },
+    {"bankid", bankid_new, &bankid_ops},
 };
 
 int provider_new(const char *name, const struct mid_config *cfg,

@@ -14,14 +14,14 @@ struct mid_log;
 
 /* Everything the approval knows of this login, provider-neutral. */
 struct mid_request {
-	const char *user;	  /* PAM_USER, sanitised */
-	const char *service;	  /* PAM_SERVICE */
-	const char *rhost;	  /* PAM_RHOST or NULL */
-	const char *identity;	  /* the mapped id, normalised */
-	const char *text;	  /* the message template, filled in */
-	const char *end_user_ip;  /* where the person is, as an IP */
-	bool want_qr;		  /* false for qr = off */
-	uint64_t deadline_ms;	  /* monotonic end of the whole approval */
+	const char *user;	 /* PAM_USER, sanitised */
+	const char *service;	 /* PAM_SERVICE */
+	const char *rhost;	 /* PAM_RHOST or NULL */
+	const char *identity;	 /* the mapped id, normalised */
+	const char *text;	 /* the message template, filled in */
+	const char *end_user_ip; /* where the person is, as an IP */
+	bool want_qr;		 /* false for qr = off */
+	uint64_t deadline_ms;	 /* monotonic end of the whole approval */
 };
 
 /* poll() outcomes besides the negative MID_E_ codes */

@@ -81,9 +81,11 @@ int qr_bankid_payload(const char *qr_start_token, const char *qr_start_secret,
 	if (n < 0 || (size_t)n >= sizeof(time_s))
 		goto out;
 
-	/* the key is the secret's ASCII bytes, not hex-decoded (bankid.md §6) */
+	/* the key is the secret's ASCII bytes, not hex-decoded (bankid.md §6)
+	 */
 	if (HMAC(EVP_sha256(), qr_start_secret, (int)strlen(qr_start_secret),
-		 (const unsigned char *)time_s, (size_t)n, md, &mdlen) == NULL ||
+		 (const unsigned char *)time_s, (size_t)n, md,
+		 &mdlen) == NULL ||
 	    mdlen != 32)
 		goto out;
 	for (unsigned int i = 0; i < mdlen; i++)
@@ -208,7 +210,7 @@ int qr_render(const char *payload, const struct qr_style *style, char **out,
 	      unsigned *nlines)
 {
 	QRcode *qr = NULL;
-	struct qr_text t = { 0 };
+	struct qr_text t = {0};
 	size_t per_cell, per_line;
 	unsigned side, lines;
 	int r = MID_E_INTERNAL;
@@ -235,8 +237,8 @@ int qr_render(const char *payload, const struct qr_style *style, char **out,
 		r = errno == ENOMEM ? MID_E_NOMEM : MID_E_INTERNAL;
 		goto out;
 	}
-	if (qr->width <= 0 || (unsigned)qr->width > QR_SIDE_MAX -
-							2 * QR_QUIET_MAX)
+	if (qr->width <= 0 ||
+	    (unsigned)qr->width > QR_SIDE_MAX - 2 * QR_QUIET_MAX)
 		goto out;
 
 	side = (unsigned)qr->width + 2 * style->quiet;

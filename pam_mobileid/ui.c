@@ -28,32 +28,28 @@ unsigned ui_wrap(const char *text, unsigned width, char *out, size_t n)
 
 	if (n == 0)
 		return 0;
-	out[0] = '\0';
 	while (*text) {
 		size_t w = strcspn(text, " \n");
 		unsigned wc = cols(text, w);
 
-		if (used > 0 && used + 1 + wc > width) {
+		if (used > 0) {
+			bool wrap = used + 1 + wc > width;
+
 			if (o + 1 >= n)
-				return 0;
-			out[o++] = '\n';
-			used = 0;
-			lines++;
-		} else if (used > 0) {
-			if (o + 1 >= n)
-				return 0;
-			out[o++] = ' ';
-			used++;
+				goto too_small;
+			out[o++] = wrap ? '\n' : ' ';
+			used = wrap ? 0 : used + 1;
+			lines += wrap;
 		}
 		if (o + w >= n)
-			return 0;
+			goto too_small;
 		memcpy(out + o, text, w);
 		o += w;
 		used += wc;
 		text += w;
 		if (*text == '\n') {
 			if (o + 1 >= n)
-				return 0;
+				goto too_small;
 			out[o++] = '\n';
 			used = 0;
 			lines++;
@@ -64,6 +60,9 @@ unsigned ui_wrap(const char *text, unsigned width, char *out, size_t n)
 	}
 	out[o] = '\0';
 	return lines + 1;
+too_small:
+	out[0] = '\0';
+	return 0;
 }
 
 static unsigned count_lines(const char *s)
@@ -86,8 +85,13 @@ static int compose(struct ui *ui, const char *title, const char *payload,
 	size_t need;
 	int r;
 
-	if (!ui_wrap(status ? status : "", UI_WRAP, wrapped, sizeof(wrapped)))
-		snprintf(wrapped, sizeof(wrapped), "%.*s", UI_WRAP, status);
+	if (!ui_wrap(status ? status : "", UI_WRAP, wrapped, sizeof(wrapped))) {
+		/* too long to wrap: a line's worth of whole characters */
+		size_t l = util_utf8_cut(status, strnlen(status, UI_WRAP));
+
+		memcpy(wrapped, status, l);
+		wrapped[l] = '\0';
+	}
 	if (payload) {
 		r = qr_render(payload, &ui->qr, &qr, &qr_lines);
 		if (r < 0)
@@ -127,8 +131,7 @@ int ui_frame(struct ui *ui, const char *payload, const char *status)
 		free(answer);
 		return 0;
 	}
-	r = compose(ui, NULL, payload, status, NULL, ui->redraw, &msg,
-		    &lines);
+	r = compose(ui, NULL, payload, status, NULL, ui->redraw, &msg, &lines);
 	if (r < 0)
 		return r;
 	r = ui->conv(ui->conv_ctx, UI_INFO, msg, &answer);
@@ -148,11 +151,14 @@ int ui_prompt(struct ui *ui, const char *payload, const char *status)
 	 * line comes first so that the prefix never lands on a QR row */
 	snprintf(footer, sizeof(footer), "%s ",
 		 i18n_text(ui->lang, MSG_PRESS_ENTER));
-	r = compose(ui, i18n_text(ui->lang, MSG_TITLE), payload, status,
-		    footer, false, &msg, &lines);
+	r = compose(ui, i18n_text(ui->lang, MSG_TITLE), payload, status, footer,
+		    false, &msg, &lines);
 	if (r < 0)
 		return r;
 	r = ui->conv(ui->conv_ctx, UI_ASK, msg, &answer);
+	/* no answer at all (Ctrl-D, end of input) gives up */
+	if (r == 0 && !answer)
+		r = MID_E_CONV;
 	util_strfree(answer);
 	free(msg);
 	return r < 0 ? MID_E_CONV : 0;

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -47,9 +48,66 @@ int usermap_check_id(const char *provider, const char *id, int this_year,
 	return 0;
 }
 
+/* The names seen so far, to find a user mapped twice whoever logs in. */
+struct seen {
+	char *names; /* every name, NUL-separated; as long as the text */
+	size_t used;
+	struct seen_name {
+		const char *name;
+		unsigned line;
+	} * refs;
+	size_t n, cap;
+};
+
+static int seen_add(struct seen *s, const char *name, unsigned line)
+{
+	size_t l = strlen(name) + 1;
+
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct seen_name *r = realloc(s->refs, cap * sizeof(*r));
+
+		if (!r)
+			return MID_E_NOMEM;
+		s->refs = r;
+		s->cap = cap;
+	}
+	memcpy(s->names + s->used, name, l);
+	s->refs[s->n].name = s->names + s->used;
+	s->refs[s->n].line = line;
+	s->used += l;
+	s->n++;
+	return 0;
+}
+
+static int by_name_then_line(const void *a, const void *b)
+{
+	const struct seen_name *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* Two identities for one user: refuse to pick one, whoever logs in. */
+static int seen_check(struct seen *s, const char *path, struct mid_log *log)
+{
+	qsort(s->refs, s->n, sizeof(*s->refs), by_name_then_line);
+	for (size_t i = 1; i < s->n; i++) {
+		if (strcmp(s->refs[i - 1].name, s->refs[i].name) == 0) {
+			mid_log_err(log,
+				    "%s:%u: '%s' is mapped again (first "
+				    "on line %u)",
+				    path, s->refs[i].line, s->refs[i].name,
+				    s->refs[i - 1].line);
+			return MID_E_CONFIG;
+		}
+	}
+	return 0;
+}
+
 /* One line: "user provider:id", blanks and # comments already handled. */
 static int parse_entry(char *line, const char *user, int this_year,
-		       struct usermap_entry *out, bool *match,
+		       struct usermap_entry *out, const char **name_out,
 		       const char *where, struct mid_log *log)
 {
 	char *save = NULL, *name, *ident, *extra, *colon;
@@ -77,8 +135,8 @@ static int parse_entry(char *line, const char *user, int this_year,
 			    ident, name);
 		return MID_E_CONFIG;
 	}
-	*match = user && strcmp(name, user) == 0;
-	if (*match) {
+	*name_out = name;
+	if (user && strcmp(name, user) == 0) {
 		snprintf(out->provider, sizeof(out->provider), "%s", ident);
 		snprintf(out->id, sizeof(out->id), "%s", id);
 	}
@@ -87,18 +145,21 @@ static int parse_entry(char *line, const char *user, int this_year,
 }
 
 int usermap_parse(const char *text, const char *path, const char *user,
-		  int this_year, struct usermap_entry *out,
-		  struct mid_log *log)
+		  int this_year, struct usermap_entry *out, struct mid_log *log)
 {
 	char line[MAX_LINE + 1], where[320];
-	unsigned lineno = 0, found_line = 0;
+	unsigned lineno = 0;
+	bool found = false;
+	struct seen seen = {.names = malloc(strlen(text) + 1)};
 	int r = 0;
 
 	memset(out, 0, sizeof(*out));
+	if (!seen.names)
+		return MID_E_NOMEM;
 	while (*text) {
 		size_t n = strcspn(text, "\n");
 		char *p, *hash;
-		bool match = false;
+		const char *name = NULL;
 
 		lineno++;
 		snprintf(where, sizeof(where), "%s:%u", path, lineno);
@@ -118,24 +179,22 @@ int usermap_parse(const char *text, const char *path, const char *user,
 		if (!*p)
 			continue;
 		p[strcspn(p, "\r")] = '\0';
-		r = parse_entry(p, user, this_year, out, &match, where, log);
+		r = parse_entry(p, user, this_year, out, &name, where, log);
+		if (r == 0)
+			r = seen_add(&seen, name, lineno);
 		if (r < 0)
 			goto out;
-		if (match && found_line) {
-			/* two identities for one user: refuse to pick one */
-			mid_log_err(log, "%s: '%s' is mapped again (first on "
-				    "line %u)", where, user, found_line);
-			r = MID_E_CONFIG;
-			goto out;
-		}
-		if (match)
-			found_line = lineno;
+		found = found || (user && strcmp(name, user) == 0);
 	}
-	r = found_line ? 0 : MID_E_UNMAPPED;
+	r = seen_check(&seen, path, log);
+	if (r == 0 && !found)
+		r = MID_E_UNMAPPED;
 out:
 	if (r != 0)
 		memset(out, 0, sizeof(*out));
 	explicit_bzero(line, sizeof(line));
+	free(seen.refs);
+	free(seen.names);
 	return r;
 }
 

@@ -10,7 +10,7 @@ struct mid_log;
 #define USERMAP_MAX_ID 256
 
 struct usermap_entry {
-	char provider[16]; /* "bankid", "passbyme", "toopher" */
+	char provider[16];	 /* "bankid", "passbyme", "toopher" */
 	char id[USERMAP_MAX_ID]; /* normalised: 12-digit pnr for bankid */
 };
 

@@ -37,8 +37,7 @@ const char *mid_strerror(int err)
 }
 
 static int check_stat(const char *path, const struct stat *st,
-		      enum util_file_kind kind, size_t max,
-		      struct mid_log *log)
+		      enum util_file_kind kind, size_t max, struct mid_log *log)
 {
 	if (!S_ISREG(st->st_mode)) {
 		mid_log_err(log, "%s: not a regular file", path);
@@ -70,8 +69,8 @@ int util_read_file(const char *path, enum util_file_kind kind, size_t max,
 	return util_read_file_mode(path, kind, max, buf, len, NULL, log);
 }
 
-int util_read_file_mode(const char *path, enum util_file_kind kind,
-			size_t max, char **buf, size_t *len, unsigned *mode,
+int util_read_file_mode(const char *path, enum util_file_kind kind, size_t max,
+			char **buf, size_t *len, unsigned *mode,
 			struct mid_log *log)
 {
 	struct stat st;
@@ -87,7 +86,14 @@ int util_read_file_mode(const char *path, enum util_file_kind kind,
 			    path ? path : "(none)");
 		return MID_E_CONFIG;
 	}
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	/* never open a FIFO or a device: open() may block or act */
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
+	    !S_ISLNK(st.st_mode)) {
+		mid_log_err(log, "%s: not a regular file", path);
+		return MID_E_CONFIG;
+	}
+	fd = open(path,
+		  O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		mid_log_err(log, "%s: cannot open: %s", path, strerror(errno));
 		return MID_E_CONFIG;
@@ -144,10 +150,7 @@ void util_strfree(char *s)
 		util_freezero(s, strlen(s));
 }
 
-char *util_strdup(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
+char *util_strdup(const char *s) { return s ? strdup(s) : NULL; }
 
 char *util_base64(const void *data, size_t len)
 {
@@ -162,12 +165,15 @@ char *util_base64(const void *data, size_t len)
 	return out;
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 if it is not one. */
-static size_t utf8_len(const unsigned char *s)
+/* Length of the valid UTF-8 sequence at s (at most max bytes), or 0 if it
+ * is not one: no overlong forms, surrogates or code points past U+10FFFF. */
+static size_t utf8_len(const unsigned char *s, size_t max)
 {
 	size_t n, i;
 	unsigned int cp;
 
+	if (max == 0)
+		return 0;
 	if (s[0] < 0x80)
 		return 1;
 	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
@@ -182,6 +188,8 @@ static size_t utf8_len(const unsigned char *s)
 	} else {
 		return 0;
 	}
+	if (n > max)
+		return 0;
 	for (i = 1; i < n; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
@@ -190,10 +198,37 @@ static size_t utf8_len(const unsigned char *s)
 	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
 	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
 		return 0;
-	/* C1 controls (U+0080..U+009F) act as escapes on some terminals */
-	if (n == 2 && cp < 0xa0)
-		return 0;
 	return n;
+}
+
+bool util_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (len > 0) {
+		size_t l = utf8_len(p, len);
+
+		if (l == 0)
+			return false;
+		p += l;
+		len -= l;
+	}
+	return true;
+}
+
+size_t util_utf8_cut(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	/* step back over continuation bytes to the start of the last char */
+	size_t i = len;
+
+	while (i > 0 && (p[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i > 0 && p[i - 1] >= 0xc0 &&
+	    utf8_len(p + i - 1, len - i + 1) != len - i + 1)
+		return i - 1;
+	return len;
 }
 
 void util_sanitize(char *dst, size_t n, const char *src)
@@ -204,9 +239,12 @@ void util_sanitize(char *dst, size_t n, const char *src)
 	if (n == 0)
 		return;
 	while (*s) {
-		size_t l = utf8_len(s);
+		size_t l = utf8_len(s, 4);
 
-		if (l == 0 || (l == 1 && (*s < 0x20 || *s == 0x7f))) {
+		/* C1 controls (U+0080..U+009F) act as escapes on some
+		 * terminals, like C0 controls and DEL */
+		if (l == 0 || (l == 1 && (*s < 0x20 || *s == 0x7f)) ||
+		    (l == 2 && s[0] == 0xc2 && s[1] < 0xa0)) {
 			if (o + 1 >= n)
 				break;
 			dst[o++] = '?';

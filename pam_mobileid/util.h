@@ -19,8 +19,8 @@ enum util_file_kind { UTIL_FILE_PUBLIC, UTIL_FILE_SECRET };
 int util_read_file(const char *path, enum util_file_kind kind, size_t max,
 		   char **buf, size_t *len, struct mid_log *log);
 /* The same, also telling the file's mode bits (for later checks). */
-int util_read_file_mode(const char *path, enum util_file_kind kind,
-			size_t max, char **buf, size_t *len, unsigned *mode,
+int util_read_file_mode(const char *path, enum util_file_kind kind, size_t max,
+			char **buf, size_t *len, unsigned *mode,
 			struct mid_log *log);
 
 /* explicit_bzero(p, len) then free(p); NULL is fine. */
@@ -38,6 +38,14 @@ char *util_base64(const void *data, size_t len);
  * are not valid UTF-8) with '?', so that text from outside can reach a log
  * or a terminal. Always NUL-terminates; cuts at a character boundary. */
 void util_sanitize(char *dst, size_t n, const char *src);
+
+/* Are these len bytes valid UTF-8 (no overlong forms, surrogates, or code
+ * points past U+10FFFF)? */
+bool util_utf8_valid(const char *s, size_t len);
+
+/* The length to cut s[0..len) to so that it does not end inside a
+ * multi-byte character. */
+size_t util_utf8_cut(const char *s, size_t len);
 
 /* Milliseconds of CLOCK_MONOTONIC. */
 uint64_t util_now_ms(void);

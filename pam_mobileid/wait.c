@@ -3,13 +3,14 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 
 #include "mid.h"
 #include "util.h"
 
-static const int wait_signals[] = { SIGINT, SIGTERM, SIGHUP };
+static const int wait_signals[] = {SIGINT, SIGTERM, SIGHUP};
 
 void wait_begin(struct wait_sigs *w)
 {
@@ -38,7 +39,7 @@ void wait_begin(struct wait_sigs *w)
 int wait_interrupted(struct wait_sigs *w)
 {
 	sigset_t pending;
-	struct timespec zero = { 0, 0 };
+	struct timespec zero = {0, 0};
 
 	if (!w->active)
 		return 0;
@@ -73,6 +74,63 @@ int wait_until(struct wait_sigs *w, uint64_t deadline_ms)
 		if (sigtimedwait(&w->ours, NULL, &ts) > 0)
 			return MID_E_INTERRUPTED;
 	}
+}
+
+struct watcher {
+	const sigset_t *sigs;
+	void (*on_signal)(void *);
+	void *ctx;
+	atomic_int stop;
+	int sig; /* the signal taken; read after the join */
+};
+
+static void *watch(void *arg)
+{
+	struct watcher *wt = arg;
+
+	while (!atomic_load(&wt->stop)) {
+		struct timespec ts = {0, 100 * 1000000L};
+		int sig = sigtimedwait(wt->sigs, NULL, &ts);
+		sigset_t one;
+
+		if (sig <= 0)
+			continue;
+		wt->sig = sig;
+		wt->on_signal(wt->ctx);
+		/* the host's disposition, in this thread only */
+		sigemptyset(&one);
+		sigaddset(&one, sig);
+		pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+		raise(sig);
+		break;
+	}
+	return NULL;
+}
+
+int wait_call(struct wait_sigs *w, int (*call)(void *), void *arg,
+	      void (*on_signal)(void *), void *ctx)
+{
+	struct watcher wt = {
+	    .sigs = &w->ours, .on_signal = on_signal, .ctx = ctx};
+	pthread_t tid;
+	int r;
+
+	if (!w->active)
+		return call(arg);
+	r = wait_interrupted(w);
+	if (r < 0)
+		return r;
+	if (pthread_create(&tid, NULL, watch, &wt) != 0) {
+		/* no watcher: the host's own signal handling meanwhile */
+		wait_end(w);
+		r = call(arg);
+		wait_begin(w);
+		return r;
+	}
+	r = call(arg);
+	atomic_store(&wt.stop, 1);
+	pthread_join(tid, NULL);
+	return wt.sig ? MID_E_INTERRUPTED : r;
 }
 
 void wait_end(struct wait_sigs *w)

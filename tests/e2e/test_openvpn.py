@@ -66,19 +66,6 @@ class OpenVPNE2E(L.E2ECase):
         self.assertEqual(orders[0]["status"], "failed")
         self.assertEqual(orders[0]["hintCode"], "userCancel")
 
-    @unittest.expectedFailure
-    def test_qr_auto_without_terminal_takes_off_path(self):
-        """qr = auto with no terminal at all (OpenVPN's background process):
-        a QR nobody can see is useless, the order should be phone/auth.
-        EXPECTED FAILURE until the module's auto mode considers "no terminal"
-        (today: animate, an auth order whose QR goes nowhere); see doc/e2e.md.
-        The documented OpenVPN setup sets qr = off explicitly."""
-        L.write_file(self.pam, self.stack.pam_line("qr=auto") + REST)
-        c = self.server.client(self.user)
-        self.addCleanup(c.stop)
-        orders = self.stack.wait_orders(1, 20)
-        self.assertEqual(orders[0]["kind"], "phone/auth", orders[0])
-
 
 if __name__ == "__main__":
     unittest.main()

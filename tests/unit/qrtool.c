@@ -44,7 +44,7 @@ static int qrtool_payload(int argc, char **argv)
 
 static int qrtool_render(int argc, char **argv)
 {
-	struct qr_style style = { QR_CHARSET_UTF8, QR_INK_LIGHT, false, 4 };
+	struct qr_style style = {QR_CHARSET_UTF8, QR_INK_LIGHT, false, 4};
 	char *text = NULL, *end;
 	unsigned n = 0;
 	unsigned long q;
@@ -69,9 +69,7 @@ static int qrtool_render(int argc, char **argv)
 			else
 				return qrtool_usage();
 			break;
-		case 'a':
-			style.ansi = true;
-			break;
+		case 'a': style.ansi = true; break;
 		case 'q':
 			errno = 0;
 			q = strtoul(optarg, &end, 10);
@@ -79,8 +77,7 @@ static int qrtool_render(int argc, char **argv)
 				return qrtool_usage();
 			style.quiet = (unsigned)q;
 			break;
-		default:
-			return qrtool_usage();
+		default: return qrtool_usage();
 		}
 	}
 	if (optind != argc - 1)

@@ -14,8 +14,8 @@
 
 #define TOKEN "67df3917-fa0d-44e5-b327-edcc928297f8"
 #define SECRET "d28db9a7-4cde-429e-a983-359be676944c"
-#define PAYLOAD0                                                     \
-	"bankid." TOKEN ".0."                                        \
+#define PAYLOAD0                                                               \
+	"bankid." TOKEN ".0."                                                  \
 	"dc69358e712458a66a7525beef148ae8526b1c71610eff2c16cdffb4cdac9bf8"
 #define SGR_ON "\033[38;5;16;48;5;231m"
 #define SGR_OFF "\033[0m"
@@ -86,26 +86,25 @@ static void test_payload_rejects_too_small_buffer(void **state)
 static void test_payload_rejects_unprintable_or_odd_tokens(void **state)
 {
 	static const char *const bad[] = {
-		"", "67df3917 fa0d", "67df3917\nfa0d", "tab\there",
-		"del\x7f", "utf8-\xc3\xa5", "\x1b[2J",
+	    "",	       "67df3917 fa0d", "67df3917\nfa0d", "tab\there",
+	    "del\x7f", "utf8-\xc3\xa5", "\x1b[2J",
 	};
 	char out[QR_PAYLOAD_MAX], longtok[200];
 
 	for (size_t i = 0; i < MID_ARRAY_SIZE(bad); i++) {
-		assert_int_equal(qr_bankid_payload(bad[i], SECRET, 0, out,
-						   sizeof(out)),
-				 MID_E_INTERNAL);
-		assert_int_equal(qr_bankid_payload(TOKEN, bad[i], 0, out,
-						   sizeof(out)),
-				 MID_E_INTERNAL);
+		assert_int_equal(
+		    qr_bankid_payload(bad[i], SECRET, 0, out, sizeof(out)),
+		    MID_E_INTERNAL);
+		assert_int_equal(
+		    qr_bankid_payload(TOKEN, bad[i], 0, out, sizeof(out)),
+		    MID_E_INTERNAL);
 	}
 	memset(longtok, 'a', sizeof(longtok) - 1);
 	longtok[sizeof(longtok) - 1] = '\0';
-	assert_int_equal(qr_bankid_payload(longtok, SECRET, 0, out,
-					   sizeof(out)),
-			 MID_E_INTERNAL);
-	assert_int_equal(qr_bankid_payload(TOKEN, longtok, 0, out,
-					   sizeof(out)),
+	assert_int_equal(
+	    qr_bankid_payload(longtok, SECRET, 0, out, sizeof(out)),
+	    MID_E_INTERNAL);
+	assert_int_equal(qr_bankid_payload(TOKEN, longtok, 0, out, sizeof(out)),
 			 MID_E_INTERNAL);
 }
 
@@ -113,9 +112,9 @@ static void test_payload_largest_time_fits(void **state)
 {
 	char out[QR_PAYLOAD_MAX];
 
-	assert_int_equal(qr_bankid_payload(TOKEN, SECRET, 4294967295UL, out,
-					   sizeof(out)),
-			 0);
+	assert_int_equal(
+	    qr_bankid_payload(TOKEN, SECRET, 4294967295UL, out, sizeof(out)),
+	    0);
 	assert_non_null(strstr(out, ".4294967295."));
 	assert_int_equal(strlen(out), 7 + 36 + 1 + 10 + 1 + 64);
 }
@@ -131,8 +130,8 @@ static char *read_golden(const char *name)
 	int w;
 
 	if (src != NULL)
-		w = snprintf(path, sizeof(path), "%s/tests/unit/golden/%s",
-			     src, name);
+		w = snprintf(path, sizeof(path), "%s/tests/unit/golden/%s", src,
+			     name);
 	else
 		w = snprintf(path, sizeof(path), "golden/%s", name);
 	assert_true(w > 0 && (size_t)w < sizeof(path));
@@ -151,7 +150,7 @@ static char *read_golden(const char *name)
 static char *render(enum qr_charset cs, enum qr_ink ink, bool ansi,
 		    unsigned quiet, unsigned *nlines)
 {
-	struct qr_style st = { cs, ink, ansi, quiet };
+	struct qr_style st = {cs, ink, ansi, quiet};
 	char *out = NULL;
 
 	assert_int_equal(qr_render(PAYLOAD0, &st, &out, nlines), 0);
@@ -159,8 +158,8 @@ static char *render(enum qr_charset cs, enum qr_ink ink, bool ansi,
 	return out;
 }
 
-static void expect_golden(const char *name, enum qr_charset cs,
-			  enum qr_ink ink, bool ansi)
+static void expect_golden(const char *name, enum qr_charset cs, enum qr_ink ink,
+			  bool ansi)
 {
 	unsigned n = 0;
 	char *got = render(cs, ink, ansi, 2, &n);
@@ -267,7 +266,7 @@ static void expect_shape(const char *text, unsigned nlines, unsigned lines,
 
 static void test_render_shape_follows_quiet_zone(void **state)
 {
-	static const unsigned quiet[] = { 0, 1, 2, 4, 16 };
+	static const unsigned quiet[] = {0, 1, 2, 4, 16};
 
 	for (size_t i = 0; i < MID_ARRAY_SIZE(quiet); i++) {
 		unsigned side = SYMBOL + 2 * quiet[i], n;
@@ -324,7 +323,7 @@ static void test_render_utf8_ink_light_quiet_rows_are_full_blocks(void **state)
 
 static void test_render_rejects_bad_arguments(void **state)
 {
-	struct qr_style ok = { QR_CHARSET_UTF8, QR_INK_LIGHT, false, 2 };
+	struct qr_style ok = {QR_CHARSET_UTF8, QR_INK_LIGHT, false, 2};
 	struct qr_style st;
 	char longp[QR_PAYLOAD_MAX + 8];
 	char *out = (char *)"sentinel";
@@ -358,23 +357,24 @@ static void test_render_rejects_bad_arguments(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_payload_matches_official_vectors),
-		cmocka_unit_test(test_payload_matches_extra_vectors),
-		cmocka_unit_test(test_payload_rejects_null_inputs),
-		cmocka_unit_test(test_payload_rejects_too_small_buffer),
-		cmocka_unit_test(test_payload_rejects_unprintable_or_odd_tokens),
-		cmocka_unit_test(test_payload_largest_time_fits),
-		cmocka_unit_test(test_render_utf8_ink_light_matches_golden),
-		cmocka_unit_test(test_render_utf8_ink_dark_matches_golden),
-		cmocka_unit_test(test_render_ascii_ink_light_matches_golden),
-		cmocka_unit_test(test_render_ascii_ink_dark_matches_golden),
-		cmocka_unit_test(test_render_utf8_ansi_matches_golden),
-		cmocka_unit_test(test_render_ascii_ansi_matches_golden),
-		cmocka_unit_test(test_render_ansi_ignores_ink),
-		cmocka_unit_test(test_render_shape_follows_quiet_zone),
-		cmocka_unit_test(test_render_quiet_zone_is_light),
-		cmocka_unit_test(test_render_utf8_ink_light_quiet_rows_are_full_blocks),
-		cmocka_unit_test(test_render_rejects_bad_arguments),
+	    cmocka_unit_test(test_payload_matches_official_vectors),
+	    cmocka_unit_test(test_payload_matches_extra_vectors),
+	    cmocka_unit_test(test_payload_rejects_null_inputs),
+	    cmocka_unit_test(test_payload_rejects_too_small_buffer),
+	    cmocka_unit_test(test_payload_rejects_unprintable_or_odd_tokens),
+	    cmocka_unit_test(test_payload_largest_time_fits),
+	    cmocka_unit_test(test_render_utf8_ink_light_matches_golden),
+	    cmocka_unit_test(test_render_utf8_ink_dark_matches_golden),
+	    cmocka_unit_test(test_render_ascii_ink_light_matches_golden),
+	    cmocka_unit_test(test_render_ascii_ink_dark_matches_golden),
+	    cmocka_unit_test(test_render_utf8_ansi_matches_golden),
+	    cmocka_unit_test(test_render_ascii_ansi_matches_golden),
+	    cmocka_unit_test(test_render_ansi_ignores_ink),
+	    cmocka_unit_test(test_render_shape_follows_quiet_zone),
+	    cmocka_unit_test(test_render_quiet_zone_is_light),
+	    cmocka_unit_test(
+		test_render_utf8_ink_light_quiet_rows_are_full_blocks),
+	    cmocka_unit_test(test_render_rejects_bad_arguments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,14 +16,6 @@
 
 #define YEAR 2025
 
-/* A test of a known bug is skipped so CI stays green; build with
- * -DMID_RUN_KNOWN_BUGS to see it fail. */
-#ifdef MID_RUN_KNOWN_BUGS
-#define KNOWN_BUG() ((void)0)
-#else
-#define KNOWN_BUG() skip()
-#endif
-
 static struct mid_log quiet = {0};
 static struct mid_log loud = {.to_stderr = true};
 
@@ -202,9 +194,8 @@ static void test_user_mapped_twice_is_an_error(void **state)
 			 MID_E_CONFIG);
 }
 
-/* BUG: a user mapped twice is only refused when that user logs in; for
- * anyone else (and for `mobileid check`, which looks up "") the map passes,
- * unlike every other bad line. */
+/* A user mapped twice makes the map bad for everyone (and for `mobileid
+ * check`, which looks up ""), like every other bad line. */
 static void test_user_mapped_twice_is_an_error_whoever_logs_in(void **state)
 {
 	struct usermap_entry e;
@@ -212,7 +203,6 @@ static void test_user_mapped_twice_is_an_error_whoever_logs_in(void **state)
 				  "bob passbyme:bob@example.com\n"
 				  "alice bankid:199602291230\n";
 
-	KNOWN_BUG(); /* duplicates are checked for PAM_USER only */
 	assert_int_equal(lookup(map, "bob", &e), MID_E_CONFIG);
 	assert_int_equal(lookup(map, "", &e), MID_E_CONFIG);
 }

@@ -18,14 +18,6 @@
 #include "mid.h"
 #include "util.h"
 
-/* A test of a known bug is skipped so CI stays green; build with
- * -DMID_RUN_KNOWN_BUGS to see it fail. */
-#ifdef MID_RUN_KNOWN_BUGS
-#define KNOWN_BUG() ((void)0)
-#else
-#define KNOWN_BUG() skip()
-#endif
-
 static struct mid_log quiet = {0};
 static char dir[] = "/tmp/mid-test-util-XXXXXX";
 
@@ -209,17 +201,15 @@ static void test_directory_missing_and_relative_paths_are_refused(void **state)
 	assert_refused(NULL, UTIL_FILE_PUBLIC, 64);
 }
 
-/* BUG (low): the file is opened before it is known to be a regular file,
- * and open() of a FIFO with no writer blocks for ever (a device would be
- * opened, with its side effects). O_NONBLOCK on the open, or lstat first,
- * would refuse it at once. The child is killed by alarm() if it hangs. */
+/* open() of a FIFO with no writer would block for ever (and a device would
+ * be opened, with its side effects): such a file is refused before it is
+ * opened. The child is killed by alarm() if it hangs. */
 static void test_fifo_is_refused_without_blocking(void **state)
 {
 	char fifo[160];
 	pid_t pid;
 	int status;
 
-	KNOWN_BUG();
 	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
 	unlink(fifo);
 	assert_int_equal(mkfifo(fifo, 0600), 0);
