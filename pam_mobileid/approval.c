@@ -217,9 +217,11 @@ static int poll_once(struct run *run)
 		run->st.show_qr = true;
 	}
 	if (r == MID_E_UNREACHABLE || r == MID_E_SERVER) {
-		/* a lost collect is retried, as long as time allows */
-		if (++run->failures < MAX_POLL_FAILURES &&
-		    util_now_ms() < run->req->deadline_ms)
+		/* a collect cut short by the login's deadline: time is up */
+		if (util_now_ms() >= run->req->deadline_ms)
+			return MID_E_TIMEOUT;
+		/* a lost collect is retried */
+		if (++run->failures < MAX_POLL_FAILURES)
 			return PROVIDER_PENDING;
 		return MID_E_SERVER;
 	}

@@ -225,6 +225,29 @@ class ApprovalTest(PamCase):
                 self.assert_cancelled(s, self.only_order(s))
                 self.decision(lg, "interrupted")
 
+    def test_sigterm_while_the_prompt_is_up_cancels_then_ends_the_host(self):
+        # sshd ends its PAM process with SIGTERM when the client goes while
+        # the process is blocked reading the answer: the order is cancelled,
+        # then the signal takes its default course (pamtester dies of it)
+        s = self.start_sim()
+        lg = self.login(s, general={"qr": "prompt", "timeout": 20})
+        lg.start("alice", stdin=b"")
+        lg.wait_qr(stream="err")
+        lg.signal(signal.SIGTERM)
+        lg.proc.wait(10)
+        self.assertEqual(lg.proc.returncode, -signal.SIGTERM)
+        self.assert_cancelled(s, self.only_order(s))
+
+    def test_end_of_input_at_the_prompt_gives_up(self):
+        # Ctrl-D: the conversation succeeds with no answer at all
+        s = self.start_sim()
+        lg = self.login(s, general={"qr": "prompt", "timeout": 20})
+        lg.start("alice", stdin=b"")
+        lg.wait_qr(stream="err")
+        lg.proc.stdin.close()
+        self.assertEqual(self.finish(lg, 10), "PAM_AUTH_ERR")
+        self.assert_cancelled(s, self.only_order(s))
+
     def test_conversation_failure_in_a_prompt_cancels_the_order(self):
         s = self.start_sim()
         lg = self.login(s, general={"qr": "prompt", "timeout": 20})

@@ -215,10 +215,15 @@ class SlowServerTest(PamCase):
     def test_collect_dripping_a_byte_a_second_ends_by_timeout_and_cancels(self):
         s, lg = self.check("drip", "collect", {"delay_ms": 1000})
         self.assert_cancelled(s, self.only_order(s))
+        # the order existed and time ran out: a timeout, not an outage
+        self.decision(lg, "timed out")
+        self.assertEqual(lg.result(), "PAM_AUTH_ERR")
 
     def test_collect_that_never_answers_ends_by_timeout_and_cancels(self):
         s, lg = self.check("hang", "collect", {})
         self.assert_cancelled(s, self.only_order(s))
+        self.decision(lg, "timed out")
+        self.assertEqual(lg.result(), "PAM_AUTH_ERR")
 
 
 if __name__ == "__main__":
