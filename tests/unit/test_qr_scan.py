@@ -157,7 +157,7 @@ class GoldenScan(unittest.TestCase):
         self.assertEqual(golden("ascii_ink_dark.txt"), narrow)
 
 
-@unittest.skipIf(QRTOOL is None, "qrtool not built (include qrtool.cmake)")
+@unittest.skipIf(QRTOOL is None, "qrtool not built")
 class FreshFrames(unittest.TestCase):
     """Random payloads rendered by qr.c now, in every style."""
 
