@@ -105,6 +105,13 @@ static int cmd_check(const char *conf, struct mid_log *log)
 	if (cfg.passbyme.present &&
 	    check_tls(&cfg.passbyme.tls, "passbyme", 1, log) < 0)
 		problems++;
+	if (cfg.charset == CFG_CHARSET_ASCII && cfg.theme == CFG_THEME_LIGHT)
+		/* scans only where colours force black on white (animate
+		 * mode on a local terminal), never in an ssh prompt */
+		printf("%s: warning: charset = ascii with theme = light draws "
+		       "'#' as the dark modules, which no camera reads "
+		       "without colours; use charset = utf8\n",
+		       conf);
 	cfg_free(&cfg);
 	printf("%s: %s\n", conf, problems ? "problems found" : "ok");
 	return problems ? EXIT_PROBLEM : 0;

@@ -3,10 +3,11 @@ one log line naming the file (and line), and nothing sent to BankID
 (interface.md §2, §3, §4)."""
 import os
 import pwd
+import subprocess
 import tempfile
 import unittest
 
-from pamtest import PNR, PamCase
+from pamtest import PNR, PamCase, module_path
 
 
 def line_of(path, text):
@@ -106,6 +107,37 @@ class BadConfigTest(PamCase):
         lg = self.login(s, bankid={"password_file": os.path.join(d, "pass")})
         self.refused(lg, s)
         self.assert_log_names(lg, "client.p12", "password")
+
+
+
+class AdminCheckTest(PamCase):
+    """`mobileid check` finds what the module would refuse, before a login."""
+
+    def check(self, lg):
+        tool = os.path.join(os.path.dirname(os.path.dirname(module_path())),
+                            "pam_mobileid", "mobileid")
+        p = subprocess.run([tool, "check", "-c", lg.conf], capture_output=True,
+                           text=True, timeout=30)
+        return p.returncode, p.stdout + p.stderr
+
+    def test_a_good_config_passes(self):
+        rc, out = self.check(self.login(None))
+        self.assertEqual(rc, 0, out)
+        self.assertIn(": ok", out)
+        self.assertNotIn("warning", out)
+
+    def test_a_user_mapped_twice_is_a_problem(self):
+        lg = self.login(None, usermap="alice bankid:%s\nalice bankid:%s\n"
+                        % (PNR, PNR))
+        rc, out = self.check(lg)
+        self.assertEqual(rc, 1, out)
+        self.assertIn("%s:2" % lg.usermap, out)
+
+    def test_ascii_on_a_light_theme_is_warned_about(self):
+        lg = self.login(None, general={"charset": "ascii", "theme": "light"})
+        rc, out = self.check(lg)
+        self.assertEqual(rc, 0, out)
+        self.assertIn("warning: charset = ascii with theme = light", out)
 
 
 if __name__ == "__main__":
