@@ -2,8 +2,9 @@
 # Installs what building and testing pam_mobileid need (Debian 12, as root).
 # Quiet when everything is there already.
 set -euo pipefail
-# node and npm (for the independent-client test) are used if present: a
-# machine with NodeSource's nodejs cannot take Debian's npm.
+# node and npm run the independent-client test (the npm package bankid):
+# Debian's when the machine has none (NodeSource's nodejs, which bundles
+# npm, conflicts with Debian's npm package, so it is never asked for then).
 
 pkgs=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
@@ -13,6 +14,9 @@ pkgs=(
   openssh-server openssh-client sudo login util-linux openvpn iproute2
   valgrind ca-certificates openssl
 )
+
+command -v npm >/dev/null 2>&1 || command -v node >/dev/null 2>&1 ||
+  pkgs+=(nodejs npm)
 
 missing=()
 for p in "${pkgs[@]}"; do
