@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "mid.h"
+#include "testlib.h"
 #include "usermap.h"
 
 #define YEAR 2025
@@ -19,30 +20,6 @@
 static struct mid_log quiet = {0};
 static struct mid_log loud = {.to_stderr = true};
 
-/* Captures what the log writes to stderr (to_stderr: warnings and errors)
- * while fn runs; returns it as a static string. */
-static const char *captured(void (*fn)(void *), void *arg)
-{
-	static char out[4096];
-	FILE *tmp = tmpfile();
-	int saved;
-	size_t n;
-
-	assert_non_null(tmp);
-	fflush(stderr);
-	saved = dup(2);
-	assert_true(saved >= 0);
-	assert_true(dup2(fileno(tmp), 2) >= 0);
-	fn(arg);
-	fflush(stderr);
-	assert_true(dup2(saved, 2) >= 0);
-	close(saved);
-	rewind(tmp);
-	n = fread(out, 1, sizeof(out) - 1, tmp);
-	out[n] = '\0';
-	fclose(tmp);
-	return out;
-}
 
 static const char good_map[] =
     "# who approves for whom\n"
