@@ -125,7 +125,7 @@ void approval_pick_ui(const struct mid_config *cfg,
 				     ? QR_CHARSET_UTF8
 				     : QR_CHARSET_ASCII;
 	ui->qr.ink = cfg->theme == CFG_THEME_LIGHT ? QR_INK_DARK : QR_INK_LIGHT;
-	ui->qr.quiet = 2; /* fits 80x24 in utf8; measured in doc/qr.md */
+	ui->qr.quiet = 2; /* the margin a camera needs: doc/qr.md */
 	/* escapes only where a terminal interprets them, never in prompts */
 	ui->redraw = ui->mode == UI_ANIMATE && env->local_tty && !is_ssh(env);
 	ui->qr.ansi = ui->redraw;

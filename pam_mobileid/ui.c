@@ -74,45 +74,158 @@ static unsigned count_lines(const char *s)
 	return n;
 }
 
-/* Builds [redraw escape] [title \n] [QR \n] status [\n footer]. */
+/* Columns of the first line of s, not counting SGR escapes. */
+static unsigned line_cols(const char *s)
+{
+	unsigned c = 0;
+
+	while (*s && *s != '\n') {
+		if (*s == '\033') {
+			s += strcspn(s, "m");
+			s += *s != '\0';
+			continue;
+		}
+		c += ((unsigned char)*s & 0xc0) != 0x80;
+		s++;
+	}
+	return c;
+}
+
+/* A bounded text buffer. */
+struct frame {
+	char *buf;
+	size_t len, cap;
+	int err;
+};
+
+static void put(struct frame *f, const char *s, size_t n)
+{
+	if (f->err || n >= f->cap - f->len) {
+		f->err = MID_E_NOMEM;
+		return;
+	}
+	memcpy(f->buf + f->len, s, n);
+	f->len += n;
+	f->buf[f->len] = '\0';
+}
+
+static void puts_line(struct frame *f, const char *s)
+{
+	put(f, s, strcspn(s, "\n"));
+}
+
+/* The next line of a '\n'-separated text, or NULL at its end. */
+static const char *next_line(const char *s)
+{
+	s += strcspn(s, "\n");
+	return *s ? s + 1 : NULL;
+}
+
+/* The QR with the text in a column to its right, from its second line
+ * on, and the footer beside its last line: an 80 x 24 terminal shows a
+ * whole utf8 frame. What does not fit beside it follows below. */
+static void beside(struct frame *f, const char *qr, unsigned qr_lines,
+		   const char *text, const char *footer)
+{
+	static const char gap[] = "   ";
+	const char *t = *text ? text : NULL;
+
+	for (unsigned i = 0; qr; i++, qr = next_line(qr)) {
+		bool last = i + 1 == qr_lines;
+
+		if (i > 0)
+			put(f, "\n", 1);
+		puts_line(f, qr);
+		if (t && i >= 1 && !(last && footer)) {
+			put(f, gap, sizeof(gap) - 1);
+			puts_line(f, t);
+			t = next_line(t);
+		} else if (last && footer && !t) {
+			put(f, gap, sizeof(gap) - 1);
+			put(f, footer, strlen(footer));
+			footer = NULL;
+		}
+	}
+	for (; t; t = next_line(t)) {
+		put(f, "\n", 1);
+		puts_line(f, t);
+	}
+	if (footer) {
+		put(f, "\n", 1);
+		put(f, footer, strlen(footer));
+	}
+}
+
+/* Wraps status into out at width columns, or cuts it to one line of whole
+ * characters if it cannot be wrapped. */
+static void wrap_status(const char *status, unsigned width, char *out, size_t n)
+{
+	if (!ui_wrap(status, width, out, n)) {
+		size_t l = util_utf8_cut(status, strnlen(status, width));
+
+		memcpy(out, status, l);
+		out[l] = '\0';
+	}
+}
+
+/* Builds [redraw escape] [title \n] QR with the status (and footer) beside
+ * it, or, with no QR or no room beside it, [title \n] status [\n footer]. */
 static int compose(struct ui *ui, const char *title, const char *payload,
 		   const char *status, const char *footer, bool redraw,
 		   char **out, unsigned *lines)
 {
 	char wrapped[MAX_STATUS], esc[32] = "";
-	char *qr = NULL, *buf = NULL;
-	unsigned qr_lines = 0;
-	size_t need;
+	char *qr = NULL;
+	unsigned qr_lines = 0, side = 0;
+	struct frame f = {.cap = MAX_FRAME};
+	size_t body;
 	int r;
 
-	if (!ui_wrap(status ? status : "", UI_WRAP, wrapped, sizeof(wrapped))) {
-		/* too long to wrap: a line's worth of whole characters */
-		size_t l = util_utf8_cut(status, strnlen(status, UI_WRAP));
-
-		memcpy(wrapped, status, l);
-		wrapped[l] = '\0';
-	}
 	if (payload) {
 		r = qr_render(payload, &ui->qr, &qr, &qr_lines);
 		if (r < 0)
 			return r;
+		side = UI_SCREEN_COLS - UI_SIDE_GAP - line_cols(qr);
+		if (side > UI_SCREEN_COLS || side < UI_SIDE_MIN)
+			side = 0;
 	}
-	/* back over the previous frame and clear to the end of the screen */
-	if (redraw && ui->prev_lines)
-		snprintf(esc, sizeof(esc), "\033[%uA\r\033[J", ui->prev_lines);
-	need = strlen(esc) + (title ? strlen(title) + 1 : 0) +
-	       (qr ? strlen(qr) + 1 : 0) + strlen(wrapped) +
-	       (footer ? strlen(footer) + 1 : 0) + 1;
-	if (need > MAX_FRAME || !(buf = malloc(need))) {
+	wrap_status(status ? status : "", side ? side : UI_WRAP, wrapped,
+		    sizeof(wrapped));
+	f.buf = malloc(f.cap);
+	if (!f.buf) {
 		free(qr);
 		return MID_E_NOMEM;
 	}
-	snprintf(buf, need, "%s%s%s%s%s%s%s%s", esc, title ? title : "",
-		 title ? "\n" : "", qr ? qr : "", qr ? "\n" : "", wrapped,
-		 footer ? "\n" : "", footer ? footer : "");
+	f.buf[0] = '\0';
+	/* back over the previous frame and clear to the end of the screen */
+	if (redraw && ui->prev_lines)
+		snprintf(esc, sizeof(esc), "\033[%uA\r\033[J", ui->prev_lines);
+	put(&f, esc, strlen(esc));
+	body = f.len;
+	if (title) {
+		put(&f, title, strlen(title));
+		put(&f, "\n", 1);
+	}
+	if (qr && side) {
+		beside(&f, qr, qr_lines, wrapped, footer);
+	} else {
+		if (qr) {
+			put(&f, qr, strlen(qr));
+			put(&f, "\n", 1);
+		}
+		put(&f, wrapped, strlen(wrapped));
+		if (footer) {
+			put(&f, "\n", 1);
+			put(&f, footer, strlen(footer));
+		}
+	}
 	free(qr);
-	*out = buf;
-	*lines = count_lines(buf + strlen(esc));
+	if (f.err) {
+		free(f.buf);
+		return f.err;
+	}
+	*out = f.buf;
+	*lines = count_lines(f.buf + body);
 	return 0;
 }
 

@@ -23,6 +23,11 @@ typedef int (*ui_conv_fn)(void *ctx, enum ui_style style, const char *msg,
 			  char **answer);
 
 #define UI_WRAP 72 /* status lines are wrapped at this many columns */
+/* beside a QR: the text column ends before an 80-column terminal's last
+ * column, after a gap of 3, if it can be at least 20 wide */
+#define UI_SCREEN_COLS 79
+#define UI_SIDE_GAP 3
+#define UI_SIDE_MIN 20
 
 struct ui {
 	enum ui_mode mode;

@@ -167,6 +167,17 @@ def run(cmd, check=True, **kw):
     return r
 
 
+def stop_process(proc, grace):
+    """SIGTERM, then SIGKILL if it is still there after grace seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def free_port():
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.bind(("127.0.0.1", 0))
@@ -404,13 +415,7 @@ class Sshd:
         return ["ssh"] + opts + ["%s@127.0.0.1" % user, remote_cmd]
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, 5)
         self.logf.close()
 
 
@@ -641,13 +646,7 @@ class OpenVPNServer:
             return f.read()
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, 10)
         self.logf.close()
 
     def client(self, user, password="unused"):
@@ -692,13 +691,7 @@ class OpenVPNClient:
             raise AssertionError("%s; client log:\n%s" % (e, self.log()[-3000:])) from None
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, 10)
         self.logf.close()
 
 
@@ -837,10 +830,13 @@ QR_CHARS = set("\u2588\u2580\u2584#")
 
 def qr_blocks(text, min_rows=10):
     """Count the QR-looking blocks in captured text: runs of >= MIN_ROWS
-    consecutive lines that are mostly QR glyphs."""
+    consecutive lines that are mostly QR glyphs (text beside them aside)."""
+    if LIB_DIR not in sys.path:
+        sys.path.insert(0, LIB_DIR)
+    import phone as phonelib   # noqa: E402
     n = run_len = 0
     for line in text.split("\n"):
-        s = line.strip()
+        s = phonelib.qr_part(line).strip()
         is_qr = len(s) >= 20 and sum(c in QR_CHARS for c in s) >= len(s) * 0.3 and \
             set(s) <= QR_CHARS | {" "}
         if is_qr:

@@ -1,6 +1,8 @@
 """sudo approval: the real sudo (its own PAM stack through sudoers'
 pam_service), the built module, mobileid-sim and the virtual phone."""
 
+import os
+import signal
 import time
 import unittest
 
@@ -122,6 +124,22 @@ class SudoE2E(L.E2ECase):
         self.assertEqual(len(orders), 1, orders)
         self.assertTrue(orders[0]["cancelled"], orders[0])
         self.assertNotIn("\nroot\n", "\n" + t.capture(history=True))
+
+    def test_hangup_is_final(self):
+        """The terminal goes away (sudo does not block SIGHUP): the order is
+        cancelled, and sudo's retries on the same handle start no new one."""
+        t = self.sudo()
+        self.stack.wait_orders(1)
+        time.sleep(1.5)
+        pid = t.pane_pid()                       # sudo itself (exec)
+        os.kill(pid, signal.SIGHUP)
+        t.wait_exit(15)
+        self.finish(t, "hangup")
+        time.sleep(2)                            # a retry order would show by now
+        orders = self.stack.orders()
+        self.assertEqual(len(orders), 1, "a retry after the hangup: %s" % orders)
+        self.assertTrue(orders[0]["cancelled"], orders[0])
+        self.assertIn("interrupted earlier on this handle", self.syslog.text())
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ def _complete_frames(text):
     usually ends inside a frame, and that torn frame is the lowest QR."""
     lines = text.split("\n")
     for i in range(len(lines) - 1, -1, -1):
-        if set(lines[i]) - phone.QR_GLYPHS - {" ", "\r"}:
+        if set(phone.qr_part(lines[i].rstrip("\r"))) - phone.QR_GLYPHS - {" "}:
             return "\n".join(lines[:i + 1])
     return text
 

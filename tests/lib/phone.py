@@ -41,6 +41,8 @@ QR_GLYPHS = frozenset("\u2588\u2580\u2584#")
 # Blank lines kept around the last QR (its quiet zone, when that is the
 # terminal background) and blank lines tolerated inside one QR.
 MARGIN_LINES = 4
+# a QR row with text beside it is at least this wide (a version-1 code)
+SIDE_MIN_COLS = 21
 GAP_LINES = 1
 # tmux flags: -p stdout, -e keep SGR colours, -N keep trailing spaces (the
 # white quiet zone of an ANSI frame is coloured spaces at the line's end).
@@ -89,19 +91,36 @@ def decode(img, blur=1.0, scale=1.0, save=None):
         return zbar(path)
 
 
+def qr_part(line):
+    """The QR part of a text line: the module draws the status in a column
+    beside the QR, after a gap of blanks; a line that is not a QR row with
+    text beside it is returned whole."""
+    for i, c in enumerate(line):
+        if c != " " and c not in QR_GLYPHS:
+            return line[:i] if i >= SIDE_MIN_COLS and line[:i].endswith("  ") else line
+    return line
+
+
 def _line_kind(cells, theme):
-    """'qr' for a line that is only QR glyphs and blanks and has something
-    visible, 'blank' for an empty line, 'text' for anything else."""
+    """'qr' for a line that is only QR glyphs and blanks (perhaps with text
+    beside it, as qr_part() says) and has something visible, 'blank' for an
+    empty line, 'text' for anything else."""
     dbg = THEMES[theme][1]
     visible = False
-    for ch, attr in cells:
+    blanks = 0
+    for i, (ch, attr) in enumerate(cells):
         if ch in ("", " "):
             if termshot.cell_colours(attr, theme)[1] != dbg:
                 visible = True
+                blanks = 0
+            else:
+                blanks += 1
             continue
         if ch not in QR_GLYPHS:
-            return "text"
+            beside = visible and blanks >= 2 and i >= SIDE_MIN_COLS
+            return "qr" if beside else "text"
         visible = True
+        blanks = 0
     return "qr" if visible else "blank"
 
 

@@ -310,6 +310,135 @@ static void test_pick_ui_theme_language_and_conversation(void **state)
 	cfg_free(&cfg);
 }
 
+/* The conversation of the frame tests: keeps the last message. */
+static int keep_conv(void *ctx, enum ui_style style, const char *msg,
+		     char **answer)
+{
+	char **last = ctx;
+
+	free(*last);
+	*last = strdup(msg);
+	*answer = style == UI_ASK ? strdup("") : NULL;
+	return 0;
+}
+
+static const char payload[] =
+    "bankid.67df3917-fa0d-44e5-b327-edcc928297f8.12."
+    "dc69358e712458a66a7525beef148ae8526b1c71610eff2c16cdffb4cdac9bf8";
+
+static struct ui frame_ui(enum ui_mode mode, enum qr_charset cs, char **last)
+{
+	struct ui ui;
+
+	memset(&ui, 0, sizeof(ui));
+	ui.mode = mode;
+	ui.qr.charset = cs;
+	ui.qr.quiet = 2;
+	ui.conv = keep_conv;
+	ui.conv_ctx = last;
+	return ui;
+}
+
+/* Lines of msg; the widest, in columns. */
+static unsigned shape(const char *msg, unsigned *widest)
+{
+	unsigned lines = 1, c = 0;
+
+	*widest = 0;
+	for (const char *p = msg; *p; p++) {
+		if (*p == '\n') {
+			lines++;
+			c = 0;
+			continue;
+		}
+		c += ((unsigned char)*p & 0xc0) != 0x80;
+		if (c > *widest)
+			*widest = c;
+	}
+	return lines;
+}
+
+static void test_status_beside_the_qr_fits_80_by_24(void **state)
+{
+	char *last = NULL;
+	struct ui ui = frame_ui(UI_ANIMATE, QR_CHARSET_UTF8, &last);
+	unsigned widest, lines;
+
+	assert_int_equal(
+	    ui_frame(&ui, payload, "Start your BankID app.\nTime left: 57 s"),
+	    0);
+	lines = shape(last, &widest);
+	/* 41 + 2 * 2 module rows, two a line: the status adds no line, so
+	 * with the cursor on the next line the frame fills 24 lines */
+	assert_int_equal(lines, 23);
+	assert_true(widest <= UI_SCREEN_COLS);
+	assert_int_equal(ui.prev_lines, 23);
+	/* beside the second line, after the QR's own line */
+	assert_non_null(strstr(last, "   Start your BankID app.\n"));
+	assert_null(strstr(last, "\nStart your BankID app."));
+	free(last);
+}
+
+static void test_long_status_wraps_beside_the_qr(void **state)
+{
+	char *last = NULL;
+	struct ui ui = frame_ui(UI_ANIMATE, QR_CHARSET_UTF8, &last);
+	unsigned widest;
+
+	assert_int_equal(
+	    ui_frame(&ui, payload,
+		     "Searching for BankID. Make sure you have a valid BankID "
+		     "on this computer. If you have a BankID on card, please "
+		     "insert the card into your card reader.\nTime left: 5 s"),
+	    0);
+	assert_int_equal(shape(last, &widest), 23);
+	assert_true(widest <= UI_SCREEN_COLS);
+	free(last);
+}
+
+static void
+test_prompt_puts_title_first_and_footer_beside_the_last_row(void **state)
+{
+	char *last = NULL;
+	struct ui ui = frame_ui(UI_PROMPT, QR_CHARSET_UTF8, &last);
+	unsigned widest;
+	const char *end;
+
+	assert_int_equal(ui_prompt(&ui, payload, "Start your BankID app."), 0);
+	/* a text line first: ssh puts "(user@host) " before it */
+	assert_memory_equal(last, "Log in with BankID\n", 19);
+	assert_int_equal(shape(last, &widest), 1 + 23);
+	assert_true(widest <= UI_SCREEN_COLS);
+	end = strrchr(last, '\n');
+	assert_non_null(strstr(end, "   Press Enter to refresh. "));
+	free(last);
+}
+
+static void test_ascii_qr_has_the_status_beside_it_too(void **state)
+{
+	char *last = NULL;
+	struct ui ui = frame_ui(UI_ANIMATE, QR_CHARSET_ASCII, &last);
+	unsigned widest, lines;
+
+	assert_int_equal(ui_frame(&ui, payload, "Start your BankID app."), 0);
+	lines = shape(last, &widest);
+	assert_true(lines == 41 + 4 || lines == 37 + 4);
+	assert_true(widest <= UI_SCREEN_COLS);
+	assert_null(strchr(last, '\033'));
+	free(last);
+}
+
+static void test_status_alone_without_a_qr(void **state)
+{
+	char *last = NULL;
+	struct ui ui = frame_ui(UI_ANIMATE, QR_CHARSET_UTF8, &last);
+
+	assert_int_equal(ui_frame(&ui, NULL, "Enter your security code."), 0);
+	assert_string_equal(last, "Enter your security code.");
+	assert_int_equal(ui.prev_lines, 1);
+	free(last);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +459,12 @@ int main(void)
 	    cmocka_unit_test(test_pick_ui_follows_an_explicit_qr_setting),
 	    cmocka_unit_test(test_pick_ui_charset_from_config_or_locale),
 	    cmocka_unit_test(test_pick_ui_theme_language_and_conversation),
+	    cmocka_unit_test(test_status_beside_the_qr_fits_80_by_24),
+	    cmocka_unit_test(test_long_status_wraps_beside_the_qr),
+	    cmocka_unit_test(
+		test_prompt_puts_title_first_and_footer_beside_the_last_row),
+	    cmocka_unit_test(test_ascii_qr_has_the_status_beside_it_too),
+	    cmocka_unit_test(test_status_alone_without_a_qr),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
