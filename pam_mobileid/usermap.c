@@ -91,6 +91,8 @@ static int by_name_then_line(const void *a, const void *b)
 /* Two identities for one user: refuse to pick one, whoever logs in. */
 static int seen_check(struct seen *s, const char *path, struct mid_log *log)
 {
+	if (s->n < 2)
+		return 0; /* and refs may be NULL, which qsort must not get */
 	qsort(s->refs, s->n, sizeof(*s->refs), by_name_then_line);
 	for (size_t i = 1; i < s->n; i++) {
 		if (strcmp(s->refs[i - 1].name, s->refs[i].name) == 0) {
