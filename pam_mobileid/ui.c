@@ -168,17 +168,46 @@ static void wrap_status(const char *status, unsigned width, char *out, size_t n)
 	}
 }
 
-/* Builds [redraw escape] [title \n] QR with the status (and footer) beside
- * it, or, with no QR or no room beside it, [title \n] status [\n footer]. */
+/* Drawn over the previous frame: back up to its first line, then erase
+ * the rest of each line after writing it and, at the end, everything
+ * below (a shorter frame). Nothing is ever cleared from the top-left
+ * corner, which tmux would copy into its history. */
+static int over_previous(struct frame *body, unsigned prev_lines)
+{
+	struct frame f = {.cap = MAX_FRAME};
+	char up[32];
+
+	f.buf = malloc(f.cap);
+	if (!f.buf)
+		return MID_E_NOMEM;
+	snprintf(up, sizeof(up), "\033[%uA\r", prev_lines);
+	put(&f, up, strlen(up));
+	for (const char *l = body->buf; l; l = next_line(l)) {
+		if (l != body->buf)
+			put(&f, "\033[K\n", 4);
+		puts_line(&f, l);
+	}
+	put(&f, "\033[J", 3);
+	if (f.err) {
+		free(f.buf);
+		return f.err;
+	}
+	free(body->buf);
+	*body = f;
+	return 0;
+}
+
+/* Builds [title \n] QR with the status (and footer) beside it, or, with
+ * no QR or no room beside it, [title \n] status [\n footer]; drawn over
+ * the previous frame when redraw says so. */
 static int compose(struct ui *ui, const char *title, const char *payload,
 		   const char *status, const char *footer, bool redraw,
 		   char **out, unsigned *lines)
 {
-	char wrapped[MAX_STATUS], esc[32] = "";
+	char wrapped[MAX_STATUS];
 	char *qr = NULL;
-	unsigned qr_lines = 0, side = 0;
+	unsigned qr_lines = 0, side = 0, n;
 	struct frame f = {.cap = MAX_FRAME};
-	size_t body;
 	int r;
 
 	if (payload) {
@@ -197,11 +226,6 @@ static int compose(struct ui *ui, const char *title, const char *payload,
 		return MID_E_NOMEM;
 	}
 	f.buf[0] = '\0';
-	/* back over the previous frame and clear to the end of the screen */
-	if (redraw && ui->prev_lines)
-		snprintf(esc, sizeof(esc), "\033[%uA\r\033[J", ui->prev_lines);
-	put(&f, esc, strlen(esc));
-	body = f.len;
 	if (title) {
 		put(&f, title, strlen(title));
 		put(&f, "\n", 1);
@@ -220,12 +244,16 @@ static int compose(struct ui *ui, const char *title, const char *payload,
 		}
 	}
 	free(qr);
-	if (f.err) {
+	n = count_lines(f.buf);
+	r = f.err;
+	if (r == 0 && redraw && ui->prev_lines)
+		r = over_previous(&f, ui->prev_lines);
+	if (r < 0) {
 		free(f.buf);
-		return f.err;
+		return r;
 	}
 	*out = f.buf;
-	*lines = count_lines(f.buf + body);
+	*lines = n;
 	return 0;
 }
 

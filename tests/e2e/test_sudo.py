@@ -28,14 +28,12 @@ class SudoE2E(L.E2ECase):
         self.stack.sim.reset()
         L.write_file(self.pam, self.stack.pam_line() + REST)
 
-    def sudo(self):
-        # a line above, as a shell prompt would leave: tmux saves the screen to
-        # its history when ESC[J erases from the home position, which a redraw
-        # starting on row 0 would do (a tmux quirk, not the module's fault)
+    def sudo(self, **kw):
+        # a line above, as a shell prompt would leave
         cmd = ("echo '$ sudo id -un'; exec setpriv --reuid=%d --regid=%d --init-groups env -i HOME=%s PATH=/usr/bin:/bin "
                "LANG=C.UTF-8 TERM=tmux sudo -k /usr/bin/id -un"
                % (self.user.uid, self.user.gid, self.user.home))
-        return self.tmux(cmd)
+        return self.tmux(cmd, **kw)
 
     def finish(self, t, what):
         self.dump("sudo-%s.txt" % what, t.capture(history=True))
@@ -66,6 +64,26 @@ class SudoE2E(L.E2ECase):
         self.assertFalse(o["cancelled"])
         gaps = L.collect_gaps(o)
         self.assertTrue(gaps and min(gaps) >= 900, "collect cadence (poll = 1): %s" % gaps)
+
+    def test_whole_frame_on_80x24_redrawn_in_place(self):
+        """A standard 80 x 24 terminal: the status stands beside the QR, so
+        the frame fits; after the first frame (which scrolls the "$ sudo"
+        line away) every redraw stays in place, also from the top-left
+        corner (no erase from there, which tmux would keep in its
+        history), and the phone scans it."""
+        t = self.sudo(width=80, height=24)
+        self.stack.wait_orders(1)
+        time.sleep(1.5)
+        first = t.history_size()
+        time.sleep(4)                         # four more frames
+        screen = t.capture()
+        self.finish(t, "80x24")
+        self.assertLessEqual(first, 1, "the first frame scrolled more than the prompt line")
+        self.assertEqual(t.history_size(), first, "redraws scrolled the terminal")
+        self.assertIn("Time left:", screen)
+        ok, how = self.stack.scan(t, "approve", delay_ms=300)
+        self.assertTrue(ok, how)
+        t.wait_for("^root$", 30)
 
     def test_deny_is_final(self):
         t = self.sudo()

@@ -428,6 +428,34 @@ static void test_ascii_qr_has_the_status_beside_it_too(void **state)
 	free(last);
 }
 
+static void test_redraw_goes_back_and_erases_line_by_line(void **state)
+{
+	char *last = NULL;
+	struct ui ui = frame_ui(UI_ANIMATE, QR_CHARSET_UTF8, &last);
+	unsigned lines = 0;
+
+	ui.redraw = true;
+	ui.qr.ansi = true;
+	assert_int_equal(ui_frame(&ui, payload, "Start your BankID app."), 0);
+	assert_null(strstr(last, "\033[K")); /* nothing to draw over yet */
+	assert_int_equal(ui.prev_lines, 23);
+	assert_int_equal(ui_frame(&ui, NULL, "Enter your security code."), 0);
+	/* up over the 23 lines, then the new frame, each line erased to its
+	 * end, and what the longer frame left below erased at the end; never
+	 * an erase from the top-left corner (tmux keeps such screens) */
+	assert_string_equal(last, "\033[23A\rEnter your security code.\033[J");
+	assert_int_equal(ui.prev_lines, 1);
+	assert_int_equal(ui_frame(&ui, payload, "Start your BankID app."), 0);
+	assert_memory_equal(last, "\033[1A\r", 5);
+	for (const char *p = last; (p = strchr(p, '\n')); p++, lines++)
+		assert_memory_equal(p - 3, "\033[K", 3);
+	assert_int_equal(lines, 22);
+	assert_string_equal(last + strlen(last) - 3, "\033[J");
+	ui_final(&ui, "Approved.", false);
+	assert_string_equal(last, "\033[23A\rApproved.\033[J");
+	free(last);
+}
+
 static void test_status_alone_without_a_qr(void **state)
 {
 	char *last = NULL;
@@ -465,6 +493,7 @@ int main(void)
 		test_prompt_puts_title_first_and_footer_beside_the_last_row),
 	    cmocka_unit_test(test_ascii_qr_has_the_status_beside_it_too),
 	    cmocka_unit_test(test_status_alone_without_a_qr),
+	    cmocka_unit_test(test_redraw_goes_back_and_erases_line_by_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
