@@ -21,6 +21,8 @@ status=0
 for t in $targets; do
 	work=$out/$t
 	mkdir -p "$work/corpus" "$work/artifacts"
+	# a crash counts for the run that found it only
+	rm -f "$work/artifacts/"*
 	# the seeds stay as they are; new inputs go to the work corpus
 	"$build/tests/fuzz/$t" -max_total_time="$secs" -print_final_stats=1 \
 		-artifact_prefix="$work/artifacts/" -max_len=4096 \
