@@ -20,6 +20,8 @@
 #define QR_QUIET_MAX 16
 /* version 40 is 177 modules; a BankID payload needs version 6 (41) */
 #define QR_SIDE_MAX (177 + 2 * QR_QUIET_MAX)
+/* a BankID payload (110-120 bytes) fits version 6 at level L */
+#define QR_MIN_VERSION 6
 
 /* Colours by 256-colour index (16 = #000000, 231 = #ffffff in the cube),
  * because the 16 basic colours are remapped by terminal themes. */
@@ -232,7 +234,11 @@ int qr_render(const char *payload, const struct qr_style *style, char **out,
 
 	/* thread-safe: Debian's libqrencode 4 guards its RS tables with a
 	 * pthread mutex, and the returned QRcode is ours alone */
-	qr = QRcode_encodeString(payload, 0, QR_ECLEVEL_L, QR_MODE_8, 1);
+	/* version 6 at least: every frame of an order is then the same size
+	 * (41 modules), where the smallest version would flip between 5 and
+	 * 6 from second to second and move the status and the cursor */
+	qr = QRcode_encodeString(payload, QR_MIN_VERSION, QR_ECLEVEL_L,
+				 QR_MODE_8, 1);
 	if (qr == NULL) {
 		r = errno == ENOMEM ? MID_E_NOMEM : MID_E_INTERNAL;
 		goto out;

@@ -73,7 +73,7 @@ class SudoE2E(L.E2ECase):
         history), and the phone scans it."""
         t = self.sudo(width=80, height=24)
         self.stack.wait_orders(1)
-        time.sleep(1.5)
+        time.sleep(2)
         first = t.history_size()
         time.sleep(4)                         # four more frames
         screen = t.capture()

@@ -285,6 +285,26 @@ static void test_render_shape_follows_quiet_zone(void **state)
 	}
 }
 
+/* Every frame of an order has the same size, so a redraw never moves the
+ * status or the cursor: the smallest version would flip between 5 and 6
+ * (2 of the first 60 frames of this order are version 5). */
+static void test_every_frame_of_an_order_is_version_6(void **state)
+{
+	struct qr_style st = {QR_CHARSET_ASCII, QR_INK_LIGHT, false, 0};
+
+	for (unsigned long t = 0; t < 200; t++) {
+		char payload[QR_PAYLOAD_MAX], *text = NULL;
+		unsigned n = 0;
+
+		assert_int_equal(qr_bankid_payload(TOKEN, SECRET, t, payload,
+						   sizeof(payload)),
+				 0);
+		assert_int_equal(qr_render(payload, &st, &text, &n), 0);
+		assert_int_equal(n, SYMBOL);
+		free(text);
+	}
+}
+
 static void test_render_quiet_zone_is_light(void **state)
 {
 	unsigned n;
@@ -358,6 +378,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_payload_matches_official_vectors),
+	    cmocka_unit_test(test_every_frame_of_an_order_is_version_6),
 	    cmocka_unit_test(test_payload_matches_extra_vectors),
 	    cmocka_unit_test(test_payload_rejects_null_inputs),
 	    cmocka_unit_test(test_payload_rejects_too_small_buffer),
