@@ -9,7 +9,6 @@ timeout are turned into an orderly exit).
 """
 
 import atexit
-import json
 import os
 import pwd
 import re
@@ -17,15 +16,12 @@ import secrets
 import shutil
 import signal
 import socket
-import ssl
-import stat
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import unittest
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.environ.get("MID_SOURCE_DIR") or os.path.abspath(os.path.join(HERE, "..", ".."))

@@ -102,10 +102,14 @@ class PamLogin:
         env.update(extra or {})
         return env
 
+    def runner(self):
+        """What pamtester runs under (a subclass may add valgrind)."""
+        return []
+
     def start(self, user="alice", stdin=None, env=None, rhost=None):
         # line-buffered stdout, as on a terminal: each info message reaches
         # the pipe whole and at once (stdbuf keeps pam_wrapper's LD_PRELOAD)
-        cmd = ["stdbuf", "-oL", "pamtester", "-v"]
+        cmd = ["stdbuf", "-oL"] + self.runner() + ["pamtester", "-v"]
         if rhost:
             cmd += ["-I", "rhost=" + rhost]
         cmd += ["midtest", user, "authenticate"]
