@@ -4,7 +4,6 @@ doc/e2e.md says, and the harness cleans up after it.  Needs root; no module,
 simulator or phone needed."""
 
 import os
-import re
 import time
 import unittest
 

@@ -2,7 +2,6 @@
 own name, so its own PAM service) with keyboard-interactive, the ssh client
 in tmux, the built module in prompt mode, mobileid-sim and the phone."""
 
-import re
 import time
 import unittest
 

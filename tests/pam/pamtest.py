@@ -15,7 +15,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 
 import sim  # noqa: E402
-import pamrun  # noqa: E402
 from pamrun import OTHER_PNR, PNR, PamLogin, module_path  # noqa: E402,F401
 
 CERTS = sim.certs()
