@@ -65,15 +65,6 @@ too_small:
 	return 0;
 }
 
-static unsigned count_lines(const char *s)
-{
-	unsigned n = 1;
-
-	for (; *s; s++)
-		n += *s == '\n';
-	return n;
-}
-
 /* Columns of the first line of s, not counting SGR escapes. */
 static unsigned line_cols(const char *s)
 {
@@ -85,17 +76,23 @@ static unsigned line_cols(const char *s)
 			s += *s != '\0';
 			continue;
 		}
-		c += ((unsigned char)*s & 0xc0) != 0x80;
+		c += cols(s, 1);
 		s++;
 	}
 	return c;
 }
 
-/* A bounded text buffer. */
+/* A frame being built: bounded, and counting its lines. Drawn over the
+ * previous frame (erase), each line is erased to its end after it is
+ * written, and what is below the last one at the end: nothing is ever
+ * cleared from the top-left corner, which tmux would copy into its
+ * history. */
 struct frame {
 	char *buf;
 	size_t len, cap;
 	int err;
+	unsigned lines;
+	bool erase;
 };
 
 static void put(struct frame *f, const char *s, size_t n)
@@ -107,6 +104,20 @@ static void put(struct frame *f, const char *s, size_t n)
 	memcpy(f->buf + f->len, s, n);
 	f->len += n;
 	f->buf[f->len] = '\0';
+}
+
+static void newline(struct frame *f)
+{
+	if (f->erase)
+		put(f, "\033[K", 3);
+	put(f, "\n", 1);
+	f->lines++;
+}
+
+static void spaces(struct frame *f, unsigned n)
+{
+	while (n-- > 0)
+		put(f, " ", 1);
 }
 
 static void puts_line(struct frame *f, const char *s)
@@ -121,38 +132,47 @@ static const char *next_line(const char *s)
 	return *s ? s + 1 : NULL;
 }
 
+/* Every line of text, the first one where the frame is now. */
+static void put_text(struct frame *f, const char *text)
+{
+	for (const char *l = text; l; l = next_line(l)) {
+		if (l != text)
+			newline(f);
+		puts_line(f, l);
+	}
+}
+
 /* The QR with the text in a column to its right, from its second line
  * on, and the footer beside its last line: an 80 x 24 terminal shows a
  * whole utf8 frame. What does not fit beside it follows below. */
 static void beside(struct frame *f, const char *qr, unsigned qr_lines,
 		   const char *text, const char *footer)
 {
-	static const char gap[] = "   ";
 	const char *t = *text ? text : NULL;
 
 	for (unsigned i = 0; qr; i++, qr = next_line(qr)) {
 		bool last = i + 1 == qr_lines;
 
 		if (i > 0)
-			put(f, "\n", 1);
+			newline(f);
 		puts_line(f, qr);
 		if (t && i >= 1 && !(last && footer)) {
-			put(f, gap, sizeof(gap) - 1);
+			spaces(f, UI_SIDE_GAP);
 			puts_line(f, t);
 			t = next_line(t);
 		} else if (last && footer && !t) {
-			put(f, gap, sizeof(gap) - 1);
-			put(f, footer, strlen(footer));
+			spaces(f, UI_SIDE_GAP);
+			puts_line(f, footer);
 			footer = NULL;
 		}
 	}
-	for (; t; t = next_line(t)) {
-		put(f, "\n", 1);
-		puts_line(f, t);
+	if (t) {
+		newline(f);
+		put_text(f, t);
 	}
 	if (footer) {
-		put(f, "\n", 1);
-		put(f, footer, strlen(footer));
+		newline(f);
+		put_text(f, footer);
 	}
 }
 
@@ -168,35 +188,6 @@ static void wrap_status(const char *status, unsigned width, char *out, size_t n)
 	}
 }
 
-/* Drawn over the previous frame: back up to its first line, then erase
- * the rest of each line after writing it and, at the end, everything
- * below (a shorter frame). Nothing is ever cleared from the top-left
- * corner, which tmux would copy into its history. */
-static int over_previous(struct frame *body, unsigned prev_lines)
-{
-	struct frame f = {.cap = MAX_FRAME};
-	char up[32];
-
-	f.buf = malloc(f.cap);
-	if (!f.buf)
-		return MID_E_NOMEM;
-	snprintf(up, sizeof(up), "\033[%uA\r", prev_lines);
-	put(&f, up, strlen(up));
-	for (const char *l = body->buf; l; l = next_line(l)) {
-		if (l != body->buf)
-			put(&f, "\033[K\n", 4);
-		puts_line(&f, l);
-	}
-	put(&f, "\033[J", 3);
-	if (f.err) {
-		free(f.buf);
-		return f.err;
-	}
-	free(body->buf);
-	*body = f;
-	return 0;
-}
-
 /* Builds [title \n] QR with the status (and footer) beside it, or, with
  * no QR or no room beside it, [title \n] status [\n footer]; drawn over
  * the previous frame when redraw says so. */
@@ -206,8 +197,8 @@ static int compose(struct ui *ui, const char *title, const char *payload,
 {
 	char wrapped[MAX_STATUS];
 	char *qr = NULL;
-	unsigned qr_lines = 0, side = 0, n;
-	struct frame f = {.cap = MAX_FRAME};
+	unsigned qr_lines = 0, side = 0;
+	struct frame f = {.cap = MAX_FRAME, .lines = 1};
 	int r;
 
 	if (payload) {
@@ -226,34 +217,40 @@ static int compose(struct ui *ui, const char *title, const char *payload,
 		return MID_E_NOMEM;
 	}
 	f.buf[0] = '\0';
+	if (redraw && ui->prev_lines) {
+		/* back up to the previous frame's first line */
+		char up[32];
+
+		snprintf(up, sizeof(up), "\033[%uA\r", ui->prev_lines);
+		put(&f, up, strlen(up));
+		f.erase = true;
+	}
 	if (title) {
-		put(&f, title, strlen(title));
-		put(&f, "\n", 1);
+		put_text(&f, title);
+		newline(&f);
 	}
 	if (qr && side) {
 		beside(&f, qr, qr_lines, wrapped, footer);
 	} else {
 		if (qr) {
-			put(&f, qr, strlen(qr));
-			put(&f, "\n", 1);
+			put_text(&f, qr);
+			newline(&f);
 		}
-		put(&f, wrapped, strlen(wrapped));
+		put_text(&f, wrapped);
 		if (footer) {
-			put(&f, "\n", 1);
-			put(&f, footer, strlen(footer));
+			newline(&f);
+			put_text(&f, footer);
 		}
 	}
+	if (f.erase)
+		put(&f, "\033[J", 3); /* what a longer frame left below */
 	free(qr);
-	n = count_lines(f.buf);
-	r = f.err;
-	if (r == 0 && redraw && ui->prev_lines)
-		r = over_previous(&f, ui->prev_lines);
-	if (r < 0) {
+	if (f.err) {
 		free(f.buf);
-		return r;
+		return f.err;
 	}
 	*out = f.buf;
-	*lines = n;
+	*lines = f.lines;
 	return 0;
 }
 
