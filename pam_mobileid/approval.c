@@ -212,8 +212,7 @@ static int poll_once(struct run *run)
 				       "a new one");
 		r = run->ops->start(run->p, &run->st);
 		if (r < 0)
-			/* no order is open now: nothing to poll again */
-			return r == MID_E_UNREACHABLE ? MID_E_SERVER : r;
+			return r; /* no order is open now: nothing to poll */
 		run->st.show_qr = true;
 	}
 	if (r == MID_E_UNREACHABLE || r == MID_E_SERVER) {

@@ -36,13 +36,21 @@ const char *mid_strerror(int err)
 	}
 }
 
-static int check_stat(const char *path, const struct stat *st,
-		      enum util_file_kind kind, size_t max, struct mid_log *log)
+static int check_regular(const char *path, const struct stat *st,
+			 struct mid_log *log)
 {
 	if (!S_ISREG(st->st_mode)) {
 		mid_log_err(log, "%s: not a regular file", path);
 		return MID_E_CONFIG;
 	}
+	return 0;
+}
+
+static int check_stat(const char *path, const struct stat *st,
+		      enum util_file_kind kind, size_t max, struct mid_log *log)
+{
+	if (check_regular(path, st, log) < 0)
+		return MID_E_CONFIG;
 	if (st->st_uid != 0) {
 		mid_log_err(log, "%s: not owned by root", path);
 		return MID_E_CONFIG;
@@ -86,12 +94,11 @@ int util_read_file_mode(const char *path, enum util_file_kind kind, size_t max,
 			    path ? path : "(none)");
 		return MID_E_CONFIG;
 	}
-	/* never open a FIFO or a device: open() may block or act */
-	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
-	    !S_ISLNK(st.st_mode)) {
-		mid_log_err(log, "%s: not a regular file", path);
+	/* never open a FIFO or a device: open() may block or act (a link
+	 * is refused by O_NOFOLLOW below) */
+	if (lstat(path, &st) == 0 && !S_ISLNK(st.st_mode) &&
+	    check_regular(path, &st, log) < 0)
 		return MID_E_CONFIG;
-	}
 	fd = open(path,
 		  O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
