@@ -35,6 +35,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 
+import pamrun  # noqa: E402
 import sim  # noqa: E402
 
 PERMIT = "/lib/x86_64-linux-gnu/security/pam_permit.so"
@@ -112,16 +113,10 @@ class Setup:
             self.svc[name] = d
 
     def write(self, name, text, mode):
-        p = os.path.join(self.dir, name)
-        with open(p, "w") as f:
-            f.write(text)
-        os.chmod(p, mode)
-        return p
+        return pamrun.write_file(self.dir, name, text, mode)
 
     def env(self, stack):
-        return dict(os.environ, LD_PRELOAD="libpam_wrapper.so", PAM_WRAPPER="1",
-                    PAM_WRAPPER_SERVICE_DIR=self.svc[stack], LANG="C.UTF-8",
-                    LC_ALL="C.UTF-8")
+        return pamrun.pam_wrapper_env(self.svc[stack])
 
     def close(self):
         shutil.rmtree(self.dir, ignore_errors=True)

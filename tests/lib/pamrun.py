@@ -56,6 +56,23 @@ def _complete_frames(text):
     return text
 
 
+def write_file(dirpath, name, text, mode):
+    """Writes dirpath/name with mode; returns its path."""
+    path = os.path.join(dirpath, name)
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, mode)
+    return path
+
+
+def pam_wrapper_env(svcdir, **extra):
+    """The environment that makes libpam read its stacks from svcdir
+    (pam_wrapper), in a UTF-8 locale."""
+    return dict(os.environ, LD_PRELOAD="libpam_wrapper.so", PAM_WRAPPER="1",
+                PAM_WRAPPER_SERVICE_DIR=svcdir, LANG="C.UTF-8",
+                LC_ALL="C.UTF-8", **extra)
+
+
 class PamLogin:
     """One configuration (files in a private root-owned temp dir) and one
     pamtester run at a time."""
@@ -89,16 +106,10 @@ class PamLogin:
         self.err = b""
 
     def write(self, name, text, mode):
-        path = os.path.join(self.dir, name)
-        with open(path, "w") as f:
-            f.write(text)
-        os.chmod(path, mode)
-        return path
+        return write_file(self.dir, name, text, mode)
 
     def env(self, extra=None):
-        env = dict(os.environ, LD_PRELOAD="libpam_wrapper.so", PAM_WRAPPER="1",
-                   PAM_WRAPPER_SERVICE_DIR=self.svcdir,
-                   PAM_WRAPPER_DEBUGLEVEL="2", LANG="C.UTF-8", LC_ALL="C.UTF-8")
+        env = pam_wrapper_env(self.svcdir, PAM_WRAPPER_DEBUGLEVEL="2")
         env.update(extra or {})
         return env
 
