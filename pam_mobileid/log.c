@@ -1,11 +1,10 @@
-/* Logging: pam_syslog inside PAM, syslog (+ stderr) in the admin tool. */
+/* Logging through a sink: pam_syslog in the module, syslog and stderr in
+ * the admin tool. */
 #include "log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-#include <security/pam_ext.h>
 
 #include "util.h"
 
@@ -24,12 +23,16 @@ void mid_log_msg(struct mid_log *log, int prio, const char *fmt, ...)
 	/* parts of the line came from config files and the network */
 	util_sanitize(line, sizeof(line), raw);
 
-	if (log && log->pamh) {
-		pam_syslog(log->pamh, prio, "%s", line);
-		return;
-	}
+	if (log && log->sink)
+		log->sink(log->sink_ctx, prio, line);
+	else
+		syslog(LOG_AUTHPRIV | prio, "%s", line);
+}
+
+void mid_log_sink_tool(void *ctx, int prio, const char *line)
+{
 	syslog(LOG_AUTHPRIV | prio, "%s", line);
-	if (log && log->to_stderr && prio <= LOG_WARNING)
+	if (prio <= LOG_WARNING)
 		fprintf(stderr, "mobileid: %s\n", line);
 }
 

@@ -1,4 +1,5 @@
-/* Logging: pam_syslog inside PAM, syslog (+ stderr) in the admin tool. */
+/* Logging through a sink: pam_syslog in the module, syslog and stderr in
+ * the admin tool. Knows nothing of PAM, so the core links without it. */
 #ifndef MID_LOG_H
 #define MID_LOG_H
 
@@ -6,13 +7,17 @@
 #include <stddef.h>
 #include <syslog.h>
 
-#include <security/pam_modules.h>
+/* Receives one finished, sanitised line at a syslog priority. */
+typedef void (*mid_log_sink_fn)(void *ctx, int prio, const char *line);
 
 struct mid_log {
-	pam_handle_t *pamh; /* NULL outside PAM */
+	mid_log_sink_fn sink; /* NULL: syslog(LOG_AUTHPRIV) */
+	void *sink_ctx;
 	bool debug;
-	bool to_stderr; /* admin tool: also print problems */
 };
+
+/* The admin tool's sink: syslog, and warnings and errors on stderr. */
+void mid_log_sink_tool(void *ctx, int prio, const char *line);
 
 void mid_log_msg(struct mid_log *log, int prio, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -172,7 +172,7 @@ static int parse_opts(int argc, char **argv, const char **conf)
 
 int main(int argc, char **argv)
 {
-	struct mid_log log = {.to_stderr = true};
+	struct mid_log log = {.sink = mid_log_sink_tool};
 	const char *conf = CFG_DEFAULT_PATH, *cmd;
 	int r;
 

@@ -26,6 +26,12 @@ static const int final_interrupted = MID_E_INTERRUPTED;
 
 static void no_cleanup(pam_handle_t *pamh, void *data, int err) {}
 
+/* The module's log sink: syslog tagged with the service, as PAM does. */
+static void pam_log_sink(void *ctx, int prio, const char *line)
+{
+	pam_syslog(ctx, prio, "%s", line);
+}
+
 static int pam_conv_adapter(void *ctx, enum ui_style style, const char *msg,
 			    char **answer)
 {
@@ -105,7 +111,7 @@ static const char *outcome(int r)
 MID_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags,
 					      int argc, const char **argv)
 {
-	struct mid_log log = {.pamh = pamh};
+	struct mid_log log = {.sink = pam_log_sink, .sink_ctx = pamh};
 	struct mid_config cfg;
 	struct approval_env env;
 	struct approval_result res;

@@ -22,8 +22,7 @@
 #define PNR "199001011239"
 
 static struct mid_log quiet = {0};
-static struct mid_log loud = {.to_stderr = true};
-
+static struct mid_log loud = {.sink = mid_log_sink_tool};
 
 /* Parses text as a collect reply; st gets the status. */
 static int collect(const char *text, bool qr, struct provider_status *st)

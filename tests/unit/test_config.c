@@ -18,8 +18,7 @@
 #include "testlib.h"
 
 static struct mid_log quiet = {0};
-static struct mid_log loud = {.to_stderr = true};
-
+static struct mid_log loud = {.sink = mid_log_sink_tool};
 
 /* Defaults, then text; returns the parse result. cfg_free by the caller. */
 static int parse(struct mid_config *cfg, const char *text, bool *secret)

@@ -18,8 +18,7 @@
 #define YEAR 2025
 
 static struct mid_log quiet = {0};
-static struct mid_log loud = {.to_stderr = true};
-
+static struct mid_log loud = {.sink = mid_log_sink_tool};
 
 static const char good_map[] =
     "# who approves for whom\n"

@@ -10,7 +10,8 @@
 
 #include <cmocka.h>
 
-/* Captures what the log writes to stderr (to_stderr: warnings and errors)
+/* Captures what the log writes to stderr (mid_log_sink_tool: warnings
+ * and errors)
  * while fn runs; returns it as a static string. */
 const char *captured(void (*fn)(void *), void *arg)
 {

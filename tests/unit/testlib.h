@@ -2,7 +2,8 @@
 #ifndef MID_TESTLIB_H
 #define MID_TESTLIB_H
 
-/* Captures what the log writes to stderr (to_stderr: warnings and errors)
+/* Captures what the log writes to stderr (mid_log_sink_tool: warnings
+ * and errors)
  * while fn runs; returns it as a static string. */
 const char *captured(void (*fn)(void *), void *arg);
 
