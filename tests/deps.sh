@@ -12,7 +12,7 @@ pkgs=(
   libcmocka-dev libpam-wrapper libpamtest0-dev pamtester
   python3 python3-pil fonts-dejavu-core zbar-tools tmux qrencode
   openssh-server openssh-client sudo login util-linux openvpn iproute2
-  valgrind ca-certificates openssl
+  valgrind ca-certificates openssl python3-oauthlib
 )
 
 command -v npm >/dev/null 2>&1 || command -v node >/dev/null 2>&1 ||

@@ -1,0 +1,480 @@
+/* OAuth 1.0a request signing (RFC 5849), HMAC-SHA1. */
+#include "oauth1.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include "mid.h"
+#include "util.h"
+
+static const char hex_upper[] = "0123456789ABCDEF";
+
+/* RFC 3986 §2.3: ALPHA / DIGIT / "-" / "." / "_" / "~" */
+static bool unreserved(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+	       c == '~';
+}
+
+int oauth1_encode(const char *s, size_t len, char **out)
+{
+	char *o;
+	size_t k = 0;
+
+	*out = NULL;
+	if (len > OAUTH1_MAX_TEXT)
+		return MID_E_PROTOCOL;
+	o = malloc(3 * len + 1);
+	if (!o)
+		return MID_E_NOMEM;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (unreserved(c)) {
+			o[k++] = (char)c;
+			continue;
+		}
+		/* §3.6: upper-case hex, a space is %20 (never '+') */
+		o[k++] = '%';
+		o[k++] = hex_upper[c >> 4];
+		o[k++] = hex_upper[c & 15];
+	}
+	o[k] = '\0';
+	*out = o;
+	return 0;
+}
+
+int oauth1_params_add(struct oauth1_params *p, const char *name, size_t nlen,
+		      const char *value, size_t vlen)
+{
+	struct oauth1_param *q;
+	int r;
+
+	if (p->n >= OAUTH1_MAX_PARAMS)
+		return MID_E_PROTOCOL;
+	q = &p->v[p->n];
+	r = oauth1_encode(name, nlen, &q->name);
+	if (r == 0)
+		r = oauth1_encode(value, vlen, &q->value);
+	if (r < 0) {
+		free(q->name);
+		q->name = NULL;
+		return r;
+	}
+	p->n++;
+	return 0;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decodes one form-encoded name or value into out (at least len bytes);
+ * returns the decoded length or -1 on a bad escape. */
+static long form_decode(const char *s, size_t len, char *out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		int hi, lo;
+
+		if (s[i] == '+') {
+			out[k++] = ' ';
+		} else if (s[i] != '%') {
+			out[k++] = s[i];
+		} else {
+			if (i + 2 >= len)
+				return -1;
+			hi = hex_digit(s[i + 1]);
+			lo = hex_digit(s[i + 2]);
+			if (hi < 0 || lo < 0)
+				return -1;
+			out[k++] = (char)(hi << 4 | lo);
+			i += 2;
+		}
+	}
+	return (long)k;
+}
+
+static int add_pair(struct oauth1_params *p, const char *s, size_t len,
+		    char *buf)
+{
+	const char *eq = memchr(s, '=', len);
+	size_t nlen = eq ? (size_t)(eq - s) : len;
+	size_t vlen = eq ? len - nlen - 1 : 0;
+	long dn, dv;
+
+	/* name and value decode into the two halves of buf */
+	dn = form_decode(s, nlen, buf);
+	dv = eq ? form_decode(eq + 1, vlen, buf + nlen) : 0;
+	if (dn < 0 || dv < 0)
+		return MID_E_PROTOCOL;
+	return oauth1_params_add(p, buf, (size_t)dn, buf + nlen, (size_t)dv);
+}
+
+int oauth1_params_add_form(struct oauth1_params *p, const char *s, size_t len)
+{
+	char *buf;
+	int r = 0;
+
+	if (len > OAUTH1_MAX_TEXT)
+		return MID_E_PROTOCOL;
+	buf = malloc(len + 1);
+	if (!buf)
+		return MID_E_NOMEM;
+	while (len > 0 && r == 0) {
+		const char *amp = memchr(s, '&', len);
+		size_t n = amp ? (size_t)(amp - s) : len;
+
+		if (n > 0) /* "a&&b": an empty piece is no parameter */
+			r = add_pair(p, s, n, buf);
+		s += n;
+		len -= n;
+		if (amp) {
+			s++;
+			len--;
+		}
+	}
+	free(buf);
+	return r;
+}
+
+void oauth1_params_free(struct oauth1_params *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].name);
+		util_strfree(p->v[i].value); /* may be a secret's echo */
+	}
+	p->n = 0;
+}
+
+static void lower_copy(char *dst, const char *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dst[i] = (src[i] >= 'A' && src[i] <= 'Z') ? (char)(src[i] + 32)
+							  : src[i];
+	dst[n] = '\0';
+}
+
+/* Splits "host[:port]" (host may be [v6]); *port is NULL without one. */
+static int split_authority(const char *a, size_t len, size_t *hlen,
+			   const char **port, size_t *plen)
+{
+	const char *colon = NULL;
+
+	if (len > 0 && a[0] == '[') {
+		const char *close = memchr(a, ']', len);
+
+		if (!close)
+			return MID_E_PROTOCOL;
+		if ((size_t)(close - a) + 1 < len)
+			colon = close + 1;
+		if (colon && *colon != ':')
+			return MID_E_PROTOCOL;
+	} else {
+		colon = memchr(a, ':', len);
+	}
+	*hlen = colon ? (size_t)(colon - a) : len;
+	*port = colon ? colon + 1 : NULL;
+	*plen = colon ? len - *hlen - 1 : 0;
+	if (*hlen == 0 || memchr(a, '@', len))
+		return MID_E_PROTOCOL; /* no host, or user info */
+	for (size_t i = 0; i < *plen; i++)
+		if ((*port)[i] < '0' || (*port)[i] > '9')
+			return MID_E_PROTOCOL;
+	return 0;
+}
+
+int oauth1_base_uri(const char *url, char *out, size_t n)
+{
+	const char *sep = strstr(url, "://"), *auth, *path, *port;
+	size_t slen, alen, hlen, plen, pathlen;
+	char scheme[8], host[256];
+	bool dflt;
+
+	if (!sep || (size_t)(sep - url) >= sizeof(scheme))
+		return MID_E_PROTOCOL;
+	slen = (size_t)(sep - url);
+	lower_copy(scheme, url, slen);
+	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)
+		return MID_E_PROTOCOL;
+	auth = sep + 3;
+	alen = strcspn(auth, "/?#");
+	if (split_authority(auth, alen, &hlen, &port, &plen) < 0 ||
+	    hlen >= sizeof(host))
+		return MID_E_PROTOCOL;
+	lower_copy(host, auth, hlen);
+	path = auth + alen;
+	pathlen = *path == '/' ? strcspn(path, "?#") : 0;
+	/* §3.4.1.2: the default port of the scheme is left out */
+	dflt = plen == 0 ||
+	       (strcmp(scheme, "http") == 0 && plen == 2 &&
+		memcmp(port, "80", 2) == 0) ||
+	       (strcmp(scheme, "https") == 0 && plen == 3 &&
+		memcmp(port, "443", 3) == 0);
+	if ((size_t)snprintf(out, n, "%s://%s%s%.*s%.*s", scheme, host,
+			     dflt ? "" : ":", dflt ? 0 : (int)plen,
+			     dflt ? "" : port, pathlen ? (int)pathlen : 1,
+			     pathlen ? path : "/") >= n)
+		return MID_E_PROTOCOL;
+	return 0;
+}
+
+static int cmp_param(const void *a, const void *b)
+{
+	const struct oauth1_param *x = *(const struct oauth1_param *const *)a;
+	const struct oauth1_param *y = *(const struct oauth1_param *const *)b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : strcmp(x->value, y->value);
+}
+
+/* §3.4.1.3.2: sorted by encoded name, then value; name=value joined by &. */
+static int normalise(const struct oauth1_params *p, char **out)
+{
+	const struct oauth1_param *sorted[OAUTH1_MAX_PARAMS];
+	size_t len = 1, k = 0;
+	char *s;
+
+	for (size_t i = 0; i < p->n; i++) {
+		sorted[i] = &p->v[i];
+		len += strlen(p->v[i].name) + strlen(p->v[i].value) + 2;
+	}
+	if (p->n > 0)
+		qsort(sorted, p->n, sizeof(sorted[0]), cmp_param);
+	s = malloc(len);
+	if (!s)
+		return MID_E_NOMEM;
+	for (size_t i = 0; i < p->n; i++)
+		k += (size_t)snprintf(s + k, len - k, "%s%s=%s", i ? "&" : "",
+				      sorted[i]->name, sorted[i]->value);
+	s[k] = '\0';
+	*out = s;
+	return 0;
+}
+
+static bool valid_method(const char *m)
+{
+	size_t n = strlen(m);
+
+	if (n == 0 || n > 16)
+		return false;
+	for (; *m; m++)
+		if (*m < 'A' || *m > 'Z')
+			return false;
+	return true;
+}
+
+int oauth1_base_string(const char *method, const char *url,
+		       const struct oauth1_params *p, char **out)
+{
+	char uri[OAUTH1_MAX_TEXT];
+	char *norm = NULL, *euri = NULL, *enorm = NULL;
+	size_t len;
+	int r;
+
+	*out = NULL;
+	if (!valid_method(method))
+		return MID_E_PROTOCOL;
+	r = oauth1_base_uri(url, uri, sizeof(uri));
+	if (r == 0)
+		r = normalise(p, &norm);
+	if (r == 0)
+		r = oauth1_encode(uri, strlen(uri), &euri);
+	if (r == 0)
+		r = oauth1_encode(norm, strlen(norm), &enorm);
+	if (r < 0)
+		goto out;
+	len = strlen(method) + strlen(euri) + strlen(enorm) + 3;
+	*out = malloc(len);
+	if (!*out) {
+		r = MID_E_NOMEM;
+		goto out;
+	}
+	snprintf(*out, len, "%s&%s&%s", method, euri, enorm);
+out:
+	free(norm);
+	free(euri);
+	free(enorm);
+	return r;
+}
+
+int oauth1_hmac_b64(const void *key, size_t keylen, const char *msg,
+		    char sig[OAUTH1_SIG_SIZE])
+{
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int maclen = 0;
+
+	if (keylen > OAUTH1_MAX_TEXT * 3 ||
+	    !HMAC(EVP_sha1(), key, (int)keylen, (const unsigned char *)msg,
+		  strlen(msg), mac, &maclen) ||
+	    maclen != 20)
+		return MID_E_INTERNAL;
+	EVP_EncodeBlock((unsigned char *)sig, mac, (int)maclen);
+	explicit_bzero(mac, sizeof(mac));
+	return 0;
+}
+
+int oauth1_signature(const char *consumer_secret, const char *token_secret,
+		     const char *base, char sig[OAUTH1_SIG_SIZE])
+{
+	char *ec = NULL, *et = NULL, *key = NULL;
+	size_t len = 0;
+	int r;
+
+	/* §3.4.2: the '&' is there even when the token secret is empty */
+	r = oauth1_encode(consumer_secret, strlen(consumer_secret), &ec);
+	if (r == 0)
+		r = oauth1_encode(token_secret ? token_secret : "",
+				  token_secret ? strlen(token_secret) : 0, &et);
+	if (r == 0) {
+		len = strlen(ec) + strlen(et) + 2;
+		key = malloc(len);
+		if (!key)
+			r = MID_E_NOMEM;
+	}
+	if (r == 0) {
+		snprintf(key, len, "%s&%s", ec, et);
+		r = oauth1_hmac_b64(key, strlen(key), base, sig);
+	}
+	util_strfree(ec);
+	util_strfree(et);
+	util_strfree(key);
+	return r;
+}
+
+#define ADD(name, value)                                                       \
+	oauth1_params_add(p, name, strlen(name), value, strlen(value))
+
+/* Every parameter of rq that the signature covers (§3.4.1.3.1). */
+static int collect(const struct oauth1_request *rq, struct oauth1_params *p)
+{
+	const char *q = strchr(rq->url, '?');
+	int r = 0;
+
+	if (q) /* the fragment is no part of the query */
+		r = oauth1_params_add_form(p, q + 1, strcspn(q + 1, "#"));
+	if (r == 0 && rq->body)
+		r = oauth1_params_add_form(p, rq->body, strlen(rq->body));
+	if (r == 0)
+		r = ADD("oauth_consumer_key", rq->consumer_key);
+	if (r == 0)
+		r = ADD("oauth_nonce", rq->nonce);
+	if (r == 0)
+		r = ADD("oauth_signature_method", "HMAC-SHA1");
+	if (r == 0)
+		r = ADD("oauth_timestamp", rq->timestamp);
+	if (r == 0 && rq->token)
+		r = ADD("oauth_token", rq->token);
+	if (r == 0 && !rq->no_version)
+		r = ADD("oauth_version", "1.0");
+	return r;
+}
+
+int oauth1_sign(const struct oauth1_request *rq, char sig[OAUTH1_SIG_SIZE],
+		char **base)
+{
+	struct oauth1_params p = {.n = 0};
+	char *b = NULL;
+	int r;
+
+	if (base)
+		*base = NULL;
+	r = collect(rq, &p);
+	if (r == 0)
+		r = oauth1_base_string(rq->method, rq->url, &p, &b);
+	if (r == 0)
+		r = oauth1_signature(rq->consumer_secret, rq->token_secret, b,
+				     sig);
+	oauth1_params_free(&p);
+	if (r == 0 && base)
+		*base = b;
+	else
+		free(b);
+	return r;
+}
+
+/* Appends ', name="pe(value)"' (without the comma first). */
+static int header_add(char *h, size_t n, size_t *k, const char *name,
+		      const char *value)
+{
+	char *e = NULL;
+	int r = oauth1_encode(value, strlen(value), &e);
+	int w;
+
+	if (r < 0)
+		return r;
+	w = snprintf(h + *k, n - *k, "%s%s=\"%s\"", *k > 6 ? ", " : "", name,
+		     e);
+	free(e);
+	if (w < 0 || (size_t)w >= n - *k)
+		return MID_E_PROTOCOL;
+	*k += (size_t)w;
+	return 0;
+}
+
+int oauth1_authorization(const struct oauth1_request *rq, char **header)
+{
+	char sig[OAUTH1_SIG_SIZE], *h;
+	size_t n, k = 6;
+	int r;
+
+	*header = NULL;
+	/* each value at most triples when encoded */
+	n = 256 +
+	    3 * (strlen(rq->consumer_key) + strlen(rq->nonce) +
+		 strlen(rq->timestamp) + (rq->token ? strlen(rq->token) : 0));
+	r = oauth1_sign(rq, sig, NULL);
+	if (r < 0)
+		return r;
+	h = malloc(n);
+	if (!h)
+		return MID_E_NOMEM;
+	memcpy(h, "OAuth ", 7);
+	r = header_add(h, n, &k, "oauth_consumer_key", rq->consumer_key);
+	if (r == 0)
+		r = header_add(h, n, &k, "oauth_nonce", rq->nonce);
+	if (r == 0)
+		r = header_add(h, n, &k, "oauth_signature", sig);
+	if (r == 0)
+		r = header_add(h, n, &k, "oauth_signature_method", "HMAC-SHA1");
+	if (r == 0)
+		r = header_add(h, n, &k, "oauth_timestamp", rq->timestamp);
+	if (r == 0 && rq->token)
+		r = header_add(h, n, &k, "oauth_token", rq->token);
+	if (r == 0 && !rq->no_version)
+		r = header_add(h, n, &k, "oauth_version", "1.0");
+	if (r < 0) {
+		free(h);
+		return r;
+	}
+	*header = h;
+	return 0;
+}
+
+int oauth1_nonce(char nonce[OAUTH1_NONCE_SIZE])
+{
+	unsigned char raw[(OAUTH1_NONCE_SIZE - 1) / 2];
+
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		return MID_E_INTERNAL;
+	for (size_t i = 0; i < sizeof(raw); i++) {
+		nonce[2 * i] = hex_upper[raw[i] >> 4];
+		nonce[2 * i + 1] = hex_upper[raw[i] & 15];
+	}
+	nonce[OAUTH1_NONCE_SIZE - 1] = '\0';
+	return 0;
+}
