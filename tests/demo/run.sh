@@ -16,9 +16,12 @@ bash tests/lib/mkcerts.sh "$certs" >/dev/null
 work=$(mktemp -d /tmp/mobileid-demo.XXXXXX)
 chmod 755 "$work"
 session=mobileid-demo-$$
+# a private tmux server: works inside an existing tmux session too
+sock=mobileid-demo-$$
+tmx() { tmux -L "$sock" "$@"; }
 sim_pid=
 cleanup() {
-  tmux kill-session -t "$session" 2>/dev/null || true
+  tmx kill-server 2>/dev/null || true
   [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -63,19 +66,27 @@ sleep 5
 LOGIN
 chmod +x "$work/login.sh"
 
-tmux -u new-session -d -s "$session" -x 100 -y 40 "$work/login.sh"
+tmx -f /dev/null -u new-session -d -s "$session" -x 100 -y 40 "$work/login.sh"
 # the phone waits a few seconds so the QR can be seen animating
-( sleep 4; /usr/bin/python3 tests/lib/phone.py scan --tmux "$session" \
+( sleep 4; /usr/bin/python3 tests/lib/phone.py scan --tmux "$session" --tmux-socket "$sock" \
     --control "http://127.0.0.1:$control" --action approve --delay-ms 3000 \
     --timeout 50 --save "$work/phone.png" >"$work/phone.log" 2>&1 ) &
 phone_pid=$!
 
 if [ -t 0 ] && [ -t 1 ] && [ -z "${CI:-}" ]; then
-  tmux attach -t "$session" || true
+  # TMUX unset: attaching from inside another tmux session is fine here
+  TMUX= tmx attach -t "$session" || true
 else
-  # no terminal to show it in: print what the screen looked like
+  # no terminal to show it in (CI, a pipe): print one live frame, the QR
+  # with the status beside it, while the login waits for the phone
+  frame=
+  for _ in $(seq 100); do
+    frame=$(tmx capture-pane -p -t "$session" 2>/dev/null || true)
+    case "$frame" in *"Time left"* | *"Tid kvar"*) break ;; esac
+    sleep 0.1
+  done
+  printf '%s\n' "$frame"
   for _ in $(seq 120); do [ -s "$work/result" ] && break; sleep 0.5; done
-  tmux capture-pane -p -t "$session" 2>/dev/null || true
 fi
 wait "$phone_pid" || true
 echo "phone: $(tail -1 "$work/phone.log" 2>/dev/null)"
