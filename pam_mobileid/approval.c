@@ -287,8 +287,8 @@ static enum mid_msg final_msg(int r, enum mid_msg status)
 	case 0: return MSG_APPROVED;
 	case MID_E_TIMEOUT: return MSG_TIMED_OUT;
 	case MID_E_INTERRUPTED: return MSG_INTERRUPTED;
-	case MID_E_MISMATCH: return MSG_WRONG_IDENTITY;
 	case MID_E_CONV: return MSG_NONE;
+	case MID_E_MISMATCH:
 	case MID_E_DENIED:
 	case MID_E_FAILED: return status;
 	default: return MSG_RFA5;
@@ -300,8 +300,11 @@ static int run_order(struct run *run, struct approval_result *res)
 	int r;
 
 	r = run->ops->start(run->p, &run->st);
-	if (r < 0)
+	if (r < 0) {
+		/* a reply we could not read may still have made an order */
+		run->ops->cancel(run->p);
 		return r; /* no order: an outage here may be failmode-safe */
+	}
 	res->order_created = true;
 	run->last_poll = util_now_ms();
 	wait_begin(&run->sigs);
@@ -357,6 +360,7 @@ int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 	run.req = &req;
 	r = provider_new(entry.provider, cfg, &req, log, &run.ops, &run.p);
 	if (r == 0) {
+		ui.title = run.ops->title;
 		r = run_order(&run, res);
 		if (r != MID_E_UNREACHABLE || res->order_created)
 			ui_final(&ui,

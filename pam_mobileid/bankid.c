@@ -491,6 +491,7 @@ fail:
 
 const struct provider_ops bankid_ops = {
     .name = "bankid",
+    .title = MSG_TITLE,
     .start = bankid_start,
     .qr = bankid_qr,
     .poll = bankid_poll,

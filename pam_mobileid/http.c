@@ -3,6 +3,7 @@
 #include "http.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +78,16 @@ static CURLcode on_ssl_ctx(CURL *curl, void *ctx, void *userdata)
 		if (curl_easy_setopt(s->curl, opt, val) != CURLE_OK)           \
 			goto fail;                                             \
 	} while (0)
+
+int http_session_header(struct http_session *s, const char *header)
+{
+	struct curl_slist *h = curl_slist_append(s->headers, header);
+
+	if (!h)
+		return MID_E_NOMEM;
+	s->headers = h;
+	return 0;
+}
 
 int http_session_new(const char *base_url, const struct creds *creds,
 		     struct mid_log *log, struct http_session **out)
@@ -170,9 +181,36 @@ static int classify(struct http_session *s, CURLcode rc)
 	}
 }
 
+/* Sets the method: POST with body, else GET, or DELETE with no body. */
+static int set_method(struct http_session *s, const char *method,
+		      const char *body)
+{
+	bool post = strcmp(method, "POST") == 0;
+
+	if (curl_easy_setopt(
+		s->curl, CURLOPT_CUSTOMREQUEST,
+		post || strcmp(method, "GET") == 0 ? NULL : method) != CURLE_OK)
+		return MID_E_INTERNAL;
+	if (post)
+		return curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, body) ==
+			       CURLE_OK
+			   ? 0
+			   : MID_E_INTERNAL;
+	return curl_easy_setopt(s->curl, CURLOPT_HTTPGET, 1L) == CURLE_OK
+		   ? 0
+		   : MID_E_INTERNAL;
+}
+
 int http_post_json(struct http_session *s, const char *endpoint,
 		   const char *body, uint64_t deadline_ms,
 		   struct http_reply *rep)
+{
+	return http_request(s, "POST", endpoint, body, deadline_ms, rep);
+}
+
+int http_request(struct http_session *s, const char *method,
+		 const char *endpoint, const char *body, uint64_t deadline_ms,
+		 struct http_reply *rep)
 {
 	char url[1024];
 	uint64_t now = util_now_ms();
@@ -192,8 +230,8 @@ int http_post_json(struct http_session *s, const char *endpoint,
 	s->len = 0;
 	s->overflow = 0;
 	s->errbuf[0] = '\0';
-	if (curl_easy_setopt(s->curl, CURLOPT_URL, url) != CURLE_OK ||
-	    curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, body) != CURLE_OK ||
+	if (set_method(s, method, body) < 0 ||
+	    curl_easy_setopt(s->curl, CURLOPT_URL, url) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_TIMEOUT_MS, left) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT_MS,
 			     left < HTTP_CONNECT_TIMEOUT_MS

@@ -34,6 +34,14 @@ int http_post_json(struct http_session *s, const char *endpoint,
 		   const char *body, uint64_t deadline_ms,
 		   struct http_reply *rep);
 
+/* The same for any method: "POST" sends body, "GET" and "DELETE" none. */
+int http_request(struct http_session *s, const char *method,
+		 const char *endpoint, const char *body, uint64_t deadline_ms,
+		 struct http_reply *rep);
+
+/* Adds a header ("Name: value") to every later request of the session. */
+int http_session_header(struct http_session *s, const char *header);
+
 void http_reply_free(struct http_reply *rep);
 void http_session_free(struct http_session *s);
 

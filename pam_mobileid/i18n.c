@@ -47,6 +47,27 @@ static const char *const text_en[MSG_COUNT] = {
     [MSG_UNAVAILABLE] = "The service is not available right now. Please "
 			"try again later.",
     [MSG_DENIED_BEFORE] = "The request was denied in the app.",
+    [MSG_PBM_TITLE] = "Log in with PassBy[ME]",
+    [MSG_PBM_APPROVE] = "Approve the request in the PassBy[ME] app.",
+    [MSG_PBM_DELIVERED] = "The request has reached your phone. Approve it "
+			  "in the PassBy[ME] app.",
+    [MSG_PBM_SEEN] = "The request is open in the PassBy[ME] app. Approve "
+		     "or deny it there.",
+    [MSG_PBM_NOT_DELIVERED] = "The request has not reached your phone yet. "
+			      "Open the PassBy[ME] app.",
+    [MSG_PBM_DENIED] = "The request was denied in the PassBy[ME] app.",
+    [MSG_PBM_EXPIRED] = "The request was not answered in time. Please try "
+			"again.",
+    [MSG_PBM_NO_DEVICE] = "Your PassBy[ME] account has no phone that can "
+			  "take requests. Set up the PassBy[ME] app.",
+    [MSG_PBM_DISABLED] = "Your PassBy[ME] account is disabled. Contact your "
+			 "administrator.",
+    [MSG_PBM_FAILED] = "PassBy[ME] could not deliver the request. Please "
+		       "try again.",
+    [MSG_PBM_UNKNOWN_USER] = "PassBy[ME] does not know the ID this account "
+			     "is mapped to. Contact your administrator.",
+    [MSG_PBM_WRONG_IDENTITY] = "The approval came from a PassBy[ME] ID that "
+			       "does not belong to this account.",
 };
 
 static const char *const text_sv[MSG_COUNT] = {
@@ -90,6 +111,26 @@ static const char *const text_sv[MSG_COUNT] = {
     [MSG_UNAVAILABLE] = "Tjänsten är inte tillgänglig just nu. Försök "
 			"igen senare.",
     [MSG_DENIED_BEFORE] = "Begäran nekades i appen.",
+    [MSG_PBM_TITLE] = "Logga in med PassBy[ME]",
+    [MSG_PBM_APPROVE] = "Godkänn begäran i PassBy[ME]-appen.",
+    [MSG_PBM_DELIVERED] = "Begäran har nått din telefon. Godkänn den i "
+			  "PassBy[ME]-appen.",
+    [MSG_PBM_SEEN] = "Begäran är öppen i PassBy[ME]-appen. Godkänn eller "
+		     "neka den där.",
+    [MSG_PBM_NOT_DELIVERED] = "Begäran har inte nått din telefon än. Öppna "
+			      "PassBy[ME]-appen.",
+    [MSG_PBM_DENIED] = "Begäran nekades i PassBy[ME]-appen.",
+    [MSG_PBM_EXPIRED] = "Begäran besvarades inte i tid. Försök igen.",
+    [MSG_PBM_NO_DEVICE] = "Ditt PassBy[ME]-konto har ingen telefon som kan "
+			  "ta emot begäran. Installera PassBy[ME]-appen.",
+    [MSG_PBM_DISABLED] = "Ditt PassBy[ME]-konto är avstängt. Kontakta din "
+			 "administratör.",
+    [MSG_PBM_FAILED] = "PassBy[ME] kunde inte leverera begäran. Försök "
+		       "igen.",
+    [MSG_PBM_UNKNOWN_USER] = "PassBy[ME] känner inte till det ID som kontot "
+			     "är kopplat till. Kontakta din administratör.",
+    [MSG_PBM_WRONG_IDENTITY] = "Godkännandet kom från ett PassBy[ME]-ID som "
+			       "inte hör till det här kontot.",
 };
 
 const char *i18n_text(enum mid_lang lang, enum mid_msg msg)

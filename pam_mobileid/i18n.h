@@ -1,5 +1,5 @@
-/* User-visible texts: BankID's recommended user messages (RFA) and our own
- * lines, in English and Swedish. */
+/* User-visible texts: BankID's recommended user messages (RFA), the
+ * PassBy[ME] lines and our own, in English and Swedish. */
 #ifndef MID_I18N_H
 #define MID_I18N_H
 
@@ -34,6 +34,18 @@ enum mid_msg {
 	MSG_WRONG_IDENTITY,
 	MSG_UNAVAILABLE,
 	MSG_DENIED_BEFORE,
+	MSG_PBM_TITLE,	       /* log in with PassBy[ME] */
+	MSG_PBM_APPROVE,       /* sent: approve in the app */
+	MSG_PBM_DELIVERED,     /* NOTIFIED */
+	MSG_PBM_SEEN,	       /* DOWNLOADED: open in the app */
+	MSG_PBM_NOT_DELIVERED, /* NOT_NOTIFIED, still answerable */
+	MSG_PBM_DENIED,
+	MSG_PBM_EXPIRED,
+	MSG_PBM_NO_DEVICE,
+	MSG_PBM_DISABLED,
+	MSG_PBM_FAILED,
+	MSG_PBM_UNKNOWN_USER,
+	MSG_PBM_WRONG_IDENTITY,
 	MSG_COUNT
 };
 

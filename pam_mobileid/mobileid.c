@@ -105,6 +105,14 @@ static int cmd_check(const char *conf, struct mid_log *log)
 	if (cfg.passbyme.present &&
 	    check_tls(&cfg.passbyme.tls, "passbyme", 1, log) < 0)
 		problems++;
+	if (cfg.passbyme.present && cfg.passbyme.availability > cfg.timeout) {
+		/* the module cuts it to the login's time left anyway */
+		printf("[passbyme] availability = %u outlives timeout = %u: a "
+		       "request would stay answerable after the login gave "
+		       "up; set availability <= timeout\n",
+		       cfg.passbyme.availability, cfg.timeout);
+		problems++;
+	}
 	if (cfg.charset == CFG_CHARSET_ASCII && cfg.theme == CFG_THEME_LIGHT)
 		/* scans only where colours force black on white (animate
 		 * mode on a local terminal), never in an ssh prompt */

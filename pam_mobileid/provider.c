@@ -6,6 +6,7 @@
 #include "bankid.h"
 #include "log.h"
 #include "mid.h"
+#include "passbyme.h"
 
 struct provider_entry {
 	const char *name;
@@ -17,6 +18,7 @@ struct provider_entry {
 
 static const struct provider_entry providers[] = {
     {"bankid", bankid_new, &bankid_ops},
+    {"passbyme", passbyme_new, &passbyme_ops},
 };
 
 int provider_new(const char *name, const struct mid_config *cfg,
