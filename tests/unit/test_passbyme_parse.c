@@ -25,7 +25,7 @@
 #define EXP_MS 1709283720123LL
 
 static struct mid_log quiet = {0};
-static struct mid_log loud = {.to_stderr = true};
+static struct mid_log loud = {.sink = mid_log_sink_tool};
 
 static int session_at(const char *text, const char *mid, int64_t now,
 		      struct provider_status *st, struct passbyme_info *info)
