@@ -24,6 +24,8 @@ enum mid_err {
 	MID_E_SERVER = -12,	 /* 5xx or network failure after an order */
 	MID_E_UNMAPPED = -13,	 /* no usermap entry */
 	MID_E_INTERNAL = -14,
+	MID_E_MAXTRIES = -15, /* over max_requests: nothing sent */
+	MID_E_BUSY = -16,     /* the user's order is open elsewhere */
 };
 
 const char *mid_strerror(int err);
