@@ -11,7 +11,15 @@
 #include "mid.h"
 #include "util.h"
 
-enum key_type { KEY_STR, KEY_SECRET, KEY_URL, KEY_UINT, KEY_ENUM };
+enum key_type {
+	KEY_STR,
+	KEY_SECRET,
+	KEY_URL,
+	KEY_UINT,
+	KEY_ENUM,
+	KEY_GROUPS, /* struct scope */
+	KEY_RATE,   /* "N/S": two unsigned, N in [min, max] */
+};
 
 struct key_def {
 	const char *section;
@@ -30,6 +38,8 @@ static const char *const failmode_names[] = {"secure", "safe", NULL};
 static const char *const theme_names[] = {"dark", "light", NULL};
 static const char *const lang_names[] = {"auto", "en", "sv", NULL};
 static const char *const bool_names[] = {"no", "yes", NULL};
+static const char *const su_approver_names[] = {"caller", "target", NULL};
+static const char *const concurrent_names[] = {"wait", "refuse", NULL};
 
 #define OFF(field) offsetof(struct mid_config, field)
 #define TLS_KEYS(sec, s)                                                       \
@@ -55,6 +65,18 @@ static const struct key_def keys[] = {
     {"general", "theme", KEY_ENUM, OFF(theme), 0, 0, theme_names},
     {"general", "lang", KEY_ENUM, OFF(lang), 0, 0, lang_names},
     {"general", "debug", KEY_ENUM, OFF(debug), 0, 0, bool_names},
+    {"general", "groups", KEY_GROUPS, OFF(policy.groups), 0, 0, NULL},
+    {"general", "su_approver", KEY_ENUM, OFF(policy.su_approver), 0, 0,
+     su_approver_names},
+    {"general", "sudo_sign", KEY_ENUM, OFF(policy.sudo_sign), 0, 0, bool_names},
+    /* a day at most: grace is a convenience, not a session */
+    {"general", "grace", KEY_UINT, OFF(policy.grace), 0, 86400, NULL},
+    {"general", "concurrent", KEY_ENUM, OFF(policy.concurrent), 0, 0,
+     concurrent_names},
+    {"general", "deny_hold", KEY_UINT, OFF(policy.deny_hold), 0, 86400, NULL},
+    /* 0/S switches the count off; the state file keeps 128 at most */
+    {"general", "max_requests", KEY_RATE, OFF(policy.max_requests), 0, 100,
+     NULL},
     TLS_KEYS("bankid", bankid),
     /* BankID: collect every 2 s, never more often than once a second */
     {"bankid", "poll", KEY_UINT, OFF(bankid.poll), 1, 30, NULL},
@@ -93,6 +115,36 @@ static int set_str(char **field, const char *value, bool secret)
 	return 0;
 }
 
+static int bad_value(const char *where, const struct key_def *k,
+		     const char *allowed, struct mid_log *log)
+{
+	mid_log_err(log, "%s: %s must be %s", where, k->name, allowed);
+	return MID_E_CONFIG;
+}
+
+/* "N/S": at most N in S seconds; N = 0 switches the limit off. */
+static int set_rate(struct mid_config *cfg, const struct key_def *k,
+		    const char *value, const char *where, struct mid_log *log)
+{
+	char n[16];
+	const char *slash = strchr(value, '/');
+	struct cfg_rate *out = (struct cfg_rate *)((char *)cfg + k->offset);
+	unsigned count, secs;
+
+	if (!slash || (size_t)(slash - value) >= sizeof(n))
+		return bad_value(where, k, "N/SECONDS, e.g. 5/600", log);
+	snprintf(n, sizeof(n), "%.*s", (int)(slash - value), value);
+	if (util_parse_uint(n, k->min, k->max, &count) < 0 ||
+	    util_parse_uint(slash + 1, 1, 86400, &secs) < 0)
+		return bad_value(where, k,
+				 "N/SECONDS with N from 0 to 100 and "
+				 "SECONDS from 1 to 86400",
+				 log);
+	out->count = count;
+	out->secs = secs;
+	return 0;
+}
+
 /* Stores one value; where says "file:line" or "argument" for the log. */
 static int set_key(struct mid_config *cfg, const struct key_def *k,
 		   const char *value, const char *where, struct mid_log *log)
@@ -125,6 +177,16 @@ static int set_key(struct mid_config *cfg, const struct key_def *k,
 		}
 		*(unsigned *)((char *)cfg + k->offset) = v;
 		return 0;
+	case KEY_GROUPS:
+		return scope_parse(value,
+				   (struct scope *)((char *)cfg + k->offset),
+				   log) < 0
+			   ? bad_value(where, k,
+				       "a list of group names, "
+				       "!group to exclude",
+				       log)
+			   : 0;
+	case KEY_RATE: return set_rate(cfg, k, value, where, log);
 	case KEY_ENUM:
 		for (unsigned i = 0; k->names[i]; i++) {
 			if (strcmp(value, k->names[i]) != 0)
@@ -156,6 +218,9 @@ int cfg_defaults(struct mid_config *cfg)
 	cfg->timeout = 90;
 	cfg->bankid.poll = 2;
 	cfg->passbyme.availability = 120;
+	cfg->policy.deny_hold = 60;
+	cfg->policy.max_requests.count = 5;
+	cfg->policy.max_requests.secs = 600;
 	if (!(cfg->path = strdup(CFG_DEFAULT_PATH)) ||
 	    !(cfg->usermap = strdup("/etc/security/pam_mobileid.usermap")) ||
 	    !(cfg->message = strdup("Log in to %h as %u (%s from %r)")) ||

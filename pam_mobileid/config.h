@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "scope.h"
+
 struct mid_log;
 
 #define CFG_DEFAULT_PATH "/etc/security/pam_mobileid.conf"
@@ -17,6 +19,21 @@ enum cfg_unmapped { CFG_UNMAPPED_DENY, CFG_UNMAPPED_IGNORE };
 enum cfg_failmode { CFG_FAIL_SECURE, CFG_FAIL_SAFE };
 enum cfg_theme { CFG_THEME_DARK, CFG_THEME_LIGHT };
 enum cfg_lang { CFG_LANG_AUTO, CFG_LANG_EN, CFG_LANG_SV };
+enum cfg_su_approver { CFG_SU_CALLER, CFG_SU_TARGET };
+enum cfg_concurrent { CFG_CONCURRENT_WAIT, CFG_CONCURRENT_REFUSE };
+
+/* Who is asked, and how often: the [general] policy keys. */
+struct cfg_policy {
+	struct scope groups; /* empty: everyone */
+	enum cfg_su_approver su_approver;
+	bool sudo_sign;
+	unsigned grace; /* seconds; 0 = off */
+	enum cfg_concurrent concurrent;
+	unsigned deny_hold; /* seconds; 0 = off */
+	struct cfg_rate {
+		unsigned count, secs; /* count 0: no limit */
+	} max_requests;		      /* orders per user */
+};
 
 /* Where a provider is and how we prove who we are to it. */
 struct cfg_tls {
@@ -62,6 +79,7 @@ struct mid_config {
 	char *message;
 	enum cfg_theme theme;
 	enum cfg_lang lang;
+	struct cfg_policy policy;
 	struct cfg_bankid bankid;
 	struct cfg_passbyme passbyme;
 	struct cfg_toopher toopher;

@@ -546,6 +546,65 @@ static void test_load_refuses_a_bad_file_or_argument(void **state)
 	cfg_free(&cfg);
 }
 
+static void test_policy_keys_have_the_documented_defaults(void **state)
+{
+	struct mid_config cfg;
+
+	assert_int_equal(cfg_defaults(&cfg), 0);
+	assert_false(scope_is_limited(&cfg.policy.groups));
+	assert_int_equal(cfg.policy.su_approver, CFG_SU_CALLER);
+	assert_false(cfg.policy.sudo_sign);
+	assert_int_equal(cfg.policy.grace, 0);
+	assert_int_equal(cfg.policy.concurrent, CFG_CONCURRENT_WAIT);
+	assert_int_equal(cfg.policy.deny_hold, 60);
+	assert_int_equal(cfg.policy.max_requests.count, 5);
+	assert_int_equal(cfg.policy.max_requests.secs, 600);
+	cfg_free(&cfg);
+}
+
+static void test_policy_keys_are_stored(void **state)
+{
+	struct mid_config cfg;
+
+	assert_int_equal(
+	    parse(&cfg,
+		  "[general]\ngroups = wheel, sshusers,!contractors\n"
+		  "su_approver = target\nsudo_sign = yes\n"
+		  "grace = 300\nconcurrent = refuse\n"
+		  "deny_hold = 0\nmax_requests = 3/60\n",
+		  NULL),
+	    0);
+	assert_int_equal(cfg.policy.groups.n_allow, 2);
+	assert_string_equal(cfg.policy.groups.allow[1], "sshusers");
+	assert_string_equal(cfg.policy.groups.deny[0], "contractors");
+	assert_int_equal(cfg.policy.su_approver, CFG_SU_TARGET);
+	assert_true(cfg.policy.sudo_sign);
+	assert_int_equal(cfg.policy.grace, 300);
+	assert_int_equal(cfg.policy.concurrent, CFG_CONCURRENT_REFUSE);
+	assert_int_equal(cfg.policy.deny_hold, 0);
+	assert_int_equal(cfg.policy.max_requests.count, 3);
+	assert_int_equal(cfg.policy.max_requests.secs, 60);
+	cfg_free(&cfg);
+	assert_int_equal(parse(&cfg, "[general]\ngroups =\n", NULL), 0);
+	assert_false(scope_is_limited(&cfg.policy.groups));
+	cfg_free(&cfg);
+}
+
+static void test_bad_policy_values_are_errors(void **state)
+{
+	assert_refused("[general]\ngroups = !contractors\n");
+	assert_refused("[general]\ngroups = wheel,,staff\n");
+	assert_refused("[general]\nmax_requests = 5\n");
+	assert_refused("[general]\nmax_requests = 5/0\n");
+	assert_refused("[general]\nmax_requests = 101/600\n");
+	assert_refused("[general]\nmax_requests = x/600\n");
+	assert_refused("[general]\nmax_requests = 5/600/1\n");
+	assert_refused("[general]\nconcurrent = queue\n");
+	assert_refused("[general]\nsu_approver = root\n");
+	assert_refused("[general]\ngrace = 86401\n");
+	assert_refused("[general]\ndeny_hold = -1\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -572,6 +631,9 @@ int main(void)
 	    cmocka_unit_test(test_shipped_sample_config_parses_to_the_defaults),
 	    cmocka_unit_test(test_load_reads_conf_then_applies_arguments),
 	    cmocka_unit_test(test_load_refuses_a_bad_file_or_argument),
+	    cmocka_unit_test(test_policy_keys_have_the_documented_defaults),
+	    cmocka_unit_test(test_policy_keys_are_stored),
+	    cmocka_unit_test(test_bad_policy_values_are_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
