@@ -1,0 +1,30 @@
+/* What the host process tells about the login beyond the PAM items: who
+ * typed su, which command sudo is about to run. */
+#ifndef MID_CONTEXT_H
+#define MID_CONTEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Longest command text shown in the app (bytes, before the ellipsis). */
+#define CONTEXT_MAX_COMMAND 200
+
+/* Is the service util-linux su ("su", "su-l")? */
+bool context_is_su(const char *service);
+/* Is the service sudo ("sudo", "sudo-i", or one of its own services
+ * named "sudo-..." through sudoers' pam_service)? */
+bool context_is_sudo(const char *service);
+
+/* The account of the person who ran this process: the real uid, which a
+ * setuid host (su) keeps as its caller's. Returns 0, or -1 when the uid
+ * has no name. */
+int context_caller(char *out, size_t n);
+
+/* The command line of this process without argv[0] ("-u bob make
+ * install"), words joined by spaces, control characters replaced, cut at
+ * CONTEXT_MAX_COMMAND bytes on a character boundary with "…". */
+void context_command(char *out, size_t n);
+/* The same from a /proc cmdline buffer (NUL-separated words). */
+void context_command_from(const char *cmdline, size_t len, char *out, size_t n);
+
+#endif

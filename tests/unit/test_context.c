@@ -1,0 +1,93 @@
+/* context: the services su and sudo, the caller of su, and the command
+ * sudo runs as the app shows it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "context.h"
+
+static const char *command(const char *cmdline, size_t len)
+{
+	static char out[512];
+
+	context_command_from(cmdline, len, out, sizeof(out));
+	return out;
+}
+
+static void test_su_and_sudo_services_are_told_apart(void **unused)
+{
+	assert_true(context_is_su("su"));
+	assert_true(context_is_su("su-l"));
+	assert_false(context_is_su("sudo"));
+	assert_false(context_is_su("sshd"));
+	assert_false(context_is_su(NULL));
+	assert_true(context_is_sudo("sudo"));
+	assert_true(context_is_sudo("sudo-i"));
+	assert_true(context_is_sudo("sudo-mobileid"));
+	assert_false(context_is_sudo("sudoers"));
+	assert_false(context_is_sudo("su"));
+}
+
+static void test_caller_is_the_real_uid(void **unused)
+{
+	char name[64];
+
+	/* the tests run as root */
+	assert_int_equal(context_caller(name, sizeof(name)), 0);
+	assert_string_equal(name, getuid() == 0 ? "root" : name);
+	assert_int_equal(context_caller(name, 2), -1);
+}
+
+static void test_command_is_the_words_after_argv0(void **unused)
+{
+	static const char cl[] = "sudo\0-u\0bob\0make\0install\0";
+
+	assert_string_equal(command(cl, sizeof(cl) - 1), "-u bob make install");
+	assert_string_equal(command("sudo\0", 5), "");
+	assert_string_equal(command("", 0), "");
+}
+
+static void test_command_control_characters_are_replaced(void **unused)
+{
+	static const char cl[] = "sudo\0echo\0\x1b[2J\x07\0\xc2\x9b"
+				 "31m\0";
+
+	assert_string_equal(command(cl, sizeof(cl) - 1), "echo ?[2J? ??31m");
+}
+
+static void test_long_command_is_cut_on_a_character(void **unused)
+{
+	char cl[600];
+	const char *out;
+	size_t o = 0;
+
+	memcpy(cl, "sudo", 5);
+	o = 5;
+	/* 'a' then 2-byte characters, so byte 200 falls inside one */
+	cl[o++] = 'a';
+	while (o < sizeof(cl) - 2) {
+		cl[o++] = '\xc3';
+		cl[o++] = '\xa5';
+	}
+	out = command(cl, o);
+	assert_int_equal(strlen(out), 1 + 198 + 3);
+	assert_memory_equal(out + strlen(out) - 3, "\xe2\x80\xa6", 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_su_and_sudo_services_are_told_apart),
+	    cmocka_unit_test(test_caller_is_the_real_uid),
+	    cmocka_unit_test(test_command_is_the_words_after_argv0),
+	    cmocka_unit_test(test_command_control_characters_are_replaced),
+	    cmocka_unit_test(test_long_command_is_cut_on_a_character),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
