@@ -3,6 +3,7 @@
 #include "approval.h"
 
 #include <langinfo.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,6 @@
 #include "wait.h"
 
 #define MAX_TEXT 2048
-#define MAX_FIELD 256
 /* transport failures in a row while collecting before we give up */
 #define MAX_POLL_FAILURES 3
 
@@ -325,13 +325,17 @@ int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 	struct mid_request req;
 	struct ui ui;
 	struct run run;
-	char host[MAX_FIELD] = "", text[MAX_TEXT], ip[NET_IP_MAX];
+	char host[HOST_NAME_MAX + 1] = "", text[MAX_TEXT], ip[NET_IP_MAX];
+	char account[USERMAP_MAX_USER];
 	uint64_t start = util_now_ms();
 	int r;
 
 	memset(res, 0, sizeof(*res));
+	r = usermap_account(env->user, account, sizeof(account), log);
+	if (r < 0)
+		return r;
 	/* no mapping, no request: guessing names must reach no phone */
-	r = usermap_lookup(cfg->usermap, env->user, &entry, log);
+	r = usermap_lookup(cfg->usermap, account, &entry, log);
 	if (r < 0)
 		return r;
 	snprintf(res->provider, sizeof(res->provider), "%s", entry.provider);

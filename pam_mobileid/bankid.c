@@ -64,7 +64,7 @@ int bankid_parse_error(long status, const char *body, size_t len,
 	json_object *obj = json_parse_bounded(body, len);
 	const char *code = json_get_str(obj, "errorCode", 64);
 	const char *details = json_get_str(obj, "details", 4096);
-	char d[DETAILS_MAX];
+	char c[DETAILS_MAX], d[DETAILS_MAX];
 	int r;
 
 	/* unknown codes: by the status class */
@@ -87,11 +87,13 @@ int bankid_parse_error(long status, const char *body, size_t len,
 	}
 	if (status == 503)
 		r = MID_E_UNREACHABLE;
-	util_sanitize(d, sizeof(d), details ? details : "");
+	/* both came from the network */
+	mid_log_quote(c, sizeof(c), code);
+	mid_log_quote(d, sizeof(d), details);
 	mid_log_msg(log, r == MID_E_UNREACHABLE ? LOG_WARNING : LOG_ERR,
-		    "bankid: HTTP %ld %s%s%s%s", status,
-		    code ? code : (obj ? "(no errorCode)" : "(not JSON)"),
-		    details ? " (" : "", details ? d : "", details ? ")" : "");
+		    "bankid: HTTP %ld %s%s%s", status,
+		    code ? c : (obj ? "(no errorCode)" : "(not JSON)"),
+		    details ? " details=" : "", details ? d : "");
 	json_object_put(obj);
 	return r;
 }

@@ -28,6 +28,17 @@ void mid_log_msg(struct mid_log *log, int prio, const char *fmt, ...)
 #define mid_log_info(log, ...) mid_log_msg(log, LOG_INFO, __VA_ARGS__)
 #define mid_log_debug(log, ...) mid_log_msg(log, LOG_DEBUG, __VA_ARGS__)
 
+/* Room for any value of up to 255 bytes, quoted (4 bytes for each at most). */
+#define MID_LOG_QUOTED_MAX (4 * 255 + 8)
+
+/* A value someone else chose (user name, remote host, service, text from
+ * the network), written so that it cannot fake a field of the line: as it
+ * is when it is printable ASCII without spaces, quotes, backslashes or '=';
+ * else between double quotes, with '"' and '\' escaped by a backslash,
+ * controls and invalid bytes as \xNN, other spaces, separators, bidi and
+ * format characters as \u{NNNN}; cut with '..."' if n is too small. */
+void mid_log_quote(char *dst, size_t n, const char *src);
+
 /* "********1239": all but the last four characters masked. */
 void mid_log_mask(char *dst, size_t n, const char *id);
 

@@ -131,9 +131,15 @@ static int cmd_login(const char *conf, const char *user, struct mid_log *log)
 	struct mid_config cfg;
 	struct approval_env env;
 	struct approval_result res;
-	char arg[600];
+	char arg[600], quoted[MID_LOG_QUOTED_MAX];
+	const char *why = usermap_name_problem(user);
 	int r;
 
+	if (why) {
+		fprintf(stderr, "mobileid: user name %s\n", why);
+		return EXIT_PROBLEM;
+	}
+	mid_log_quote(quoted, sizeof(quoted), user);
 	snprintf(arg, sizeof(arg), "conf=%s", conf);
 	argv[0] = arg;
 	r = cfg_load(&cfg, 1, argv, log);
@@ -144,7 +150,7 @@ static int cmd_login(const char *conf, const char *user, struct mid_log *log)
 		env.local_tty = isatty(STDOUT_FILENO);
 		env.conv = term_conv;
 		r = approval_run(&cfg, &env, log, &res);
-		mid_log_notice(log, "login for %s: %s (%s %s)", user,
+		mid_log_notice(log, "login for %s: %s (%s %s)", quoted,
 			       r == 0 ? "approved" : mid_strerror(r),
 			       res.provider[0] ? res.provider : "-",
 			       res.masked_id[0] ? res.masked_id : "-");

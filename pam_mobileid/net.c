@@ -60,6 +60,7 @@ void net_end_user_ip(const char *rhost, char *out, size_t n,
 {
 	struct addrinfo hints, *res = NULL;
 	unsigned char buf[sizeof(struct in6_addr)];
+	char quoted[MID_LOG_QUOTED_MAX];
 
 	if (!rhost || !*rhost) {
 		own_address(out, n);
@@ -81,9 +82,10 @@ void net_end_user_ip(const char *rhost, char *out, size_t n,
 	}
 	if (res)
 		freeaddrinfo(res);
+	mid_log_quote(quoted, sizeof(quoted), rhost);
 	mid_log_warn(log,
-		     "cannot resolve remote host '%s'; using this "
-		     "host's address as endUserIp",
-		     rhost);
+		     "cannot resolve remote host %s; using this host's "
+		     "address as endUserIp",
+		     quoted);
 	own_address(out, n);
 }

@@ -12,12 +12,12 @@
 #include "config.h"
 #include "log.h"
 #include "mid.h"
+#include "usermap.h"
 #include "util.h"
 
 /* pam_set_data key: the outcome that is final for this handle, a denial in
  * the app or an interrupt; its data is that MID_E code */
 #define FINAL_KEY "pam_mobileid:final"
-#define MAX_FIELD 256
 /* the build hides every symbol; the export map names these six */
 #define MID_EXPORT __attribute__((visibility("default")))
 
@@ -115,8 +115,9 @@ MID_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags,
 	struct mid_config cfg;
 	struct approval_env env;
 	struct approval_result res;
-	char user[MAX_FIELD], rhost[MAX_FIELD], service[MAX_FIELD];
-	const char *raw_user = NULL;
+	/* user and rhost for the log, quoted; rhost "" when there is none */
+	char user[MID_LOG_QUOTED_MAX], rhost[MID_LOG_QUOTED_MAX];
+	const char *raw_user = NULL, *raw_rhost, *why;
 	const void *final = NULL;
 	char **envlist = NULL;
 	int retval = PAM_SERVICE_ERR, r;
@@ -135,9 +136,19 @@ MID_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags,
 			retval = PAM_USER_UNKNOWN;
 		goto out;
 	}
-	util_sanitize(user, sizeof(user), raw_user);
-	util_sanitize(rhost, sizeof(rhost), item(pamh, PAM_RHOST));
-	util_sanitize(service, sizeof(service), item(pamh, PAM_SERVICE));
+	mid_log_quote(user, sizeof(user), raw_user);
+	raw_rhost = item(pamh, PAM_RHOST);
+	rhost[0] = '\0';
+	if (raw_rhost && *raw_rhost)
+		mid_log_quote(rhost, sizeof(rhost), raw_rhost);
+	/* the map is looked up by this name: refused, never altered */
+	why = usermap_name_problem(raw_user);
+	if (why) {
+		mid_log_err(&log, "refused user name: user=%s rhost=%s: %s",
+			    user, *rhost ? rhost : "local", why);
+		retval = PAM_USER_UNKNOWN;
+		goto out;
+	}
 
 	/* sudo asks again after PAM_AUTH_ERR: a denial in the app, or an
 	 * interrupt, is final for this handle, so no second order reaches
@@ -155,9 +166,9 @@ MID_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags,
 
 	envlist = pam_getenvlist(pamh);
 	memset(&env, 0, sizeof(env));
-	env.user = user;
-	env.service = service;
-	env.rhost = *rhost ? rhost : NULL;
+	env.user = raw_user;
+	env.service = item(pamh, PAM_SERVICE);
+	env.rhost = raw_rhost && *raw_rhost ? raw_rhost : NULL;
 	env.tty = item(pamh, PAM_TTY);
 	env.local_tty = isatty(STDOUT_FILENO) || isatty(STDERR_FILENO) ||
 			(env.tty && strncmp(env.tty, "/dev/", 5) == 0);

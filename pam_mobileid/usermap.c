@@ -1,11 +1,14 @@
 /* The user map: which mobile identity approves for which system user. */
 #include "usermap.h"
 
+#include <errno.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "mid.h"
@@ -13,7 +16,8 @@
 #include "util.h"
 
 #define MAX_LINE 1024
-#define MAX_USER 256
+/* getpwnam_r's buffer grows up to this on ERANGE */
+#define MAX_PW_BUF (1024 * 1024)
 
 static bool printable_ascii(const char *s, size_t max)
 {
@@ -122,12 +126,13 @@ static int parse_entry(char *line, const char *user, int this_year,
 		mid_log_err(log, "%s: expected 'user provider:id'", where);
 		return MID_E_CONFIG;
 	}
-	if (strlen(name) >= MAX_USER) {
+	if (strlen(name) >= USERMAP_MAX_USER) {
 		mid_log_err(log, "%s: user name too long", where);
 		return MID_E_CONFIG;
 	}
 	colon = strchr(ident, ':');
-	if (!colon || colon == ident || (size_t)(colon - ident) >= 16) {
+	if (!colon || colon == ident ||
+	    (size_t)(colon - ident) >= USERMAP_MAX_PROVIDER) {
 		mid_log_err(log, "%s: expected provider:id", where);
 		return MID_E_CONFIG;
 	}
@@ -221,5 +226,78 @@ int usermap_lookup(const char *path, const char *user,
 	r = usermap_parse(text, path, user, tm.tm_year + 1900, out, log);
 out:
 	util_freezero(text, len);
+	return r;
+}
+
+const char *usermap_name_problem(const char *user)
+{
+	const unsigned char *s = (const unsigned char *)user;
+
+	if (!s || !*s)
+		return "empty";
+	if (strlen(user) >= USERMAP_MAX_USER)
+		return "longer than 255 bytes";
+	for (; *s; s++)
+		/* C0, DEL, and C1 as UTF-8 (U+0080..U+009F) */
+		if (*s < 0x20 || *s == 0x7f ||
+		    (s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f))
+			return "holds control characters";
+	return NULL;
+}
+
+/* getpwnam_r with a buffer grown until the entry fits; *pw NULL: unknown */
+static int nss_lookup(const char *user, struct passwd *pwbuf,
+		      struct passwd **pw, char **buf)
+{
+	long hint = sysconf(_SC_GETPW_R_SIZE_MAX);
+	size_t size = hint > 0 && hint <= MAX_PW_BUF ? (size_t)hint : 4096;
+	int e;
+
+	for (;;) {
+		char *b = realloc(*buf, size);
+
+		if (!b)
+			return ENOMEM;
+		*buf = b;
+		e = getpwnam_r(user, pwbuf, b, size, pw);
+		if (e != ERANGE || size >= MAX_PW_BUF)
+			break;
+		size *= 2;
+	}
+	/* POSIX allows these for "no such user" */
+	if (e == ENOENT || e == ESRCH) {
+		*pw = NULL;
+		e = 0;
+	}
+	return e;
+}
+
+int usermap_account(const char *user, char *out, size_t n, struct mid_log *log)
+{
+	struct passwd pwbuf, *pw = NULL;
+	char *buf = NULL, quoted[MID_LOG_QUOTED_MAX];
+	const char *name;
+	int e, r = 0;
+
+	e = nss_lookup(user, &pwbuf, &pw, &buf);
+	if (e != 0) {
+		/* a local failure (EMFILE, ENOMEM) must not make a known
+		 * user look unknown: unmapped = ignore would let them in */
+		mid_log_quote(quoted, sizeof(quoted), user);
+		mid_log_err(log, "cannot look up user %s: %s", quoted,
+			    strerror(e));
+		r = e == ENOMEM ? MID_E_NOMEM : MID_E_INTERNAL;
+		goto out;
+	}
+	name = pw && pw->pw_name ? pw->pw_name : user;
+	if (strlen(name) >= n) {
+		mid_log_quote(quoted, sizeof(quoted), name);
+		mid_log_err(log, "account name %s too long", quoted);
+		r = MID_E_INTERNAL;
+		goto out;
+	}
+	memcpy(out, name, strlen(name) + 1);
+out:
+	free(buf);
 	return r;
 }

@@ -8,9 +8,12 @@ struct mid_log;
 
 #define USERMAP_MAX_FILE (1024 * 1024)
 #define USERMAP_MAX_ID 256
+#define USERMAP_MAX_PROVIDER 16
+/* a user name is at most 255 bytes, as in the map */
+#define USERMAP_MAX_USER 256
 
 struct usermap_entry {
-	char provider[16];	 /* "bankid", "passbyme", "toopher" */
+	char provider[USERMAP_MAX_PROVIDER]; /* "bankid", "passbyme", ... */
 	char id[USERMAP_MAX_ID]; /* normalised: 12-digit pnr for bankid */
 };
 
@@ -28,5 +31,17 @@ int usermap_lookup(const char *path, const char *user,
 /* Validates one identity for a provider, normalising it into out. */
 int usermap_check_id(const char *provider, const char *id, int this_year,
 		     char *out, size_t outlen);
+
+/* Why user (PAM_USER) cannot be looked up as it is: NULL if it can, else
+ * the reason (empty, 255 bytes or more, control characters). Such a name
+ * is refused, never altered. */
+const char *usermap_name_problem(const char *user);
+
+/* The name to look the map up by: the account name NSS gives for user
+ * (so ALICE or alice@DOMAIN from a case-insensitive directory finds
+ * alice), or user as given when NSS does not know it. An NSS failure is an
+ * error (logged), never "unknown". Returns 0, MID_E_NOMEM or
+ * MID_E_INTERNAL. */
+int usermap_account(const char *user, char *out, size_t n, struct mid_log *log);
 
 #endif

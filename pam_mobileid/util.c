@@ -157,8 +157,6 @@ void util_strfree(char *s)
 		util_freezero(s, strlen(s));
 }
 
-char *util_strdup(const char *s) { return s ? strdup(s) : NULL; }
-
 char *util_base64(const void *data, size_t len)
 {
 	char *out;
@@ -172,26 +170,26 @@ char *util_base64(const void *data, size_t len)
 	return out;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most max bytes), or 0 if it
- * is not one: no overlong forms, surrogates or code points past U+10FFFF. */
-static size_t utf8_len(const unsigned char *s, size_t max)
+size_t util_utf8_next(const char *str, size_t max, unsigned *cp)
 {
+	const unsigned char *s = (const unsigned char *)str;
 	size_t n, i;
-	unsigned int cp;
+	unsigned int c;
 
 	if (max == 0)
 		return 0;
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+	if (s[0] < 0x80) {
+		n = 1;
+		c = s[0];
+	} else if (s[0] >= 0xc2 && s[0] <= 0xdf) {
 		n = 2;
-		cp = s[0] & 0x1f;
+		c = s[0] & 0x1f;
 	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
 		n = 3;
-		cp = s[0] & 0x0f;
+		c = s[0] & 0x0f;
 	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
 		n = 4;
-		cp = s[0] & 0x07;
+		c = s[0] & 0x07;
 	} else {
 		return 0;
 	}
@@ -200,12 +198,52 @@ static size_t utf8_len(const unsigned char *s, size_t max)
 	for (i = 1; i < n; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
+		c = (c << 6) | (s[i] & 0x3f);
 	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+	if ((n == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+	    (n == 4 && (c < 0x10000 || c > 0x10ffff)))
 		return 0;
+	if (cp)
+		*cp = c;
 	return n;
+}
+
+static size_t utf8_len(const unsigned char *s, size_t max)
+{
+	return util_utf8_next((const char *)s, max, NULL);
+}
+
+/* Characters that change how a line reads without showing themselves:
+ * controls (C0, DEL, C1), line and paragraph separators, bidi controls and
+ * the other format characters (Unicode Cc, Zl, Zp, Cf); and the spaces
+ * that are not U+0020 (Zs), which look like a field separator. */
+static const struct cp_range {
+	unsigned lo, hi;
+	enum util_cp_class cls;
+} cp_ranges[] = {
+    {0x00, 0x1f, UTIL_CP_HIDDEN},	{0x7f, 0x9f, UTIL_CP_HIDDEN},
+    {0xa0, 0xa0, UTIL_CP_SPACE},	{0xad, 0xad, UTIL_CP_HIDDEN},
+    {0x600, 0x605, UTIL_CP_HIDDEN},	{0x61c, 0x61c, UTIL_CP_HIDDEN},
+    {0x6dd, 0x6dd, UTIL_CP_HIDDEN},	{0x70f, 0x70f, UTIL_CP_HIDDEN},
+    {0x890, 0x891, UTIL_CP_HIDDEN},	{0x8e2, 0x8e2, UTIL_CP_HIDDEN},
+    {0x1680, 0x1680, UTIL_CP_SPACE},	{0x180e, 0x180e, UTIL_CP_HIDDEN},
+    {0x2000, 0x200a, UTIL_CP_SPACE},	{0x200b, 0x200f, UTIL_CP_HIDDEN},
+    {0x2028, 0x202e, UTIL_CP_HIDDEN},	{0x202f, 0x202f, UTIL_CP_SPACE},
+    {0x205f, 0x205f, UTIL_CP_SPACE},	{0x2060, 0x2064, UTIL_CP_HIDDEN},
+    {0x2066, 0x206f, UTIL_CP_HIDDEN},	{0x3000, 0x3000, UTIL_CP_SPACE},
+    {0xfeff, 0xfeff, UTIL_CP_HIDDEN},	{0xfff9, 0xfffb, UTIL_CP_HIDDEN},
+    {0x110bd, 0x110bd, UTIL_CP_HIDDEN}, {0x110cd, 0x110cd, UTIL_CP_HIDDEN},
+    {0x13430, 0x1343f, UTIL_CP_HIDDEN}, {0x1bca0, 0x1bca3, UTIL_CP_HIDDEN},
+    {0x1d173, 0x1d17a, UTIL_CP_HIDDEN}, {0xe0001, 0xe0001, UTIL_CP_HIDDEN},
+    {0xe0020, 0xe007f, UTIL_CP_HIDDEN},
+};
+
+enum util_cp_class util_cp_class(unsigned cp)
+{
+	for (size_t i = 0; i < MID_ARRAY_SIZE(cp_ranges); i++)
+		if (cp >= cp_ranges[i].lo && cp <= cp_ranges[i].hi)
+			return cp_ranges[i].cls;
+	return UTIL_CP_PLAIN;
 }
 
 bool util_utf8_valid(const char *s, size_t len)
@@ -240,22 +278,23 @@ size_t util_utf8_cut(const char *s, size_t len)
 
 void util_sanitize(char *dst, size_t n, const char *src)
 {
-	const unsigned char *s = (const unsigned char *)(src ? src : "");
+	const char *s = src ? src : "";
 	size_t o = 0;
 
 	if (n == 0)
 		return;
 	while (*s) {
-		size_t l = utf8_len(s, 4);
+		unsigned cp = 0;
+		size_t l = util_utf8_next(s, 4, &cp);
 
 		/* C1 controls (U+0080..U+009F) act as escapes on some
-		 * terminals, like C0 controls and DEL */
-		if (l == 0 || (l == 1 && (*s < 0x20 || *s == 0x7f)) ||
-		    (l == 2 && s[0] == 0xc2 && s[1] < 0xa0)) {
+		 * terminals, like C0 controls and DEL; bidi controls reorder
+		 * what is shown */
+		if (l == 0 || util_cp_class(cp) == UTIL_CP_HIDDEN) {
 			if (o + 1 >= n)
 				break;
 			dst[o++] = '?';
-			s++;
+			s += l ? l : 1;
 			continue;
 		}
 		if (o + l >= n)

@@ -28,16 +28,29 @@ void util_freezero(void *p, size_t len);
 /* The same for a NUL-terminated string. */
 void util_strfree(char *s);
 
-/* Heap copy of s, or NULL on allocation failure. */
-char *util_strdup(const char *s);
-
 /* Standard base64 of len bytes into a heap string; NULL on failure. */
 char *util_base64(const void *data, size_t len);
 
-/* Copies src into dst (size n), replacing control characters (and bytes that
- * are not valid UTF-8) with '?', so that text from outside can reach a log
- * or a terminal. Always NUL-terminates; cuts at a character boundary. */
+/* Copies src into dst (size n), replacing every UTIL_CP_HIDDEN character
+ * (and each byte that is not valid UTF-8) with '?', so that text from
+ * outside can reach a terminal. Always NUL-terminates; cuts at a character
+ * boundary. For log lines, quote values with mid_log_quote(). */
 void util_sanitize(char *dst, size_t n, const char *src);
+
+/* The length of the valid UTF-8 character at s (at most max bytes), with
+ * its code point in *cp (cp may be NULL); 0 if it is not one: no overlong
+ * forms, surrogates or code points past U+10FFFF. */
+size_t util_utf8_next(const char *s, size_t max, unsigned *cp);
+
+enum util_cp_class {
+	UTIL_CP_PLAIN,
+	UTIL_CP_SPACE,	/* a space other than U+0020 (Unicode Zs) */
+	UTIL_CP_HIDDEN, /* controls, separators, bidi and other format
+			   characters (Unicode Cc, Zl, Zp, Cf) */
+};
+
+/* What a code point is to someone reading a line. */
+enum util_cp_class util_cp_class(unsigned cp);
 
 /* Are these len bytes valid UTF-8 (no overlong forms, surrogates, or code
  * points past U+10FFFF)? */

@@ -9,7 +9,7 @@ set -euo pipefail
 pkgs=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libpam0g-dev libcurl4-openssl-dev libssl-dev libjson-c-dev libqrencode-dev
-  libcmocka-dev libpam-wrapper libpamtest0-dev pamtester
+  libcmocka-dev libpam-wrapper libpamtest0-dev pamtester libnss-wrapper
   python3 python3-pil fonts-dejavu-core zbar-tools tmux qrencode
   openssh-server openssh-client sudo login util-linux openvpn iproute2
   valgrind ca-certificates openssl python3-oauthlib

@@ -233,6 +233,42 @@ static void test_check_id_validates_each_provider(void **state)
 	    MID_E_CONFIG);
 }
 
+static void test_name_problem_refuses_long_and_control_names(void **state)
+{
+	char name[300];
+
+	assert_null(usermap_name_problem("alice"));
+	assert_null(usermap_name_problem("alice@EXAMPLE.COM"));
+	assert_null(usermap_name_problem("åsa"));
+	memset(name, 'a', 255);
+	name[255] = '\0';
+	assert_null(usermap_name_problem(name));
+	name[255] = 'z';
+	name[256] = '\0';
+	assert_string_equal(usermap_name_problem(name),
+			    "longer than 255 bytes");
+	assert_string_equal(usermap_name_problem(""), "empty");
+	assert_string_equal(usermap_name_problem(NULL), "empty");
+	assert_non_null(usermap_name_problem("alice\n"));
+	assert_non_null(usermap_name_problem("al\tice"));
+	assert_non_null(usermap_name_problem("alice\x7f"));
+	assert_non_null(usermap_name_problem("alice\xc2\x85")); /* U+0085 */
+	assert_null(usermap_name_problem("alice\xc2\xa0"));	/* U+00A0 */
+}
+
+static void test_account_is_the_nss_name_or_the_name_as_given(void **state)
+{
+	char out[USERMAP_MAX_USER];
+
+	assert_int_equal(usermap_account("root", out, sizeof(out), &quiet), 0);
+	assert_string_equal(out, "root");
+	assert_int_equal(
+	    usermap_account("no-such-user-mid", out, sizeof(out), &quiet), 0);
+	assert_string_equal(out, "no-such-user-mid");
+	assert_int_equal(usermap_account("root", out, 4, &quiet),
+			 MID_E_INTERNAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +291,8 @@ int main(void)
 	    cmocka_unit_test(test_line_too_long_is_an_error),
 	    cmocka_unit_test(test_user_name_too_long_is_an_error),
 	    cmocka_unit_test(test_check_id_validates_each_provider),
+	    cmocka_unit_test(test_name_problem_refuses_long_and_control_names),
+	    cmocka_unit_test(test_account_is_the_nss_name_or_the_name_as_given),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -282,10 +282,21 @@ static void test_sanitize_replaces_c1_controls(void **state)
 	/* U+009B is CSI on some terminals, U+0085 NEL */
 	assert_sanitized("x\xc2\x9b"
 			 "2Jy",
-			 "x??2Jy");
-	assert_sanitized("\xc2\x85", "??");
+			 "x?2Jy");
+	assert_sanitized("\xc2\x85", "?");
 	/* U+00A0 is the first character after them */
 	assert_sanitized("\xc2\xa0", "\xc2\xa0");
+}
+
+static void test_sanitize_replaces_separators_and_bidi_controls(void **state)
+{
+	/* U+2028, U+202E, U+2066, U+200B, U+FEFF: one '?' each */
+	assert_sanitized("a\xe2\x80\xa8"
+			 "b\xe2\x80\xae"
+			 "c\xe2\x81\xa6"
+			 "d\xe2\x80\x8b"
+			 "e\xef\xbb\xbf",
+			 "a?b?c?d?e?");
 }
 
 static void test_sanitize_keeps_valid_utf8(void **state)
@@ -394,6 +405,8 @@ int main(void)
 	    cmocka_unit_test(test_fifo_is_refused_without_blocking),
 	    cmocka_unit_test(test_sanitize_replaces_control_characters),
 	    cmocka_unit_test(test_sanitize_replaces_c1_controls),
+	    cmocka_unit_test(
+		test_sanitize_replaces_separators_and_bidi_controls),
 	    cmocka_unit_test(test_sanitize_keeps_valid_utf8),
 	    cmocka_unit_test(test_sanitize_replaces_invalid_utf8_bytewise),
 	    cmocka_unit_test(test_sanitize_truncates_at_a_character_boundary),
