@@ -2,8 +2,8 @@
 zbarimg. Bytes can be right and the picture unscannable or inverted.
 
 Uses tests/lib/phone.py; fresh frames come from qrtool (qr.c) when it is
-built under $MID_BUILD_DIR/tests/unit/. MID_QR_MEASURE=1 also prints the
-variant table of doc/qr.md (about 30 s).
+built under $MID_BUILD_DIR/tests/unit/. The variant table of doc/qr.md is
+measured by tests/bench/qr-variants.py, not here.
 """
 
 import http.server
@@ -337,57 +337,6 @@ class PhoneCli(unittest.TestCase):
         p = self.phone("decode", os.path.join(GOLDEN, "utf8_ink_dark.txt"),
                        "--theme", "light")
         self.assertEqual((p.returncode, p.stdout), (0, PAYLOAD + "\n"))
-
-
-@unittest.skipUnless(os.environ.get("MID_QR_MEASURE") and QRTOOL,
-                     "set MID_QR_MEASURE=1 (and build qrtool) for doc/qr.md")
-class Measure(unittest.TestCase):
-    """The variant table of doc/qr.md: decodes out of N random payloads per
-    camera model (scale = camera pixels per screen pixel, blur radius)."""
-
-    CAMS = [(1, 1), (1, 2), (0.5, 1), (0.5, 2), (0.33, 1)]
-    N = 10
-
-    def test_print_variant_table(self):
-        rng = random.Random(7)
-        pays = [random_payload(rng, rng.randint(0, 300)) for _ in range(self.N)]
-
-        def narrow_cols(t, w):
-            # w '#' per module from the 1-column rendering
-            return "\n".join("".join(c * w for c in line) for line in t.split("\n"))
-
-        variants = []
-        for cs, w in (("utf8", 1), ("ascii", 1), ("ascii", 2)):
-            for q in (4, 2, 1):
-                for mode, theme in (("light", "dark"), ("dark", "light"), ("ansi", "dark")):
-                    if w == 2 and mode == "ansi":
-                        continue
-                    variants.append((cs, w, q, mode, theme))
-
-        def job(v):
-            cs, w, q, mode, theme = v
-            cnt = [0] * len(self.CAMS)
-            for p in pays:
-                a = ["-c", cs, "-q", str(q)] + (["-a"] if mode == "ansi" else ["-i", mode])
-                t = qrtool("render", *(a + [p]))
-                if w == 2:
-                    t = narrow_cols(t, 2)
-                img = phone.render_screen(t, theme)
-                for i, (s, b) in enumerate(self.CAMS):
-                    cnt[i] += phone.decode(img, blur=b, scale=s) == [p]
-            return v, cnt
-
-        # sizes for the official payload's version 6 (41 modules); some
-        # frames encode as version 5 (37), 4 columns and 2-4 lines less
-        print("\n| charset | cols/module | quiet | ink | terminal | v6 size (cols x lines) | "
-              + " | ".join("s%g b%g" % c for c in self.CAMS) + " |")
-        with ThreadPoolExecutor(2) as ex:
-            for (cs, w, q, mode, theme), cnt in ex.map(job, variants):
-                side = 41 + 2 * q
-                size = "%d x %d" % (side * w, (side + 1) // 2 if cs == "utf8" else side)
-                print("| %s | %d | %d | %s | %s | %s | %s |" % (
-                    cs, w, q, mode, theme, size,
-                    " | ".join("%d/%d" % (c, self.N) for c in cnt)))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
-/* mobileid-sim: injected misbehaviour of the API server (control POST /fault).
- */
-#include "sim.h"
+/* simcore: injected misbehaviour of the API server (control POST /fault). */
+#include "simcore.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +12,7 @@
 #define DEEPNEST_DEPTH 100000
 
 struct fault_slot {
-	struct fault f;
+	struct simfault f;
 	long remaining; /* 0 = until cleared */
 };
 
@@ -25,9 +25,9 @@ static const char *const mode_names[] = {
     "hang",	"drip",	       "garbage",  "html403",  "oversized",
     "deepnest", "wrongtype",   "badutf8",  "mismatch", "close"};
 
-const char *fault_mode_name(enum fault_mode m) { return mode_names[m]; }
+const char *simfault_mode_name(enum simfault_mode m) { return mode_names[m]; }
 
-void fault_clear(void)
+void simfault_clear(void)
 {
 	pthread_mutex_lock(&fault_lock);
 	for (size_t i = 0; i < g_nfaults; i++)
@@ -45,38 +45,54 @@ static int64_t get_int(struct json_object *spec, const char *key, int64_t def)
 	return json_object_get_int64(v);
 }
 
-int fault_add(struct json_object *spec, char *err, size_t errlen)
+/* The mode called name, -1 when there is none. */
+static int mode_of(const char *name)
+{
+	for (size_t i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++)
+		if (!strcmp(name, mode_names[i]))
+			return (int)i;
+	return -1;
+}
+
+static bool known_endpoint(const char *ep, const char *const *endpoints)
+{
+	if (!strcmp(ep, "*"))
+		return true;
+	for (; *endpoints; endpoints++)
+		if (!strcmp(ep, *endpoints))
+			return true;
+	return false;
+}
+
+int simfault_add(struct json_object *spec, const char *const *endpoints,
+		 char *err, size_t errlen)
 {
 	struct json_object *v = NULL;
 	const char *mode = "", *ep = "*";
 	struct fault_slot s;
-	int m = -1, r = -1;
+	int m, r = -1;
 
 	memset(&s, 0, sizeof(s));
 	if (json_object_object_get_ex(spec, "mode", &v) && v)
 		mode = json_object_get_string(v);
-	for (size_t i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++)
-		if (!strcmp(mode, mode_names[i]))
-			m = (int)i;
+	m = mode_of(mode);
 	if (m < 0) {
 		snprintf(err, errlen, "unknown mode");
 		goto out;
 	}
 	if (m == FAULT_NONE) {
-		fault_clear();
+		simfault_clear();
 		r = 0;
 		goto out;
 	}
 	v = NULL;
 	if (json_object_object_get_ex(spec, "endpoint", &v) && v)
 		ep = json_object_get_string(v);
-	if (strcmp(ep, "*") && strcmp(ep, "auth") && strcmp(ep, "sign") &&
-	    strcmp(ep, "collect") && strcmp(ep, "cancel") &&
-	    strcmp(ep, "phone/auth") && strcmp(ep, "phone/sign")) {
+	if (!known_endpoint(ep, endpoints)) {
 		snprintf(err, errlen, "unknown endpoint");
 		goto out;
 	}
-	s.f.mode = (enum fault_mode)m;
+	s.f.mode = (enum simfault_mode)m;
 	snprintf(s.f.endpoint, sizeof(s.f.endpoint), "%s", ep);
 	s.remaining = (long)get_int(spec, "count", 0);
 	s.f.delay_ms = get_int(spec, "delay_ms", m == FAULT_DRIP ? 100 : 5000);
@@ -108,7 +124,7 @@ out:
 	return r;
 }
 
-bool fault_take(const char *endpoint, bool creating, struct fault *out)
+bool simfault_take(const char *endpoint, bool creating, struct simfault *out)
 {
 	bool hit = false;
 
@@ -148,17 +164,17 @@ static void send_oversized(struct sim_conn *c, int64_t bytes)
 			 (long long)bytes);
 
 	memset(fill, 'A', sizeof(fill));
-	if (http_write_all(c, head, (size_t)n) < 0 ||
-	    http_write_all(c, pre, sizeof(pre) - 1) < 0)
+	if (simhttp_write_all(c, head, (size_t)n) < 0 ||
+	    simhttp_write_all(c, pre, sizeof(pre) - 1) < 0)
 		return;
 	while (left > 0 && !c->dead) {
 		size_t chunk =
 		    left > (int64_t)sizeof(fill) ? sizeof(fill) : (size_t)left;
 
-		http_write_all(c, fill, chunk);
+		simhttp_write_all(c, fill, chunk);
 		left -= (int64_t)chunk;
 	}
-	http_write_all(c, post, sizeof(post) - 1);
+	simhttp_write_all(c, post, sizeof(post) - 1);
 }
 
 static void send_deepnest(struct sim_conn *c)
@@ -169,35 +185,38 @@ static void send_deepnest(struct sim_conn *c)
 		return;
 	memset(b, '[', DEEPNEST_DEPTH);
 	memset(b + DEEPNEST_DEPTH, ']', DEEPNEST_DEPTH);
-	http_respond(c, 200, NULL, b, 2 * DEEPNEST_DEPTH, false);
+	simhttp_respond(c, 200, NULL, b, 2 * DEEPNEST_DEPTH, false);
 	free(b);
 }
 
-static const char *wrongtype_body(const char *ep)
+int simfault_logged_status(const struct simfault *f)
 {
-	if (!strcmp(ep, "collect"))
-		return "{\"orderRef\":123,\"status\":[],\"hintCode\":{},"
-		       "\"completionData\":\"complete\"}";
-	if (!strcmp(ep, "cancel"))
-		return "[]";
-	return "{\"orderRef\":123,\"autoStartToken\":[],\"qrStartToken\":{},"
-	       "\"qrStartSecret\":false}";
+	switch (f->mode) {
+	case FAULT_HANG:
+	case FAULT_CLOSE: return 0;
+	case FAULT_STATUS: return f->status;
+	case FAULT_MAINTENANCE: return 503;
+	case FAULT_INTERNAL: return 500;
+	case FAULT_HTML403: return 403;
+	default: return 200;
+	}
 }
 
-static const char *badutf8_body(const char *ep)
+/* The app's body for a fault at endpoint, sent with status. */
+static void respond_app_body(struct sim_conn *c, const struct simfault *f,
+			     const char *endpoint, int status)
 {
-	if (!strcmp(ep, "collect"))
-		return "{\"orderRef\":\"\xc3\x28\xa0\xa1\",\"status\":"
-		       "\"pend\xffing\","
-		       "\"hintCode\":\"outstanding\xfe\xffTransaction\"}";
-	return "{\"orderRef\":\"\xc3\x28\xa0\xa1\",\"autoStartToken\":"
-	       "\"\xed\xa0\x80\","
-	       "\"qrStartToken\":\"\xf8\x88\x80\x80\x80\",\"qrStartSecret\":"
-	       "\"\xff\xfe\"}";
+	const char *b = c->srv->app->fault_body
+			    ? c->srv->app->fault_body(f->mode, endpoint)
+			    : NULL;
+
+	if (!b)
+		b = "{}";
+	simhttp_respond(c, status, NULL, b, strlen(b), false);
 }
 
-void fault_respond(struct sim_conn *c, const struct fault *f,
-		   const char *endpoint, int *status_out)
+void simfault_respond(struct sim_conn *c, const struct simfault *f,
+		      const char *endpoint)
 {
 	static const char html[] =
 	    "<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n"
@@ -207,50 +226,30 @@ void fault_respond(struct sim_conn *c, const struct fault *f,
 	    "<<this is not json>>\x01\x02{\"orderRef\":";
 	const char *b;
 
-	*status_out = 200;
 	switch (f->mode) {
 	case FAULT_MAINTENANCE:
-		*status_out = 503;
-		b = "{\"errorCode\":\"maintenance\",\"details\":\"Service "
-		    "unavailable\"}";
-		http_respond(c, 503, NULL, b, strlen(b), false);
-		break;
 	case FAULT_INTERNAL:
-		*status_out = 500;
-		b = "{\"errorCode\":\"internalError\",\"details\":\"Internal "
-		    "error\"}";
-		http_respond(c, 500, NULL, b, strlen(b), false);
+	case FAULT_WRONGTYPE:
+	case FAULT_BADUTF8:
+		respond_app_body(c, f, endpoint, simfault_logged_status(f));
 		break;
 	case FAULT_STATUS:
-		*status_out = f->status;
 		b = f->body ? f->body : "{}";
-		http_respond(c, f->status, NULL, b, strlen(b), false);
+		simhttp_respond(c, f->status, NULL, b, strlen(b), false);
 		break;
-	case FAULT_HANG:
-		*status_out = 0;
-		http_wait_peer_close(c);
-		break;
+	case FAULT_HANG: simhttp_wait_peer_close(c); break;
 	case FAULT_GARBAGE:
-		http_respond(c, 200, NULL, garbage, sizeof(garbage) - 1, false);
+		simhttp_respond(c, 200, NULL, garbage, sizeof(garbage) - 1,
+				false);
 		break;
 	case FAULT_HTML403:
-		*status_out = 403;
-		http_respond(c, 403, "text/html", html, sizeof(html) - 1,
-			     false);
+		simhttp_respond(c, 403, "text/html", html, sizeof(html) - 1,
+				false);
 		break;
 	case FAULT_OVERSIZED: send_oversized(c, f->bytes); break;
 	case FAULT_DEEPNEST: send_deepnest(c); break;
-	case FAULT_WRONGTYPE:
-		b = wrongtype_body(endpoint);
-		http_respond(c, 200, NULL, b, strlen(b), false);
-		break;
-	case FAULT_BADUTF8:
-		b = badutf8_body(endpoint);
-		http_respond(c, 200, NULL, b, strlen(b), false);
-		break;
 	case FAULT_CLOSE:
 	default:
-		*status_out = 0;
 		c->dead = true; /* no close_notify either: an abrupt end */
 		break;
 	}

@@ -1,0 +1,147 @@
+/* simcore: the plain-HTTP control port — health, logs, faults, reset, and
+ * whatever routes the app adds (its virtual phone, its order oracle). */
+#include "simcore.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+static struct json_object *ctl_error(const char *msg)
+{
+	struct json_object *j = json_object_new_object();
+
+	json_object_object_add(j, "error", json_object_new_string(msg));
+	return j;
+}
+
+static struct json_object *ctl_ok(void)
+{
+	struct json_object *j = json_object_new_object();
+
+	json_object_object_add(j, "ok", json_object_new_boolean(1));
+	return j;
+}
+
+static void ctl_reset(const struct simcore_app *app)
+{
+	/* The log first: an order made in between only loses its history. */
+	simlog_reset();
+	simfault_clear();
+	if (app->reset)
+		app->reset();
+}
+
+static int ctl_fault(const struct simcore_app *app, struct json_object *body,
+		     struct json_object **reply)
+{
+	char err[64] = "";
+
+	if (!body || simfault_add(body, app->endpoints, err, sizeof(err)) < 0) {
+		*reply = ctl_error(err[0] ? err : "need a JSON object body");
+		return 400;
+	}
+	*reply = ctl_ok();
+	return 200;
+}
+
+static int ctl_route(const struct simcore_app *app,
+		     const struct sim_request *rq, struct json_object *body,
+		     struct json_object **reply)
+{
+	bool get = !strcmp(rq->method, "GET"),
+	     post = !strcmp(rq->method, "POST");
+	const char *p = rq->path;
+	int status;
+
+	if (get && !strcmp(p, "/health")) {
+		*reply = ctl_ok();
+		return 200;
+	}
+	if (get && !strcmp(p, "/stats")) {
+		*reply = simlog_stats_json();
+		if (app->stats)
+			app->stats(*reply);
+		return 200;
+	}
+	if (get && !strcmp(p, "/requests")) {
+		*reply = simlog_requests_json();
+		return 200;
+	}
+	if (get && !strcmp(p, "/connections")) {
+		*reply = simlog_connections_json();
+		return 200;
+	}
+	if (post && !strcmp(p, "/reset")) {
+		ctl_reset(app);
+		*reply = ctl_ok();
+		return 200;
+	}
+	if (post && !strcmp(p, "/fault"))
+		return ctl_fault(app, body, reply);
+	status = app->control ? app->control(rq, body, reply) : 0;
+	if (status)
+		return status;
+	*reply = ctl_error("no such control endpoint");
+	return 404;
+}
+
+/* A JSON object body, or NULL (also for any other JSON value). */
+static struct json_object *object_body(const struct sim_request *rq)
+{
+	struct json_object *body;
+
+	if (!rq->body || !rq->body_len)
+		return NULL;
+	body = json_tokener_parse(rq->body);
+	if (body && !json_object_is_type(body, json_type_object)) {
+		json_object_put(body);
+		body = NULL;
+	}
+	return body;
+}
+
+/* Answers one control request; false when the connection must end. */
+static bool serve_one(struct sim_conn *c, const struct sim_request *rq)
+{
+	struct json_object *body = NULL, *reply = NULL;
+	bool keep = rq->keep_alive && !rq->error_status;
+	int status;
+
+	if (rq->error_status) {
+		reply =
+		    ctl_error(rq->error_text ? rq->error_text : "bad request");
+		status = rq->error_status;
+	} else {
+		body = object_body(rq);
+		status = ctl_route(c->srv->app, rq, body, &reply);
+	}
+	if (c->srv->verbose)
+		sim_log("control %s %s -> %d", rq->method, rq->path, status);
+	simhttp_respond_json(c, status, reply, !keep);
+	json_object_put(reply);
+	json_object_put(body);
+	return keep && !c->dead;
+}
+
+void *simcore_control_thread(void *arg)
+{
+	struct sim_conn *c = arg;
+	struct sim_request rq;
+	struct timeval tv = {.tv_sec = SIM_IDLE_TIMEOUT_S};
+
+	memset(&rq, 0, sizeof(rq));
+	c->rbuf = malloc(SIM_MAX_HEADER_BYTES);
+	if (!c->rbuf)
+		goto out;
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	while (simhttp_read_request(c, &rq) > 0 && serve_one(c, &rq))
+		simhttp_request_clear(&rq);
+out:
+	simhttp_request_clear(&rq);
+	simhttp_conn_close(c);
+	free(c);
+	return NULL;
+}
