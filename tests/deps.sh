@@ -13,6 +13,7 @@ pkgs=(
   python3 python3-pil fonts-dejavu-core zbar-tools tmux qrencode
   openssh-server openssh-client sudo login util-linux openvpn iproute2
   valgrind ca-certificates openssl python3-oauthlib
+  dpkg-dev debhelper lintian mandoc man-db
 )
 
 command -v npm >/dev/null 2>&1 || command -v node >/dev/null 2>&1 ||

@@ -77,6 +77,8 @@ class PamLogin:
     """One configuration (files in a private root-owned temp dir) and one
     pamtester run at a time."""
 
+    service = "midtest"   # the PAM service pamtester names
+
     def __init__(self, s, usermap="alice bankid:%s\n" % PNR, general=None,
                  bankid=None, args="", stack=None, raw_conf=None):
         self.sim = s
@@ -123,7 +125,7 @@ class PamLogin:
         cmd = ["stdbuf", "-oL"] + self.runner() + ["pamtester", "-v"]
         if rhost:
             cmd += ["-I", "rhost=" + rhost]
-        cmd += ["midtest", user, "authenticate"]
+        cmd += [self.service, user, "authenticate"]
         self.out = self.err = b""
         # stdin="closed": no fd 0 at all, so reading an answer fails (a
         # conversation error); b"...": a pipe kept open for answer()
