@@ -142,6 +142,9 @@ class PackageTest(unittest.TestCase):
         self.assertEqual(glob.glob("/var/lib/dpkg/info/%s.*" % PKG), [])
         self.assertEqual(glob.glob("/etc/security/pam_mobileid*"), [])
         self.assertFalse(os.path.exists(DATA))
+        # the module's run-time files (/run/pam_mobileid is shared with the
+        # other tests' logins, which may be running: not asserted)
+        self.assertFalse(os.path.exists("/var/lib/pam_mobileid"))
         self.assertEqual(snapshot(), before)
 
     def check_installed(self, files):
