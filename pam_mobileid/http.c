@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -79,6 +80,23 @@ static CURLcode on_ssl_ctx(CURL *curl, void *ctx, void *userdata)
 			goto fail;                                             \
 	} while (0)
 
+/* The system store libcurl was built with, named explicitly: left unset,
+ * a fallback could read SSL_CERT_FILE / SSL_CERT_DIR from the caller. */
+static int system_store(struct http_session *s)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+
+	if (!v || (!v->cainfo && !v->capath)) {
+		mid_log_err(s->log, "libcurl has no system CA store built in: "
+				    "set ca in the provider's section");
+		return MID_E_CONFIG;
+	}
+	if (curl_easy_setopt(s->curl, CURLOPT_CAINFO, v->cainfo) != CURLE_OK ||
+	    curl_easy_setopt(s->curl, CURLOPT_CAPATH, v->capath) != CURLE_OK)
+		return MID_E_INTERNAL;
+	return 0;
+}
+
 int http_session_header(struct http_session *s, const char *header)
 {
 	struct curl_slist *h = curl_slist_append(s->headers, header);
@@ -114,9 +132,6 @@ int http_session_new(const char *base_url, const struct creds *creds,
 	if (!s->base || !s->curl || !s->headers)
 		goto fail;
 
-	ca.data = creds->ca_pem;
-	ca.len = creds->ca_len;
-	ca.flags = CURL_BLOB_COPY;
 	SETOPT(CURLOPT_NOSIGNAL, 1L); /* no SIGALRM in the host process */
 	SETOPT(CURLOPT_PROTOCOLS_STR, "https");
 	SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "https");
@@ -126,10 +141,18 @@ int http_session_new(const char *base_url, const struct creds *creds,
 	SETOPT(CURLOPT_NOPROXY, "*");
 	SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
 	SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
-	/* the configured CA is the only trust anchor: no system store */
-	SETOPT(CURLOPT_CAINFO, NULL);
-	SETOPT(CURLOPT_CAPATH, NULL);
-	SETOPT(CURLOPT_CAINFO_BLOB, &ca);
+	if (creds->ca_pem) {
+		/* the configured CA is the only trust anchor: no system store
+		 */
+		ca.data = creds->ca_pem;
+		ca.len = creds->ca_len;
+		ca.flags = CURL_BLOB_COPY;
+		SETOPT(CURLOPT_CAINFO, NULL);
+		SETOPT(CURLOPT_CAPATH, NULL);
+		SETOPT(CURLOPT_CAINFO_BLOB, &ca);
+	} else if (system_store(s) < 0) {
+		goto fail;
+	}
 	SETOPT(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	SETOPT(CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
 	SETOPT(CURLOPT_SSL_CTX_DATA, s);
@@ -212,7 +235,83 @@ int http_request(struct http_session *s, const char *method,
 		 const char *endpoint, const char *body, uint64_t deadline_ms,
 		 struct http_reply *rep)
 {
-	char url[1024];
+	const struct http_call c = {method, endpoint, body, NULL, NULL};
+
+	return http_send(s, &c, deadline_ms, rep);
+}
+
+/* Appends line to h; on failure frees h and returns NULL. */
+static struct curl_slist *append(struct curl_slist *h, const char *line)
+{
+	struct curl_slist *n = curl_slist_append(h, line);
+
+	if (!n)
+		curl_slist_free_all(h);
+	return n;
+}
+
+/* The session's headers with c's own in place of (or besides) them. */
+static struct curl_slist *call_headers(const struct http_session *s,
+				       const struct http_call *c)
+{
+	struct curl_slist *h = NULL;
+	char line[2048];
+	bool fits = true;
+
+	for (const struct curl_slist *l = s->headers; l; l = l->next) {
+		if (c->content_type &&
+		    strncasecmp(l->data, "Content-Type:", 13) == 0)
+			continue;
+		if (!(h = append(h, l->data)))
+			return NULL;
+	}
+	if (c->content_type) {
+		fits = (size_t)snprintf(line, sizeof(line), "Content-Type: %s",
+					c->content_type) < sizeof(line);
+		h = fits ? append(h, line) : h;
+	}
+	if (h && fits && c->authorization) {
+		fits = (size_t)snprintf(line, sizeof(line), "Authorization: %s",
+					c->authorization) < sizeof(line);
+		h = fits ? append(h, line) : h;
+	}
+	explicit_bzero(line, sizeof(line));
+	if (!fits) {
+		curl_slist_free_all(h);
+		h = NULL;
+	}
+	return h;
+}
+
+static void wipe_headers(struct http_session *s, struct curl_slist *h)
+{
+	curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, s->headers);
+	for (struct curl_slist *l = h; l; l = l->next)
+		explicit_bzero(l->data, strlen(l->data));
+	curl_slist_free_all(h);
+}
+
+static int set_call(struct http_session *s, const struct http_call *c,
+		    const char *url, struct curl_slist *own, long left)
+{
+	if (set_method(s, c->method, c->body) < 0 ||
+	    (own &&
+	     curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, own) != CURLE_OK) ||
+	    curl_easy_setopt(s->curl, CURLOPT_URL, url) != CURLE_OK ||
+	    curl_easy_setopt(s->curl, CURLOPT_TIMEOUT_MS, left) != CURLE_OK ||
+	    curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT_MS,
+			     left < HTTP_CONNECT_TIMEOUT_MS
+				 ? left
+				 : (long)HTTP_CONNECT_TIMEOUT_MS) != CURLE_OK)
+		return MID_E_INTERNAL;
+	return 0;
+}
+
+int http_send(struct http_session *s, const struct http_call *c,
+	      uint64_t deadline_ms, struct http_reply *rep)
+{
+	struct curl_slist *own = NULL;
+	char url[2048];
 	uint64_t now = util_now_ms();
 	long left, status = 0;
 	CURLcode rc;
@@ -224,20 +323,18 @@ int http_request(struct http_session *s, const char *method,
 	left = (long)(deadline_ms - now);
 	if (left > HTTP_REQUEST_TIMEOUT_MS)
 		left = HTTP_REQUEST_TIMEOUT_MS;
-	if ((size_t)snprintf(url, sizeof(url), "%s%s", s->base, endpoint) >=
+	if ((size_t)snprintf(url, sizeof(url), "%s%s", s->base, c->endpoint) >=
 	    sizeof(url))
 		return MID_E_CONFIG;
 	s->len = 0;
 	s->overflow = 0;
 	s->errbuf[0] = '\0';
-	if (set_method(s, method, body) < 0 ||
-	    curl_easy_setopt(s->curl, CURLOPT_URL, url) != CURLE_OK ||
-	    curl_easy_setopt(s->curl, CURLOPT_TIMEOUT_MS, left) != CURLE_OK ||
-	    curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT_MS,
-			     left < HTTP_CONNECT_TIMEOUT_MS
-				 ? left
-				 : (long)HTTP_CONNECT_TIMEOUT_MS) != CURLE_OK)
-		return MID_E_INTERNAL;
+	if ((c->content_type || c->authorization) &&
+	    !(own = call_headers(s, c)))
+		return MID_E_NOMEM;
+	r = set_call(s, c, url, own, left);
+	if (r < 0)
+		goto out;
 	rc = curl_easy_perform(s->curl);
 	if (rc != CURLE_OK) {
 		r = classify(s, rc);
@@ -247,7 +344,7 @@ int http_request(struct http_session *s, const char *method,
 			    s->errbuf[0] ? ": " : "", s->errbuf);
 		if (r == MID_E_SERVER && util_now_ms() >= deadline_ms)
 			r = MID_E_TIMEOUT;
-		return r;
+		goto out;
 	}
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
 	rep->status = status;
@@ -255,7 +352,11 @@ int http_request(struct http_session *s, const char *method,
 	rep->len = s->len;
 	s->buf = NULL;
 	s->cap = s->len = 0;
-	return rep->body ? 0 : MID_E_NOMEM;
+	r = rep->body ? 0 : MID_E_NOMEM;
+out:
+	if (own) /* it held the Authorization value */
+		wipe_headers(s, own);
+	return r;
 }
 
 void http_reply_free(struct http_reply *rep)

@@ -20,7 +20,9 @@ struct http_reply {
 	size_t len;
 };
 
-/* base_url ends with '/'; creds must outlive the session. */
+/* base_url ends with '/'; creds must outlive the session. Without a CA in
+ * creds (creds->ca_pem NULL) the server is verified against the system
+ * store libcurl was built with, never one the environment names. */
 int http_session_new(const char *base_url, const struct creds *creds,
 		     struct mid_log *log, struct http_session **out);
 
@@ -38,6 +40,19 @@ int http_post_json(struct http_session *s, const char *endpoint,
 int http_request(struct http_session *s, const char *method,
 		 const char *endpoint, const char *body, uint64_t deadline_ms,
 		 struct http_reply *rep);
+
+/* One request with headers of its own: a Content-Type in place of the
+ * session's, and an Authorization value (wiped after the request). */
+struct http_call {
+	const char *method;	   /* "GET", "POST" (sends body) or "DELETE" */
+	const char *endpoint;	   /* appended to base_url; may carry a query */
+	const char *body;	   /* POST only */
+	const char *content_type;  /* NULL: the session's */
+	const char *authorization; /* NULL: none */
+};
+
+int http_send(struct http_session *s, const struct http_call *c,
+	      uint64_t deadline_ms, struct http_reply *rep);
 
 /* Adds a header ("Name: value") to every later request of the session. */
 int http_session_header(struct http_session *s, const char *header);

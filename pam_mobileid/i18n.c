@@ -68,6 +68,26 @@ static const char *const text_en[MSG_COUNT] = {
 			     "is mapped to. Contact your administrator.",
     [MSG_PBM_WRONG_IDENTITY] = "The approval came from a PassBy[ME] ID that "
 			       "does not belong to this account.",
+    [MSG_TOOPHER_TITLE] = "Log in with Toopher",
+    [MSG_TOOPHER_PUSHED] = "Approve the request in the Toopher app.",
+    [MSG_TOOPHER_DENIED] = "The request was denied in the Toopher app.",
+    [MSG_TOOPHER_PAIRING_GONE] = "The Toopher app is no longer paired with "
+				 "this account. Ask your administrator to "
+				 "pair it again.",
+    [MSG_TOOPHER_USER_DISABLED] = "Toopher authentication is turned off "
+				  "for this account.",
+    [MSG_TOOPHER_UNKNOWN_USER] = "Toopher does not know this account. Ask "
+				 "your administrator to pair your app.",
+    [MSG_TOOPHER_UNKNOWN_TERMINAL] = "Toopher does not know this "
+				     "computer. Please try again.",
+    [MSG_TOOPHER_OTP] = "Toopher asks for a one-time password, which this "
+			"login does not support.",
+    [MSG_TOOPHER_REFUSED] = "Toopher refused the request. Please try "
+			    "again later.",
+    [MSG_TOOPHER_CONFIRM_PAIRING] = "Confirm the pairing in the Toopher "
+				    "app.",
+    [MSG_TOOPHER_PAIRING_DENIED] = "The pairing was denied in the Toopher "
+				   "app.",
 };
 
 static const char *const text_sv[MSG_COUNT] = {
@@ -131,6 +151,25 @@ static const char *const text_sv[MSG_COUNT] = {
 			     "är kopplat till. Kontakta din administratör.",
     [MSG_PBM_WRONG_IDENTITY] = "Godkännandet kom från ett PassBy[ME]-ID som "
 			       "inte hör till det här kontot.",
+    [MSG_TOOPHER_TITLE] = "Logga in med Toopher",
+    [MSG_TOOPHER_PUSHED] = "Godkänn begäran i Toopher-appen.",
+    [MSG_TOOPHER_DENIED] = "Begäran nekades i Toopher-appen.",
+    [MSG_TOOPHER_PAIRING_GONE] = "Toopher-appen är inte längre kopplad "
+				 "till det här kontot. Be din administratör "
+				 "att koppla den igen.",
+    [MSG_TOOPHER_USER_DISABLED] = "Inloggning med Toopher är avstängd för "
+				  "det här kontot.",
+    [MSG_TOOPHER_UNKNOWN_USER] = "Toopher känner inte till det här "
+				 "kontot. Be din administratör att koppla "
+				 "din app.",
+    [MSG_TOOPHER_UNKNOWN_TERMINAL] = "Toopher känner inte till den här "
+				     "datorn. Försök igen.",
+    [MSG_TOOPHER_OTP] = "Toopher begär ett engångslösenord, vilket den "
+			"här inloggningen inte stöder.",
+    [MSG_TOOPHER_REFUSED] = "Toopher avvisade begäran. Försök igen "
+			    "senare.",
+    [MSG_TOOPHER_CONFIRM_PAIRING] = "Bekräfta kopplingen i Toopher-appen.",
+    [MSG_TOOPHER_PAIRING_DENIED] = "Kopplingen nekades i Toopher-appen.",
 };
 
 const char *i18n_text(enum mid_lang lang, enum mid_msg msg)

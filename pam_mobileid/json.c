@@ -84,3 +84,14 @@ const char *json_get_str(json_object *obj, const char *key, size_t max)
 			return NULL;
 	return s;
 }
+
+int json_get_bool(json_object *obj, const char *key)
+{
+	json_object *v;
+
+	if (!obj || !json_object_is_type(obj, json_type_object) ||
+	    !json_object_object_get_ex(obj, key, &v) ||
+	    !json_object_is_type(v, json_type_boolean))
+		return -1;
+	return json_object_get_boolean(v) ? 1 : 0;
+}

@@ -17,4 +17,8 @@ json_object *json_parse_bounded(const char *text, size_t len);
  * control characters; else NULL. */
 const char *json_get_str(json_object *obj, const char *key, size_t max);
 
+/* The boolean member key of obj: 1 true, 0 false, -1 absent or not a JSON
+ * boolean (a string "true" is not one). */
+int json_get_bool(json_object *obj, const char *key);
+
 #endif

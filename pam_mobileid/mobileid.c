@@ -1,6 +1,7 @@
-/* mobileid: the admin tool. check the configuration, or run the same
- * approval as the module in this terminal.
- * Exit codes: 0 ok/approved, 1 problems found/not approved, 2 usage. */
+/* mobileid: the admin tool. check the configuration, run the same
+ * approval as the module in this terminal, or pair a Toopher app.
+ * Exit codes: 0 ok/approved/paired, 1 problems found/not approved/not
+ * paired, 2 usage. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "creds.h"
 #include "log.h"
 #include "mid.h"
+#include "toopher.h"
 #include "usermap.h"
 #include "util.h"
 
@@ -21,19 +23,23 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: mobileid check [-c CONF]\n"
-		"       mobileid login [-c CONF] USER\n"
-		"       mobileid pair [-c CONF] USER PHRASE\n"
-		"       mobileid --help | --version\n"
-		"\n"
-		"check  validate the config, user map, file permissions and\n"
-		"       certificates; print every problem\n"
-		"login  run the approval for USER in this terminal\n"
-		"pair   pair a Toopher app (not in this version)\n"
-		"\n"
-		"Exit status: 0 ok, 1 problems found or not approved, "
-		"2 usage error.\n");
+	fprintf(
+	    f,
+	    "Usage: mobileid check [-c CONF]\n"
+	    "       mobileid login [-c CONF] USER\n"
+	    "       mobileid pair [-c CONF] USER PHRASE\n"
+	    "       mobileid --help | --version\n"
+	    "\n"
+	    "check  validate the config, user map, file permissions and\n"
+	    "       certificates; print every problem\n"
+	    "login  run the approval for USER in this terminal\n"
+	    "pair   pair USER's Toopher app: PHRASE is the words the app\n"
+	    "       shows; waits until the pairing is confirmed in the app,\n"
+	    "       then prints the user map line to add (on stdout)\n"
+	    "\n"
+	    "Exit status: 0 ok, approved or paired; 1 problems found, not\n"
+	    "approved or not paired (the reason on stderr); 2 usage "
+	    "error.\n");
 }
 
 static int term_conv(void *ctx, enum ui_style style, const char *msg,
@@ -79,17 +85,34 @@ static int check_tls(const struct cfg_tls *tls, const char *section, int client,
 	return r;
 }
 
-static int cmd_check(const char *conf, struct mid_log *log)
+/* The config as the module would read it with conf=CONF. */
+static int load_conf(const char *conf, struct mid_config *cfg,
+		     struct mid_log *log)
 {
 	const char *argv[1];
-	struct mid_config cfg;
-	struct usermap_entry e;
 	char arg[600];
-	int problems = 0, r;
 
 	snprintf(arg, sizeof(arg), "conf=%s", conf);
 	argv[0] = arg;
-	r = cfg_load(&cfg, 1, argv, log);
+	return cfg_load(cfg, 1, argv, log);
+}
+
+static int check_toopher(const struct mid_config *cfg, struct mid_log *log)
+{
+	struct toopher_api *a = NULL;
+	int r = toopher_api_new(cfg, log, &a);
+
+	toopher_api_free(a);
+	return r;
+}
+
+static int cmd_check(const char *conf, struct mid_log *log)
+{
+	struct mid_config cfg;
+	struct usermap_entry e;
+	int problems = 0, r;
+
+	r = load_conf(conf, &cfg, log);
 	if (r < 0) {
 		cfg_free(&cfg);
 		fprintf(stderr, "mobileid: %s: %s\n", conf, mid_strerror(r));
@@ -113,6 +136,8 @@ static int cmd_check(const char *conf, struct mid_log *log)
 		       cfg.passbyme.availability, cfg.timeout);
 		problems++;
 	}
+	if (cfg.toopher.present && check_toopher(&cfg, log) < 0)
+		problems++;
 	if (cfg.charset == CFG_CHARSET_ASCII && cfg.theme == CFG_THEME_LIGHT)
 		/* scans only where colours force black on white (animate
 		 * mode on a local terminal), never in an ssh prompt */
@@ -127,11 +152,10 @@ static int cmd_check(const char *conf, struct mid_log *log)
 
 static int cmd_login(const char *conf, const char *user, struct mid_log *log)
 {
-	const char *argv[1];
 	struct mid_config cfg;
 	struct approval_env env;
 	struct approval_result res;
-	char arg[600], quoted[MID_LOG_QUOTED_MAX];
+	char quoted[MID_LOG_QUOTED_MAX];
 	const char *why = usermap_name_problem(user);
 	int r;
 
@@ -140,9 +164,7 @@ static int cmd_login(const char *conf, const char *user, struct mid_log *log)
 		return EXIT_PROBLEM;
 	}
 	mid_log_quote(quoted, sizeof(quoted), user);
-	snprintf(arg, sizeof(arg), "conf=%s", conf);
-	argv[0] = arg;
-	r = cfg_load(&cfg, 1, argv, log);
+	r = load_conf(conf, &cfg, log);
 	if (r == 0) {
 		memset(&env, 0, sizeof(env));
 		env.user = user;
@@ -157,6 +179,79 @@ static int cmd_login(const char *conf, const char *user, struct mid_log *log)
 	}
 	if (r < 0)
 		fprintf(stderr, "mobileid: %s\n", mid_strerror(r));
+	cfg_free(&cfg);
+	return r == 0 ? 0 : EXIT_PROBLEM;
+}
+
+struct pair_screen {
+	enum mid_lang lang;
+	bool tty;
+	bool shown;
+};
+
+/* The wait for the app, on stderr: one line redrawn on a terminal, else a
+ * line every ten seconds. */
+static void pair_progress(void *ctx, enum mid_msg msg, unsigned secs)
+{
+	struct pair_screen *s = ctx;
+
+	if (!s->tty && s->shown && secs % 10 != 0)
+		return;
+	fprintf(stderr, "%s%s %s %u s%s", s->tty ? "\r" : "",
+		i18n_text(s->lang, msg), i18n_text(s->lang, MSG_TIME_LEFT),
+		secs, s->tty ? "\033[K" : "\n");
+	fflush(stderr);
+	s->shown = true;
+}
+
+/* A user map name: no white space, no control characters, not empty. */
+static bool user_ok(const char *user)
+{
+	size_t n = strlen(user);
+
+	if (n == 0 || n > 255)
+		return false;
+	for (; *user; user++)
+		if ((unsigned char)*user <= 0x20 || *user == 0x7f ||
+		    *user == '#')
+			return false;
+	return true;
+}
+
+static int cmd_pair(const char *conf, const char *user, const char *phrase,
+		    struct mid_log *log)
+{
+	struct mid_config cfg;
+	struct pair_screen screen = {.tty = isatty(STDERR_FILENO)};
+	char id[TOOPHER_ID_MAX + 1], quoted[MID_LOG_QUOTED_MAX];
+	enum mid_msg msg = MSG_RFA22;
+	int r;
+
+	if (!user_ok(user)) {
+		fprintf(stderr, "mobileid: '%s' cannot be a user map name\n",
+			user);
+		return EXIT_USAGE;
+	}
+	r = load_conf(conf, &cfg, log);
+	if (r == 0) {
+		screen.lang = i18n_pick(cfg.lang, NULL);
+		r = toopher_pair(&cfg, user, phrase,
+				 util_now_ms() + cfg.timeout * 1000ull,
+				 pair_progress, &screen, id, &msg, log);
+		if (screen.shown && screen.tty)
+			fputc('\n', stderr);
+		mid_log_quote(quoted, sizeof(quoted), user);
+		mid_log_notice(log, "pairing for %s: %s", quoted,
+			       r == 0 ? "confirmed" : mid_strerror(r));
+	}
+	if (r == 0) {
+		fprintf(stderr, "Paired. Add this line to %s:\n", cfg.usermap);
+		printf("%s toopher:%s\n", user, id);
+	} else {
+		fprintf(stderr, "mobileid: not paired: %s%s%s\n",
+			mid_strerror(r), msg != MSG_NONE ? ": " : "",
+			i18n_text(screen.lang, msg));
+	}
 	cfg_free(&cfg);
 	return r == 0 ? 0 : EXIT_PROBLEM;
 }
@@ -205,11 +300,8 @@ int main(int argc, char **argv)
 		return cmd_check(conf, &log);
 	if (strcmp(cmd, "login") == 0 && optind + 1 == argc)
 		return cmd_login(conf, argv[optind], &log);
-	if (strcmp(cmd, "pair") == 0 && optind + 2 == argc) {
-		fprintf(stderr, "mobileid: Toopher pairing is not in this "
-				"version\n");
-		return EXIT_PROBLEM;
-	}
+	if (strcmp(cmd, "pair") == 0 && optind + 2 == argc)
+		return cmd_pair(conf, argv[optind], argv[optind + 1], &log);
 	usage(stderr);
 	return EXIT_USAGE;
 }

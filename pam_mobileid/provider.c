@@ -7,6 +7,7 @@
 #include "log.h"
 #include "mid.h"
 #include "passbyme.h"
+#include "toopher.h"
 
 struct provider_entry {
 	const char *name;
@@ -19,6 +20,7 @@ struct provider_entry {
 static const struct provider_entry providers[] = {
     {"bankid", bankid_new, &bankid_ops},
     {"passbyme", passbyme_new, &passbyme_ops},
+    {"toopher", toopher_new, &toopher_ops},
 };
 
 int provider_new(const char *name, const struct mid_config *cfg,

@@ -1,0 +1,312 @@
+/* The Toopher provider: an authentication request for the mapped pairing,
+ * polled until the app grants or denies it. doc/toopher.md. */
+#include "toopher.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "json.h"
+#include "log.h"
+#include "mid.h"
+#include "util.h"
+
+#define NAME_MAX_LEN 256
+#define REASON_MAX 200
+#define OTP_REQUIRED 708
+
+struct toopher {
+	const struct mid_request *req;
+	struct mid_log *log;
+	struct toopher_api *api;
+	char terminal[NAME_MAX_LEN];
+	char action[NAME_MAX_LEN];
+	char id[TOOPHER_ID_MAX + 1]; /* the request while open */
+	bool open;
+	bool cancelled;
+	int decided; /* initiate's own final answer, or PROVIDER_PENDING */
+};
+
+/* The object's id: a token, and want_id if that is given. */
+static int check_id(json_object *reply, const char *want_id,
+		    char id_out[TOOPHER_ID_MAX + 1], const char *what,
+		    struct mid_log *log)
+{
+	const char *id = json_get_str(reply, "id", TOOPHER_ID_MAX);
+
+	if (!util_is_token(id, TOOPHER_ID_MAX) ||
+	    (want_id && strcmp(id, want_id) != 0)) {
+		mid_log_err(log,
+			    "toopher: %s reply without a valid id, or "
+			    "for another one",
+			    what);
+		return MID_E_PROTOCOL;
+	}
+	if (id_out)
+		snprintf(id_out, TOOPHER_ID_MAX + 1, "%s", id);
+	return 0;
+}
+
+/* reason_code: an integer, or (some servers) a string of digits */
+static long reason_code(json_object *reply)
+{
+	json_object *v;
+	unsigned u;
+
+	if (!json_object_object_get_ex(reply, "reason_code", &v))
+		return -1;
+	if (json_object_is_type(v, json_type_int))
+		return (long)json_object_get_int64(v);
+	if (json_object_is_type(v, json_type_string) &&
+	    util_parse_uint(json_object_get_string(v), 0, 99999, &u) == 0)
+		return (long)u;
+	return -1;
+}
+
+static int final_answer(json_object *reply, bool granted, int automated,
+			enum mid_msg *msg, struct mid_log *log)
+{
+	const char *reason = json_get_str(reply, "reason", 4096);
+	char r[REASON_MAX];
+
+	util_sanitize(r, sizeof(r), reason ? reason : "-");
+	if (granted) {
+		*msg = MSG_APPROVED;
+		mid_log_notice(log, "toopher: granted %s (%s)",
+			       automated == 1 ? "automatically by the app's "
+						"automation rules"
+					      : "in the app",
+			       r);
+		return PROVIDER_APPROVED;
+	}
+	*msg = MSG_TOOPHER_DENIED;
+	mid_log_notice(log, "toopher: denied %s (%s)",
+		       automated == 1 ? "automatically" : "in the app", r);
+	return MID_E_DENIED;
+}
+
+int toopher_parse_auth(json_object *reply, const char *want_id,
+		       char id_out[TOOPHER_ID_MAX + 1], enum mid_msg *msg,
+		       struct mid_log *log)
+{
+	int pending = json_get_bool(reply, "pending");
+	int granted = json_get_bool(reply, "granted");
+	int automated = json_get_bool(reply, "automated");
+	json_object *v;
+
+	*msg = MSG_RFA22;
+	if (check_id(reply, want_id, id_out, "authentication request", log) < 0)
+		return MID_E_PROTOCOL;
+	if (pending < 0 || (!pending && granted < 0) ||
+	    (automated < 0 &&
+	     json_object_object_get_ex(reply, "automated", &v))) {
+		mid_log_err(log, "toopher: authentication request without "
+				 "boolean pending/granted/automated");
+		return MID_E_PROTOCOL;
+	}
+	/* the app wants a one-time password, which we cannot ask for here */
+	if (reason_code(reply) == OTP_REQUIRED) {
+		mid_log_err(log, "toopher: the user requires OTP "
+				 "authentication (not supported)");
+		*msg = MSG_TOOPHER_OTP;
+		return MID_E_FAILED;
+	}
+	if (pending) {
+		*msg = MSG_TOOPHER_PUSHED;
+		return PROVIDER_PENDING;
+	}
+	return final_answer(reply, granted == 1, automated, msg, log);
+}
+
+int toopher_parse_pairing(json_object *reply, const char *want_id,
+			  char id_out[TOOPHER_ID_MAX + 1], struct mid_log *log)
+{
+	int pending = json_get_bool(reply, "pending");
+	int enabled = json_get_bool(reply, "enabled");
+	json_object *v;
+
+	if (check_id(reply, want_id, id_out, "pairing", log) < 0)
+		return MID_E_PROTOCOL;
+	/* very old servers send no pending: not enabled yet means waiting */
+	if (enabled < 0 ||
+	    (pending < 0 && json_object_object_get_ex(reply, "pending", &v))) {
+		mid_log_err(log, "toopher: pairing without boolean "
+				 "enabled/pending");
+		return MID_E_PROTOCOL;
+	}
+	if (pending == 1)
+		return PROVIDER_PENDING;
+	if (enabled == 1)
+		return PROVIDER_APPROVED;
+	return pending == 0 ? MID_E_DENIED : PROVIDER_PENDING;
+}
+
+static int toopher_start(void *p, struct provider_status *st)
+{
+	struct toopher *t = p;
+	const char *const pairs[] = {
+	    "pairing_id",
+	    t->req->identity,
+	    "terminal_name",
+	    t->terminal,
+	    "action_name",
+	    t->action,
+	    NULL,
+	    NULL,
+	};
+	json_object *reply = NULL;
+	char *form = toopher_form(pairs);
+	int r;
+
+	st->show_qr = false;
+	st->msg = MSG_RFA22;
+	if (!form)
+		return MID_E_NOMEM;
+	r = toopher_api_call(t->api, "POST", "authentication_requests/initiate",
+			     form, t->req->deadline_ms, &reply, &st->msg);
+	free(form);
+	if (r == 0)
+		r = toopher_parse_auth(reply, NULL, t->id, &st->msg, t->log);
+	json_object_put(reply);
+	if (r < 0 && r != MID_E_DENIED)
+		return r;
+	/* an answer already (automation): the first poll hands it over */
+	t->decided = r;
+	t->open = r == PROVIDER_PENDING;
+	mid_log_debug(t->log, "toopher: request %.8s... started (%s, %s)",
+		      t->id, t->terminal, t->action);
+	return 0;
+}
+
+static int toopher_poll(void *p, struct provider_status *st)
+{
+	struct toopher *t = p;
+	json_object *reply = NULL;
+	char endpoint[TOOPHER_ID_MAX + 32];
+	int r;
+
+	st->show_qr = false;
+	if (t->decided != PROVIDER_PENDING) {
+		r = t->decided;
+		t->decided = PROVIDER_PENDING;
+		st->msg =
+		    r == PROVIDER_APPROVED ? MSG_APPROVED : MSG_TOOPHER_DENIED;
+		return r;
+	}
+	if (!t->open)
+		return MID_E_INTERNAL;
+	snprintf(endpoint, sizeof(endpoint), "authentication_requests/%s",
+		 t->id);
+	r = toopher_api_call(t->api, "GET", endpoint, NULL, t->req->deadline_ms,
+			     &reply, &st->msg);
+	if (r == 0)
+		r = toopher_parse_auth(reply, t->id, NULL, &st->msg, t->log);
+	/* answered, or refused for good (e.g. pairing deactivated) */
+	if (r == PROVIDER_APPROVED || r == MID_E_DENIED || r == MID_E_FAILED)
+		t->open = false;
+	json_object_put(reply);
+	return r;
+}
+
+/* Toopher has no call to withdraw a request: we stop polling, and the
+ * request lapses unanswered in the app. */
+static void toopher_cancel(void *p)
+{
+	struct toopher *t = p;
+
+	if (!t->open)
+		return;
+	t->open = false;
+	t->cancelled = true;
+	mid_log_notice(t->log,
+		       "toopher: request %.8s... cancelled: no more polls "
+		       "(Toopher has no call to withdraw it)",
+		       t->id);
+}
+
+static int toopher_qr(void *p, uint64_t now_ms, char *buf, size_t len)
+{
+	(void)p;
+	(void)now_ms;
+	(void)buf;
+	(void)len;
+	return MID_E_INTERNAL; /* a push: nothing to scan */
+}
+
+static unsigned toopher_interval_ms(void *p)
+{
+	(void)p;
+	return TOOPHER_POLL_MS;
+}
+
+static unsigned toopher_next_frame_ms(void *p, uint64_t now_ms)
+{
+	(void)p;
+	(void)now_ms;
+	return UINT32_MAX;
+}
+
+static void toopher_free(void *p)
+{
+	struct toopher *t = p;
+
+	if (!t)
+		return;
+	toopher_api_free(t->api);
+	explicit_bzero(t, sizeof(*t));
+	free(t);
+}
+
+/* What the app shows: the terminal is the remote host, or this host for a
+ * local login; the action is the service ("sshd login", "sudo"). */
+static void names(struct toopher *t, const struct mid_request *req)
+{
+	char host[NAME_MAX_LEN] = "";
+	const char *svc =
+	    req->service && *req->service ? req->service : "login";
+
+	if (req->rhost && *req->rhost)
+		snprintf(host, sizeof(host), "%s", req->rhost);
+	else if (gethostname(host, sizeof(host) - 1) != 0 || !*host)
+		snprintf(host, sizeof(host), "localhost");
+	util_sanitize(t->terminal, sizeof(t->terminal), host);
+	snprintf(host, sizeof(host), "%s%s", svc,
+		 strncmp(svc, "sshd", 4) == 0 ? " login" : "");
+	util_sanitize(t->action, sizeof(t->action), host);
+}
+
+int toopher_new(const struct mid_config *cfg, const struct mid_request *req,
+		struct mid_log *log, void **out)
+{
+	struct toopher *t = calloc(1, sizeof(*t));
+	int r;
+
+	*out = NULL;
+	if (!t)
+		return MID_E_NOMEM;
+	t->req = req;
+	t->log = log;
+	t->decided = PROVIDER_PENDING;
+	names(t, req);
+	r = toopher_api_new(cfg, log, &t->api);
+	if (r < 0) {
+		toopher_free(t);
+		return r;
+	}
+	*out = t;
+	return 0;
+}
+
+const struct provider_ops toopher_ops = {
+    .name = "toopher",
+    .title = MSG_TOOPHER_TITLE,
+    .start = toopher_start,
+    .qr = toopher_qr,
+    .poll = toopher_poll,
+    .cancel = toopher_cancel,
+    .interval_ms = toopher_interval_ms,
+    .next_frame_ms = toopher_next_frame_ms,
+    .free = toopher_free,
+};
