@@ -14,8 +14,6 @@
 #include "util.h"
 
 #define NAME_MAX_LEN 256
-#define REASON_MAX 200
-#define OTP_REQUIRED 708
 
 struct toopher {
 	const struct mid_request *req;
@@ -28,120 +26,6 @@ struct toopher {
 	bool cancelled;
 	int decided; /* initiate's own final answer, or PROVIDER_PENDING */
 };
-
-/* The object's id: a token, and want_id if that is given. */
-static int check_id(json_object *reply, const char *want_id,
-		    char id_out[TOOPHER_ID_MAX + 1], const char *what,
-		    struct mid_log *log)
-{
-	const char *id = json_get_str(reply, "id", TOOPHER_ID_MAX);
-
-	if (!util_is_token(id, TOOPHER_ID_MAX) ||
-	    (want_id && strcmp(id, want_id) != 0)) {
-		mid_log_err(log,
-			    "toopher: %s reply without a valid id, or "
-			    "for another one",
-			    what);
-		return MID_E_PROTOCOL;
-	}
-	if (id_out)
-		snprintf(id_out, TOOPHER_ID_MAX + 1, "%s", id);
-	return 0;
-}
-
-/* reason_code: an integer, or (some servers) a string of digits */
-static long reason_code(json_object *reply)
-{
-	json_object *v;
-	unsigned u;
-
-	if (!json_object_object_get_ex(reply, "reason_code", &v))
-		return -1;
-	if (json_object_is_type(v, json_type_int))
-		return (long)json_object_get_int64(v);
-	if (json_object_is_type(v, json_type_string) &&
-	    util_parse_uint(json_object_get_string(v), 0, 99999, &u) == 0)
-		return (long)u;
-	return -1;
-}
-
-static int final_answer(json_object *reply, bool granted, int automated,
-			enum mid_msg *msg, struct mid_log *log)
-{
-	const char *reason = json_get_str(reply, "reason", 4096);
-	char r[REASON_MAX];
-
-	util_sanitize(r, sizeof(r), reason ? reason : "-");
-	if (granted) {
-		*msg = MSG_APPROVED;
-		mid_log_notice(log, "toopher: granted %s (%s)",
-			       automated == 1 ? "automatically by the app's "
-						"automation rules"
-					      : "in the app",
-			       r);
-		return PROVIDER_APPROVED;
-	}
-	*msg = MSG_TOOPHER_DENIED;
-	mid_log_notice(log, "toopher: denied %s (%s)",
-		       automated == 1 ? "automatically" : "in the app", r);
-	return MID_E_DENIED;
-}
-
-int toopher_parse_auth(json_object *reply, const char *want_id,
-		       char id_out[TOOPHER_ID_MAX + 1], enum mid_msg *msg,
-		       struct mid_log *log)
-{
-	int pending = json_get_bool(reply, "pending");
-	int granted = json_get_bool(reply, "granted");
-	int automated = json_get_bool(reply, "automated");
-	json_object *v;
-
-	*msg = MSG_RFA22;
-	if (check_id(reply, want_id, id_out, "authentication request", log) < 0)
-		return MID_E_PROTOCOL;
-	if (pending < 0 || (!pending && granted < 0) ||
-	    (automated < 0 &&
-	     json_object_object_get_ex(reply, "automated", &v))) {
-		mid_log_err(log, "toopher: authentication request without "
-				 "boolean pending/granted/automated");
-		return MID_E_PROTOCOL;
-	}
-	/* the app wants a one-time password, which we cannot ask for here */
-	if (reason_code(reply) == OTP_REQUIRED) {
-		mid_log_err(log, "toopher: the user requires OTP "
-				 "authentication (not supported)");
-		*msg = MSG_TOOPHER_OTP;
-		return MID_E_FAILED;
-	}
-	if (pending) {
-		*msg = MSG_TOOPHER_PUSHED;
-		return PROVIDER_PENDING;
-	}
-	return final_answer(reply, granted == 1, automated, msg, log);
-}
-
-int toopher_parse_pairing(json_object *reply, const char *want_id,
-			  char id_out[TOOPHER_ID_MAX + 1], struct mid_log *log)
-{
-	int pending = json_get_bool(reply, "pending");
-	int enabled = json_get_bool(reply, "enabled");
-	json_object *v;
-
-	if (check_id(reply, want_id, id_out, "pairing", log) < 0)
-		return MID_E_PROTOCOL;
-	/* very old servers send no pending: not enabled yet means waiting */
-	if (enabled < 0 ||
-	    (pending < 0 && json_object_object_get_ex(reply, "pending", &v))) {
-		mid_log_err(log, "toopher: pairing without boolean "
-				 "enabled/pending");
-		return MID_E_PROTOCOL;
-	}
-	if (pending == 1)
-		return PROVIDER_PENDING;
-	if (enabled == 1)
-		return PROVIDER_APPROVED;
-	return pending == 0 ? MID_E_DENIED : PROVIDER_PENDING;
-}
 
 static int toopher_start(void *p, struct provider_status *st)
 {

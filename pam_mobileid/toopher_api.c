@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "config.h"
@@ -17,7 +16,6 @@
 #include "oauth1.h"
 #include "util.h"
 
-#define ERR_TEXT_MAX 200
 #define FORM_MAX 4096
 
 struct toopher_api {
@@ -226,91 +224,5 @@ int toopher_api_call(struct toopher_api *a, const char *method,
 		r = toopher_parse_error(rep.status, rep.body, rep.len, msg,
 					a->log);
 	http_reply_free(&rep);
-	return r;
-}
-
-struct err_map {
-	int code;
-	enum mid_msg msg;
-	const char *what; /* for the log */
-};
-
-/* doc/toopher.md, "Errors" */
-static const struct err_map errors[] = {
-    {601, MSG_TOOPHER_PAIRING_GONE, "pairing not authorized: pair again"},
-    {704, MSG_TOOPHER_USER_DISABLED, "user disabled Toopher"},
-    {705, MSG_TOOPHER_UNKNOWN_USER, "unknown user: pair first"},
-    {706, MSG_TOOPHER_UNKNOWN_TERMINAL, "unknown terminal"},
-    {707, MSG_TOOPHER_PAIRING_GONE, "pairing deactivated: pair again"},
-    {708, MSG_TOOPHER_OTP, "user requires an OTP (not supported)"},
-};
-
-/* The error_code member: an integer, or a string of digits. */
-static int error_code(json_object *obj)
-{
-	json_object *v;
-	unsigned u;
-
-	if (!obj || !json_object_object_get_ex(obj, "error_code", &v))
-		return -1;
-	if (json_object_is_type(v, json_type_int)) {
-		int64_t i = json_object_get_int64(v);
-
-		return i >= 0 && i < 100000 ? (int)i : -1;
-	}
-	if (json_object_is_type(v, json_type_string) &&
-	    util_parse_uint(json_object_get_string(v), 0, 99999, &u) == 0)
-		return (int)u;
-	return -1;
-}
-
-/* By the status alone: 503 is an outage, other 5xx and 429 the service's
- * trouble, 401 a signature it refused, anything else a bad request. */
-static int by_status(long status, enum mid_msg *msg)
-{
-	*msg = MSG_TOOPHER_REFUSED;
-	if (status == 503) {
-		*msg = MSG_UNAVAILABLE;
-		return MID_E_UNREACHABLE;
-	}
-	if (status >= 500 || status == 429)
-		return MID_E_SERVER;
-	return MID_E_PROTOCOL;
-}
-
-int toopher_parse_error(long status, const char *body, size_t len,
-			enum mid_msg *msg, struct mid_log *log)
-{
-	json_object *obj = json_parse_bounded(body, len);
-	const char *text = json_get_str(obj, "error_message", 4096);
-	const char *what = status == 401 ? "signature refused: check "
-					   "consumer_key, the secret and the "
-					   "clock"
-					 : "";
-	int code = error_code(obj), r = by_status(status, msg);
-	char t[ERR_TEXT_MAX];
-
-	for (size_t i = 0;
-	     status != 503 && code >= 0 && i < MID_ARRAY_SIZE(errors); i++) {
-		if (code == errors[i].code) {
-			*msg = errors[i].msg;
-			what = errors[i].what;
-			r = MID_E_FAILED;
-		}
-	}
-	/* the reference clients match these texts whatever the code */
-	if (status != 503 && text &&
-	    (strcasestr(text, "pairing has not been authorized") ||
-	     strcasestr(text, "pairing has been deactivated"))) {
-		*msg = MSG_TOOPHER_PAIRING_GONE;
-		what = "pairing deactivated: pair again";
-		r = MID_E_FAILED;
-	}
-	util_sanitize(t, sizeof(t), text ? text : "");
-	mid_log_msg(log, r == MID_E_UNREACHABLE ? LOG_WARNING : LOG_ERR,
-		    "toopher: HTTP %ld, error %d%s%s%s%s%s", status, code,
-		    text ? " \"" : "", t, text ? "\"" : "", *what ? ": " : "",
-		    what);
-	json_object_put(obj);
 	return r;
 }
