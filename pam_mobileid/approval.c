@@ -321,6 +321,7 @@ static int run_order(struct run *run, struct approval_result *res)
 int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 		 struct mid_log *log, struct approval_result *res)
 {
+	const struct provider_def *def;
 	struct usermap_entry entry;
 	struct mid_request req;
 	struct ui ui;
@@ -340,6 +341,10 @@ int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 		return r;
 	snprintf(res->provider, sizeof(res->provider), "%s", entry.provider);
 	mid_log_mask(res->masked_id, sizeof(res->masked_id), entry.id);
+	/* the user map names only providers of the table */
+	def = provider_find(entry.provider);
+	if (!def)
+		return MID_E_INTERNAL;
 
 	approval_pick_ui(cfg, env, &ui);
 	gethostname(host, sizeof(host) - 1);
@@ -350,9 +355,9 @@ int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 	req.rhost = env->rhost;
 	req.identity = entry.id;
 	req.text = text;
-	req.want_qr = ui.mode != UI_OFF;
+	req.want_qr = (def->needs & PROVIDER_NEEDS_QR) && ui.mode != UI_OFF;
 	req.deadline_ms = start + (uint64_t)cfg->timeout * 1000u;
-	if (strcmp(entry.provider, "bankid") == 0) {
+	if (def->needs & PROVIDER_NEEDS_END_USER_IP) {
 		net_end_user_ip(env->rhost, ip, sizeof(ip), log);
 		req.end_user_ip = ip;
 	}
@@ -362,7 +367,8 @@ int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 	run.log = log;
 	run.ui = &ui;
 	run.req = &req;
-	r = provider_new(entry.provider, cfg, &req, log, &run.ops, &run.p);
+	run.ops = def->ops;
+	r = def->create(cfg, &req, log, &run.p);
 	if (r == 0) {
 		ui.title = run.ops->title;
 		r = run_order(&run, res);

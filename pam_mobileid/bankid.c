@@ -451,8 +451,9 @@ static char *make_uvd(const char *text)
 	return util_base64(text, n);
 }
 
-int bankid_new(const struct mid_config *cfg, const struct mid_request *req,
-	       struct mid_log *log, void **out)
+static int bankid_new(const struct mid_config *cfg,
+		      const struct mid_request *req, struct mid_log *log,
+		      void **out)
 {
 	struct bankid *b = calloc(1, sizeof(*b));
 	char base[600];
@@ -491,7 +492,7 @@ fail:
 	return r;
 }
 
-const struct provider_ops bankid_ops = {
+static const struct provider_ops bankid_ops = {
     .name = "bankid",
     .title = MSG_TITLE,
     .start = bankid_start,
@@ -501,4 +502,27 @@ const struct provider_ops bankid_ops = {
     .interval_ms = bankid_interval_ms,
     .next_frame_ms = bankid_next_frame_ms,
     .free = bankid_free,
+};
+
+static bool bankid_configured(const struct mid_config *cfg)
+{
+	return cfg->bankid.present;
+}
+
+static const struct cfg_tls *bankid_tls(const struct mid_config *cfg)
+{
+	return &cfg->bankid.tls;
+}
+
+/* The QR code is the usual way in; the person's IP goes into every order;
+ * the RP proves itself with its client certificate. */
+const struct provider_def bankid_provider = {
+    .name = "bankid",
+    .needs = PROVIDER_NEEDS_QR | PROVIDER_NEEDS_END_USER_IP |
+	     PROVIDER_NEEDS_CLIENT_CERT,
+    .check_id = pnr_normalise,
+    .configured = bankid_configured,
+    .tls = bankid_tls,
+    .create = bankid_new,
+    .ops = &bankid_ops,
 };

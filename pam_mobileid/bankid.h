@@ -4,10 +4,8 @@
 
 #include "provider.h"
 
-extern const struct provider_ops bankid_ops;
-
-int bankid_new(const struct mid_config *cfg, const struct mid_request *req,
-	       struct mid_log *log, void **p);
+/* Its row of the provider table. */
+extern const struct provider_def bankid_provider;
 
 /* Maps a collect reply (already parsed) to a poll outcome; exposed for the
  * unit tests and the fuzzer. expected_pnr is the mapped number; qr says

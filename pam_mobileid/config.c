@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "mid.h"
+#include "provider.h"
 #include "util.h"
 
 enum key_type {
@@ -92,9 +93,6 @@ static const struct key_def keys[] = {
     {"toopher", "consumer_secret_file", KEY_STR,
      OFF(toopher.consumer_secret_file), 0, 0, NULL},
 };
-
-static const char *const sections[] = {"general", "bankid", "passbyme",
-				       "toopher"};
 
 static char **str_field(struct mid_config *cfg, const struct key_def *k)
 {
@@ -258,6 +256,33 @@ static void strip_comment(char *v)
 	}
 }
 
+/* "[name]": [general], or the section of a provider this build has; the
+ * keys of a provider's section stay unknown until its row exists. */
+static int parse_section(struct mid_config *cfg, char *line, char *section,
+			 size_t seclen, const char *where, struct mid_log *log)
+{
+	char *end = strchr(line, ']'), *name = line + 1;
+
+	if (!end || *trim(end + 1)) {
+		mid_log_err(log, "%s: bad section header", where);
+		return MID_E_CONFIG;
+	}
+	*end = '\0';
+	if (strlen(name) >= seclen ||
+	    (strcmp(name, "general") != 0 && !provider_find(name))) {
+		mid_log_err(log, "%s: unknown section [%s]", where, name);
+		return MID_E_CONFIG;
+	}
+	snprintf(section, seclen, "%s", name);
+	if (strcmp(name, "bankid") == 0)
+		cfg->bankid.present = true;
+	else if (strcmp(name, "passbyme") == 0)
+		cfg->passbyme.present = true;
+	else if (strcmp(name, "toopher") == 0)
+		cfg->toopher.present = true;
+	return 0;
+}
+
 static int parse_line(struct mid_config *cfg, char *line, char *section,
 		      size_t seclen, unsigned *seen, bool *has_secret,
 		      const char *where, struct mid_log *log)
@@ -269,32 +294,8 @@ static int parse_line(struct mid_config *cfg, char *line, char *section,
 	line = trim(line);
 	if (!*line || *line == '#' || *line == ';')
 		return 0;
-	if (*line == '[') {
-		char *end = strchr(line, ']');
-		size_t i;
-
-		if (!end || *trim(end + 1)) {
-			mid_log_err(log, "%s: bad section header", where);
-			return MID_E_CONFIG;
-		}
-		*end = '\0';
-		for (i = 0; i < MID_ARRAY_SIZE(sections); i++)
-			if (strcmp(line + 1, sections[i]) == 0)
-				break;
-		if (i == MID_ARRAY_SIZE(sections)) {
-			mid_log_err(log, "%s: unknown section [%s]", where,
-				    line + 1);
-			return MID_E_CONFIG;
-		}
-		snprintf(section, seclen, "%s", sections[i]);
-		if (i == 1)
-			cfg->bankid.present = true;
-		else if (i == 2)
-			cfg->passbyme.present = true;
-		else if (i == 3)
-			cfg->toopher.present = true;
-		return 0;
-	}
+	if (*line == '[')
+		return parse_section(cfg, line, section, seclen, where, log);
 	eq = strchr(line, '=');
 	if (!eq || !*section) {
 		mid_log_err(log, "%s: expected key = value in a section",

@@ -14,6 +14,7 @@
 #include "creds.h"
 #include "log.h"
 #include "mid.h"
+#include "provider.h"
 #include "toopher.h"
 #include "usermap.h"
 #include "util.h"
@@ -85,6 +86,27 @@ static int check_tls(const struct cfg_tls *tls, const char *section, int client,
 	return r;
 }
 
+/* Each configured provider of the table: its credentials load, its
+ * settings agree with the rest. Returns the number of problems. */
+static int check_providers(const struct mid_config *cfg, struct mid_log *log)
+{
+	const struct provider_def *def;
+	int problems = 0;
+
+	for (size_t i = 0; (def = provider_at(i)) != NULL; i++) {
+		if (!def->configured(cfg))
+			continue;
+		if (def->tls &&
+		    check_tls(def->tls(cfg), def->name,
+			      (def->needs & PROVIDER_NEEDS_CLIENT_CERT) != 0,
+			      log) < 0)
+			problems++;
+		if (def->check_config && def->check_config(cfg, log) < 0)
+			problems++;
+	}
+	return problems;
+}
+
 /* The config as the module would read it with conf=CONF. */
 static int load_conf(const char *conf, struct mid_config *cfg,
 		     struct mid_log *log)
@@ -95,15 +117,6 @@ static int load_conf(const char *conf, struct mid_config *cfg,
 	snprintf(arg, sizeof(arg), "conf=%s", conf);
 	argv[0] = arg;
 	return cfg_load(cfg, 1, argv, log);
-}
-
-static int check_toopher(const struct mid_config *cfg, struct mid_log *log)
-{
-	struct toopher_api *a = NULL;
-	int r = toopher_api_new(cfg, log, &a);
-
-	toopher_api_free(a);
-	return r;
 }
 
 static int cmd_check(const char *conf, struct mid_log *log)
@@ -122,22 +135,7 @@ static int cmd_check(const char *conf, struct mid_log *log)
 	r = usermap_lookup(cfg.usermap, "", &e, log);
 	if (r != MID_E_UNMAPPED)
 		problems++;
-	if (cfg.bankid.present &&
-	    check_tls(&cfg.bankid.tls, "bankid", 1, log) < 0)
-		problems++;
-	if (cfg.passbyme.present &&
-	    check_tls(&cfg.passbyme.tls, "passbyme", 1, log) < 0)
-		problems++;
-	if (cfg.passbyme.present && cfg.passbyme.availability > cfg.timeout) {
-		/* the module cuts it to the login's time left anyway */
-		printf("[passbyme] availability = %u outlives timeout = %u: a "
-		       "request would stay answerable after the login gave "
-		       "up; set availability <= timeout\n",
-		       cfg.passbyme.availability, cfg.timeout);
-		problems++;
-	}
-	if (cfg.toopher.present && check_toopher(&cfg, log) < 0)
-		problems++;
+	problems += check_providers(&cfg, log);
 	if (cfg.charset == CFG_CHARSET_ASCII && cfg.theme == CFG_THEME_LIGHT)
 		/* scans only where colours force black on white (animate
 		 * mode on a local terminal), never in an ssh prompt */

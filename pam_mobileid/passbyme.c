@@ -260,8 +260,9 @@ static void passbyme_free(void *p)
 	free(b);
 }
 
-int passbyme_new(const struct mid_config *cfg, const struct mid_request *req,
-		 struct mid_log *log, void **out)
+static int passbyme_new(const struct mid_config *cfg,
+			const struct mid_request *req, struct mid_log *log,
+			void **out)
 {
 	struct passbyme *b = calloc(1, sizeof(*b));
 	char base[600];
@@ -297,7 +298,7 @@ fail:
 	return r;
 }
 
-const struct provider_ops passbyme_ops = {
+static const struct provider_ops passbyme_ops = {
     .name = "passbyme",
     .title = MSG_PBM_TITLE,
     .start = passbyme_start,
@@ -307,4 +308,55 @@ const struct provider_ops passbyme_ops = {
     .interval_ms = passbyme_interval_ms,
     .next_frame_ms = passbyme_next_frame_ms,
     .free = passbyme_free,
+};
+
+/* A PassBy[ME] ID is an e-mail-like user name: printable ASCII, an '@'. */
+static int passbyme_check_id(const char *id, int this_year, char *out, size_t n)
+{
+	size_t len = strlen(id);
+
+	(void)this_year;
+	if (len == 0 || len > 254 || !strchr(id, '@') || len >= n)
+		return MID_E_CONFIG;
+	for (const char *c = id; *c; c++)
+		if (*c <= ' ' || *c > '~')
+			return MID_E_CONFIG;
+	memcpy(out, id, len + 1);
+	return 0;
+}
+
+static bool passbyme_configured(const struct mid_config *cfg)
+{
+	return cfg->passbyme.present;
+}
+
+static const struct cfg_tls *passbyme_tls(const struct mid_config *cfg)
+{
+	return &cfg->passbyme.tls;
+}
+
+static int passbyme_check_config(const struct mid_config *cfg,
+				 struct mid_log *log)
+{
+	if (cfg->passbyme.availability <= cfg->timeout)
+		return 0;
+	/* the module cuts it to the login's time left anyway */
+	mid_log_err(log,
+		    "[passbyme] availability = %u outlives timeout = %u: a "
+		    "request would stay answerable after the login gave up; "
+		    "set availability <= timeout",
+		    cfg->passbyme.availability, cfg->timeout);
+	return -1;
+}
+
+/* A push to the app, no QR code; the client certificate is the login. */
+const struct provider_def passbyme_provider = {
+    .name = "passbyme",
+    .needs = PROVIDER_NEEDS_CLIENT_CERT,
+    .check_id = passbyme_check_id,
+    .configured = passbyme_configured,
+    .tls = passbyme_tls,
+    .check_config = passbyme_check_config,
+    .create = passbyme_new,
+    .ops = &passbyme_ops,
 };

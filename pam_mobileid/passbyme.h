@@ -7,10 +7,8 @@
 
 #include "provider.h"
 
-extern const struct provider_ops passbyme_ops;
-
-int passbyme_new(const struct mid_config *cfg, const struct mid_request *req,
-		 struct mid_log *log, void **p);
+/* Its row of the provider table. */
+extern const struct provider_def passbyme_provider;
 
 #define PASSBYME_ID_MAX 256
 

@@ -56,10 +56,49 @@ struct provider_ops {
 	void (*free)(void *p);
 };
 
-/* Creates the provider named by the usermap entry. Credentials are loaded
- * and checked here, before any request. Returns 0 or MID_E_*. */
-int provider_new(const char *name, const struct mid_config *cfg,
-		 const struct mid_request *req, struct mid_log *log,
-		 const struct provider_ops **ops, void **p);
+/* What a provider needs of the login, beyond the mapped identity. */
+enum provider_need {
+	PROVIDER_NEEDS_QR = 1 << 0,	     /* it can show a QR code to scan */
+	PROVIDER_NEEDS_END_USER_IP = 1 << 1, /* the person's IP is sent along */
+	PROVIDER_NEEDS_CLIENT_CERT = 1 << 2, /* mutual TLS: [name] cert = */
+};
+
+struct cfg_tls;
+
+/* One row of the provider table: everything only this provider knows. A
+ * provider is one file that defines its row (const struct provider_def
+ * NAME_provider) and one line in provider.c that lists it. A provider that
+ * is not in the table is unknown everywhere: user map, config sections,
+ * `mobileid check` and the module. */
+struct provider_def {
+	const char *name; /* "name:id" in the user map, [name] in the config */
+	unsigned needs;	  /* enum provider_need */
+	/* Checks an identity from the user map and writes it normalised to
+	 * out; 0 or MID_E_CONFIG. this_year: for two-digit years. */
+	int (*check_id)(const char *id, int this_year, char *out, size_t n);
+	/* Whether the config has its [name] section. */
+	bool (*configured)(const struct mid_config *cfg);
+	/* Its TLS settings (NULL: none to check), for `mobileid check`. */
+	const struct cfg_tls *(*tls)(const struct mid_config *cfg);
+	/* Optional: what else `mobileid check` verifies of its section
+	 * (settings that disagree, secrets that do not load); -1 with the
+	 * problem logged, or 0. */
+	int (*check_config)(const struct mid_config *cfg, struct mid_log *log);
+	/* Creates one login's provider state; credentials are loaded and
+	 * checked here, before any request. 0 or MID_E_*. */
+	int (*create)(const struct mid_config *cfg,
+		      const struct mid_request *req, struct mid_log *log,
+		      void **p);
+	const struct provider_ops *ops;
+	/* Its poll() maps the protocol's answers to MID_E_* outcomes; what
+	 * each outcome means for PAM and the person is decided in one table
+	 * of the approval, never here. */
+};
+
+/* The row of the provider called name; NULL when this build has none. */
+const struct provider_def *provider_find(const char *name);
+
+/* The i-th row of the table (0, 1, ...); NULL past the end. */
+const struct provider_def *provider_at(size_t i);
 
 #endif

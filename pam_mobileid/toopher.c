@@ -161,8 +161,9 @@ static void names(struct toopher *t, const struct mid_request *req)
 	util_sanitize(t->action, sizeof(t->action), host);
 }
 
-int toopher_new(const struct mid_config *cfg, const struct mid_request *req,
-		struct mid_log *log, void **out)
+static int toopher_new(const struct mid_config *cfg,
+		       const struct mid_request *req, struct mid_log *log,
+		       void **out)
 {
 	struct toopher *t = calloc(1, sizeof(*t));
 	int r;
@@ -183,7 +184,7 @@ int toopher_new(const struct mid_config *cfg, const struct mid_request *req,
 	return 0;
 }
 
-const struct provider_ops toopher_ops = {
+static const struct provider_ops toopher_ops = {
     .name = "toopher",
     .title = MSG_TOOPHER_TITLE,
     .start = toopher_start,
@@ -193,4 +194,42 @@ const struct provider_ops toopher_ops = {
     .interval_ms = toopher_interval_ms,
     .next_frame_ms = toopher_next_frame_ms,
     .free = toopher_free,
+};
+
+/* A pairing id from `mobileid pair`: a token of at most TOOPHER_ID_MAX. */
+static int toopher_check_id(const char *id, int this_year, char *out, size_t n)
+{
+	(void)this_year;
+	if (!util_is_token(id, TOOPHER_ID_MAX) || strlen(id) >= n)
+		return MID_E_CONFIG;
+	memcpy(out, id, strlen(id) + 1);
+	return 0;
+}
+
+static bool toopher_configured(const struct mid_config *cfg)
+{
+	return cfg->toopher.present;
+}
+
+/* The consumer key and secret load and the session opens. */
+static int toopher_check_config(const struct mid_config *cfg,
+				struct mid_log *log)
+{
+	struct toopher_api *a = NULL;
+	int r = toopher_api_new(cfg, log, &a);
+
+	toopher_api_free(a);
+	return r < 0 ? -1 : 0;
+}
+
+/* A push to the paired app, no QR code, no client certificate: requests
+ * are signed with the consumer secret (OAuth 1.0a). */
+const struct provider_def toopher_provider = {
+    .name = "toopher",
+    .needs = 0,
+    .check_id = toopher_check_id,
+    .configured = toopher_configured,
+    .check_config = toopher_check_config,
+    .create = toopher_new,
+    .ops = &toopher_ops,
 };

@@ -20,10 +20,8 @@ struct mid_config;
 struct mid_log;
 struct toopher_api;
 
-extern const struct provider_ops toopher_ops;
-
-int toopher_new(const struct mid_config *cfg, const struct mid_request *req,
-		struct mid_log *log, void **p);
+/* Its row of the provider table. */
+extern const struct provider_def toopher_provider;
 
 /* ---- the signed API client (toopher_api.c) ---- */
 

@@ -133,6 +133,17 @@ class AdminCheckTest(PamCase):
         self.assertEqual(rc, 1, out)
         self.assertIn("%s:2" % lg.usermap, out)
 
+    def test_a_provider_this_build_lacks_is_a_problem_and_refused(self):
+        # check and module agree: no row in the provider table, no provider
+        s = self.start_sim()
+        lg = self.login(s, usermap="alice bankid:%s\nbob freja:bob@x\n" % PNR)
+        rc, out = self.check(lg)
+        self.assertEqual(rc, 1, out)
+        self.assertIn("%s:2: unknown provider 'freja'" % lg.usermap, out)
+        self.assertEqual(self.run_login(lg, "alice"), "PAM_SERVICE_ERR")
+        self.assert_no_request(s)
+        self.assert_log_names(lg, "%s:2" % lg.usermap)
+
     def test_ascii_on_a_light_theme_is_warned_about(self):
         lg = self.login(None, general={"charset": "ascii", "theme": "light"})
         rc, out = self.check(lg)

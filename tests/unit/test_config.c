@@ -15,6 +15,7 @@
 #include "config.h"
 #include "log.h"
 #include "mid.h"
+#include "provider.h"
 #include "testlib.h"
 
 static struct mid_log quiet = {0};
@@ -333,6 +334,13 @@ static void test_provider_urls_must_be_https(void **state)
 	assert_refused("[toopher]\nurl = http://api.toopher.com/v1/\n");
 }
 
+/* A section is a provider's only when the provider table has its row. */
+static void test_section_of_a_provider_not_built_is_unknown(void **state)
+{
+	assert_null(provider_find("freja"));
+	assert_refused("[freja]\n");
+}
+
 static void test_empty_string_values_are_errors(void **state)
 {
 	assert_refused("[general]\nusermap =\n");
@@ -622,6 +630,7 @@ int main(void)
 	    cmocka_unit_test(
 		test_numbers_out_of_range_or_not_numbers_are_errors),
 	    cmocka_unit_test(test_provider_urls_must_be_https),
+	    cmocka_unit_test(test_section_of_a_provider_not_built_is_unknown),
 	    cmocka_unit_test(test_empty_string_values_are_errors),
 	    cmocka_unit_test(test_line_too_long_is_an_error),
 	    cmocka_unit_test(test_module_arguments_override_the_file),

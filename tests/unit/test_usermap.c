@@ -101,6 +101,7 @@ static void test_bad_line_anywhere_fails_even_for_another_user(void **state)
 	    "eve bankid:\n",		       /* empty identity */
 	    "eve passbyme:no-at-sign\n",
 	    "eve toopher:not_a_token!\n",
+	    "eve freja:199001011239\n", /* a provider not built */
 	};
 	struct usermap_entry e;
 	char text[512];
