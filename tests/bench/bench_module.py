@@ -53,12 +53,14 @@ def pnr(i):
 
 
 class Phone(threading.Thread):
-    """The virtual phone: opens and approves every pending order at once
-    (/phone/open, delay 0), so the module's first collect completes."""
+    """The virtual phone: opens and approves every pending order the moment
+    it appears (/phone/open), the approval delay_ms later (0: the module's
+    first collect completes)."""
 
-    def __init__(self, s, interval=0.005):
+    def __init__(self, s, interval=0.005, delay_ms=0):
         super().__init__(daemon=True)
         self.s = s
+        self.delay_ms = delay_ms
         self.interval = interval
         self.seen = set()
         self.stop = threading.Event()
@@ -73,7 +75,8 @@ class Phone(threading.Thread):
                     for o in self.s.orders():
                         if o["status"] == "pending" and o["orderRef"] not in self.seen:
                             self.seen.add(o["orderRef"])
-                            st, body = self.s.open(o["personalNumber"], "approve", 0)
+                            st, body = self.s.open(o["personalNumber"], "approve",
+                                                  self.delay_ms)
                             if st != 200:
                                 self.errors.append((st, body))
                     last = n
@@ -149,7 +152,7 @@ def login(setup, stack, user, prefix=(), timeout=120):
         fields = f.read().split()
     os.unlink(ru_file)
     ok = p.returncode == 0 and "successfully authenticated" in text
-    if not ok or len(fields) != 4:
+    if not ok or len(fields) < 4:
         sys.stderr.write("login %s/%s failed (rc %s):\n%s\n"
                          % (stack, user, p.returncode, text[-1500:]))
         return False, wall, 0.0, 0.0, 0

@@ -1,8 +1,10 @@
 /* mid-rusage OUT CMD [ARG...]: runs CMD and writes its getrusage numbers to
- * OUT as "utime_us stime_us maxrss_kib status". A small process of its own:
- * ru_maxrss of a child counts the resident size of the process it was forked
- * from (a Python bench harness is ~20 MiB), so the harness starts this one
- * and this one forks CMD. Exits with CMD's exit code (128+N on signal N). */
+ * OUT as "utime_us stime_us maxrss_kib status nvcsw nivcsw": CMD and every
+ * descendant it waited for (wait4 of CMD counts those too). A small process of
+ * its own: ru_maxrss of a child counts the resident size of the process it was
+ * forked from (a Python bench harness is ~20 MiB), so the harness starts this
+ * one and this one forks CMD. Exits with CMD's exit code (128+N on signal N).
+ */
 #include <stdio.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -41,10 +43,10 @@ int main(int argc, char **argv)
 		perror(argv[1]);
 		return 2;
 	}
-	fprintf(out, "%lld %lld %ld %d\n",
+	fprintf(out, "%lld %lld %ld %d %ld %ld\n",
 		(long long)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec,
 		(long long)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec,
-		ru.ru_maxrss, code);
+		ru.ru_maxrss, code, ru.ru_nvcsw, ru.ru_nivcsw);
 	fclose(out);
 	return code;
 }
