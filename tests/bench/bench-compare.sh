@@ -3,7 +3,7 @@
 # side by side (pam_mobileid, the bare-libcurl floor, pam_exec + node with
 # the npm bankid client), then 100/500/1000 logins in flight at once.
 #   tests/bench/bench-compare.sh --plot doc/bench-crowd.svg
-#   tests/bench/bench-compare.sh -r 1 --no-callgrind --crowd 5 --poll 1 --delay 0.5 --crowd-delay 0.8
+#   tests/bench/bench-compare.sh -r 1 --no-callgrind --crowd 5 --poll 1 --delay 0.5 --crowd-delay 1
 # Needs root (writes /etc/pam.d/mid-bench-PID-*). Exit 1 when a login fails.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)

@@ -268,8 +268,9 @@ def main():
     ap.add_argument("--no-node", action="store_true", help="skip the pam_exec + node route")
     ap.add_argument("--crowd", default="100,500,1000",
                     help="logins in flight at once, comma-separated ('' for none)")
-    ap.add_argument("--crowd-delay", type=float, default=5.8,
-                    help="crowd: approval this many s after the QR frame (5.8)")
+    ap.add_argument("--crowd-delay", type=float, default=6,
+                    help="crowd: approval this many s after the order's creation, a "
+                    "multiple of --poll (6)")
     ap.add_argument("--plot", metavar="SVG", help="write the crowd plot here")
     ap.add_argument("--json", metavar="FILE")
     a = ap.parse_args()
@@ -317,7 +318,7 @@ def main():
     if failed or phone.errors:
         print("FAILED logins: %d, phone errors: %r" % (failed, phone.errors[:3]))
         rc = 1
-    if rows.get("module", {}).get("tls") != 1:
+    if a.rounds and rows.get("module", {}).get("tls") != 1:
         print("the module took other than 1 TLS connection per login")
         rc = 1
     if a.json:

@@ -11,6 +11,11 @@
  *                     memory, resident shared objects (*.so*), all resident
  *   end I RC T_AUTH T_QR T_END   pam_authenticate entry, first QR (0: none),
  *                     return; RC is its PAM code
+ *   err I TEXT        when RC is not PAM_SUCCESS: the last error message
+ *                     the module showed (first line, cut at 100 bytes)
+ *   log I TEXT        then the module's first warning or error log line:
+ *                     this program defines vsyslog(), which libpam's
+ *                     pam_syslog() then calls (linked with -rdynamic)
  *   rusage UTIME_US STIME_US NVCSW NIVCSW   all children together
  * Exits 0 when every pam_authenticate returned PAM_SUCCESS. */
 #include <security/pam_appl.h>
@@ -19,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <syslog.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,7 +35,17 @@
 struct login {
 	int index, want_mem;
 	long long t_qr;
+	char err[101];
 };
+
+/* the first warning or error the module logged (one login per process) */
+static char first_log[201];
+
+void vsyslog(int prio, const char *fmt, va_list ap)
+{
+	if (!first_log[0] && LOG_PRI(prio) <= LOG_WARNING)
+		vsnprintf(first_log, sizeof(first_log), fmt, ap);
+}
 
 static long long now_us(void)
 {
@@ -93,6 +109,9 @@ static int conv(int n, const struct pam_message **msg,
 
 		if (style == PAM_PROMPT_ECHO_OFF || style == PAM_PROMPT_ECHO_ON)
 			r[i].resp = strdup("");
+		else if (style == PAM_ERROR_MSG)
+			snprintf(l->err, sizeof(l->err), "%.*s",
+				 (int)strcspn(msg[i]->msg, "\n"), msg[i]->msg);
 		else if (!l->t_qr && strlen(msg[i]->msg) >= QR_MIN_BYTES) {
 			l->t_qr = now_us();
 			emit("qr %d %lld\n", l->index, l->t_qr);
@@ -107,7 +126,7 @@ static int conv(int n, const struct pam_message **msg,
 static int one_login(const char *service, const char *prefix, int index,
 		     int want_mem)
 {
-	struct login l = {index, want_mem, 0};
+	struct login l = {index, want_mem, 0, ""};
 	struct pam_conv pc = {conv, &l};
 	pam_handle_t *ph = NULL;
 	char user[128];
@@ -127,6 +146,10 @@ static int one_login(const char *service, const char *prefix, int index,
 		report_mem(index, "auth");
 	pam_end(ph, rc);
 	emit("end %d %d %lld %lld %lld\n", index, rc, t0, l.t_qr, t1);
+	if (rc != PAM_SUCCESS) {
+		emit("err %d %s\n", index, l.err);
+		emit("log %d %s\n", index, first_log);
+	}
 	return rc == PAM_SUCCESS ? 0 : 1;
 }
 
