@@ -301,7 +301,7 @@ def main():
         phone.stop.set()
         phone.join(2)
         for n in crowd:
-            crowd_rows.append(bench_crowd.run(st, n, a.crowd_delay))
+            crowd_rows.append(bench_crowd.run(st, n, a.crowd_delay, a.poll))
     finally:
         phone.stop.set()
         st.close()

@@ -2,21 +2,21 @@
 
 Used by bench_compare.py. mid-pamhost forks N processes at once (as sshd
 forks one per connection), each running pam_authenticate for its own user.
-The virtual phone reads mid-pamhost's "qr" lines: when login I shows its
-first QR frame, the person scans it (/phone/open "hold": the order turns
-userSign) and approves MARGIN s before `delay` s after the order's creation
-(/phone/open "approve" with the rest of the delay). With `delay` a
-multiple of `poll`, a collect of the module falls due then (it collects
-every poll s from the auth reply, which comes after the creation) and sees
-the approval, so "beyond" = end of pam_authenticate minus (creation +
-delay) is the module's own lateness under the load: the auth reply's way
-back, late collects, the last reply, pam_authenticate's return. Times are
-on one clock: the simulator counts ms from its start on CLOCK_MONOTONIC,
-and clock_offset() finds that start from a request whose time it logs.
-"phone late" counts approvals that the simulator recorded after the
-collect was due (the phone's own requests were slow): those logins wait
-one more poll interval. A person who approves at a random moment waits up
-to one poll interval for the next collect on top, with any client.
+The virtual phone reads mid-pamhost's "qr" lines and approves each order
+(/phone/open with a delay) half a poll interval before `delay` s after its
+first QR frame. With `delay` a multiple of `poll`, a collect of the module
+falls due `delay` s after the order's creation (it collects every poll s
+from the auth reply, which comes after the creation and before the
+frame), and that collect sees the approval. "beyond the delay" = end of
+pam_authenticate minus (creation + delay): the module's own lateness under
+the load (the auth reply's way back, late collects, the last reply,
+pam_authenticate's return). Times are on one clock: the simulator counts
+ms from its start on CLOCK_MONOTONIC, and clock_offset() finds that start
+from a request whose time it logs; creation and approval times come from
+the simulator's order list after the run. "phone late" counts approvals
+recorded after the collect was due (QR frame or phone more than half a
+poll late): those logins wait one more poll. A person who approves at a
+random moment waits up to one poll interval more, with any client.
 """
 import concurrent.futures
 import os
@@ -27,9 +27,6 @@ import time
 
 import bench_module
 import sim
-
-MARGIN = 0.5  # s before the collect that should see the approval
-
 
 def pct(v, p):
     if not v:
@@ -57,36 +54,45 @@ def clock_offset(s):
 
 
 class CrowdPhone:
-    """Scans each login's QR when it appears, approves MARGIN s before
-    `delay` s after the order's creation; due[i] = creation + delay on our
-    clock."""
+    """Approves each login's order (/phone/open, one request) when its first
+    QR frame appears, to take effect `lead` s before `delay` s after that
+    frame: before the collect due `delay` s after the order's creation,
+    which came a little before the frame, and after the one before it."""
 
-    def __init__(self, s, delay, origin):
-        self.s, self.delay, self.origin = s, delay, origin
-        self.due, self.errors = {}, []
+    def __init__(self, s, delay, lead):
+        self.s, self.delay, self.lead = s, delay, lead
+        self.errors = []
 
-    def __call__(self, i):
+    def __call__(self, i, t_qr):
         try:
-            code, body = self.s.open(bench_module.pnr(i), "hold", 0)
-            if code != 200:
-                raise RuntimeError("hold %d: %s %r" % (i, code, body))
-            created = self.origin + self.s.order(body["orderRef"])["created_ms"] / 1000
-            now = time.monotonic()
-            wait = created + self.delay - MARGIN - now
+            wait = t_qr + self.delay - self.lead - time.monotonic()
             code, body = self.s.open(bench_module.pnr(i), "approve",
                                      max(0, int(wait * 1000)))
             if code != 200:
                 raise RuntimeError("approve %d: %s %r" % (i, code, body))
-            self.due[i] = created + self.delay
-        except (RuntimeError, OSError, KeyError) as e:
+        except (RuntimeError, OSError) as e:
             self.errors.append(repr(e))
 
 
-def run(st, n, delay):
+def timeline(s, n, origin, delay):
+    """From the simulator's orders: {login: (due, approved)} on our clock,
+    due = creation + delay, for each login's completed order."""
+    by_pnr = {bench_module.pnr(i): i for i in range(n)}
+    out = {}
+    for o in s.orders():
+        i = by_pnr.get(o["personalNumber"])
+        if i is not None and o["status"] == "complete":
+            out[i] = (origin + o["created_ms"] / 1000 + delay,
+                      origin + o["final_ms"] / 1000)
+    return out
+
+
+def run(st, n, delay, poll):
     """One crowd of n; returns a dict of the figures."""
     ends, why, err = {}, {}, ""
     st.s.reset()  # no order left over from an earlier crowd
-    phone = CrowdPhone(st.s, delay, clock_offset(st.s))
+    origin = clock_offset(st.s)
+    phone = CrowdPhone(st.s, delay, poll / 2)
     before = st.s.stats()["connections"]
     t0 = time.monotonic()
     cmd = [os.path.join(sim.build_dir(), "tests", "bench", "mid-pamhost"),
@@ -98,7 +104,7 @@ def run(st, n, delay):
         for line in p.stdout:
             f = line.split()
             if f[0] == "qr":
-                pool.submit(phone, int(f[1]))
+                pool.submit(phone, int(f[1]), int(f[2]) / 1e6)
             elif f[0] == "end":
                 ends[int(f[1])] = [int(x) for x in f[2:]]
             elif f[0] == "err":
@@ -112,13 +118,10 @@ def run(st, n, delay):
                 rusage = [int(x) for x in f[1:]]
         p.wait()
     wall = time.monotonic() - t0
-    due, errors = phone.due, phone.errors
-    ok = [i for i, e in ends.items() if e[0] == 0 and i in due]
-    beyond = [ends[i][3] / 1e6 - due[i] for i in ok]
-    by_pnr = {bench_module.pnr(i): i for i in due}
-    late = sum(1 for o in st.s.orders() if o["status"] == "complete"
-               and o["personalNumber"] in by_pnr and o["final_ms"] is not None
-               and phone.origin + o["final_ms"] / 1000 > due[by_pnr[o["personalNumber"]]])
+    times, errors = timeline(st.s, n, origin, delay), phone.errors
+    ok = [i for i, e in ends.items() if e[0] == 0 and i in times]
+    beyond = [ends[i][3] / 1e6 - times[i][0] for i in ok]
+    late = sum(1 for i in ok if times[i][1] > times[i][0])
     first_qr = [(ends[i][2] - ends[i][1]) / 1e6 for i in ok]
     return {
         "n": n, "failed": n - len(ok) + len(errors), "phone_errors": errors[:3],
@@ -134,9 +137,9 @@ def run(st, n, delay):
 
 
 def print_table(rows, delay, poll):
-    print("\nlogins in flight at once (one process each), approved by the phone %.1f s after "
-          "the order's creation (%.1f s before the collect due at %.0f s), poll %d s"
-          % (delay - MARGIN, MARGIN, delay, poll))
+    print("\nlogins in flight at once (one process each), the phone approves %.1f s after the "
+          "first QR frame, before the collect due %.0f s after the order's creation; poll %d s"
+          % (delay - poll / 2, delay, poll))
     print("| in flight | failed | beyond the delay p50 | p99 | max | phone late "
           "| first QR p50 | p99 | CPU/login | vol. cs/login | TLS/login | wall | load |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
