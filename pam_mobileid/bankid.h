@@ -4,7 +4,10 @@
 
 #include "provider.h"
 
-/* Its row of the provider table. */
+/* orderRef, qrStartToken, qrStartSecret: UUIDs (36), with room to spare */
+#define BANKID_TOKEN_MAX 64
+
+/* Its row of the provider table (bankid.c). */
 extern const struct provider_def bankid_provider;
 
 /* Maps a collect reply (already parsed) to a poll outcome; exposed for the
@@ -18,5 +21,12 @@ int bankid_parse_collect(struct json_object *reply, const char *order_ref,
 /* Maps an error reply (status + body) to MID_E_* and a status line. */
 int bankid_parse_error(long status, const char *body, size_t len,
 		       struct provider_status *st, struct mid_log *log);
+
+/* The animated QR code's text at qr_time seconds after the order reply
+ * (bankid_qr.c): "bankid.<token>.<qr_time>.<lowercase hex HMAC-SHA256 of
+ * the decimal qr_time, keyed with the secret's ASCII bytes>". Returns 0,
+ * or MID_E_INTERNAL if out is too small or the inputs are unusable. */
+int bankid_qr_payload(const char *qr_start_token, const char *qr_start_secret,
+		      unsigned long qr_time, char *out, size_t outlen);
 
 #endif

@@ -1,18 +1,13 @@
-/* BankID animated QR payload and terminal rendering (libqrencode). */
+/* QR codes drawn as terminal text (libqrencode). Knows no provider: the
+ * payload comes from the provider's qr() call. */
 #ifndef MID_QR_H
 #define MID_QR_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-/* "bankid." token(36) "." time(<=10) "." hex(64) + NUL, with room to spare */
+/* The longest payload drawn (BankID's is about 120 bytes), NUL included */
 #define QR_PAYLOAD_MAX 192
-
-/* payload = "bankid.<token>.<qr_time>.<lowercase hex HMAC-SHA256(secret,
- * decimal qr_time)>". Returns 0, or MID_E_INTERNAL if out is too small or the
- * inputs are unusable. */
-int qr_bankid_payload(const char *qr_start_token, const char *qr_start_secret,
-		      unsigned long qr_time, char *out, size_t outlen);
 
 enum qr_charset { QR_CHARSET_UTF8, QR_CHARSET_ASCII };
 

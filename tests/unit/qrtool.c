@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bankid.h"
 #include "mid.h"
 #include "qr.h"
 
@@ -34,7 +35,7 @@ static int qrtool_payload(int argc, char **argv)
 	t = strtoul(argv[4], &end, 10);
 	if (errno != 0 || *end != '\0' || end == argv[4])
 		return qrtool_usage();
-	if (qr_bankid_payload(argv[2], argv[3], t, buf, sizeof(buf)) < 0) {
+	if (bankid_qr_payload(argv[2], argv[3], t, buf, sizeof(buf)) < 0) {
 		fprintf(stderr, "qrtool: bad token or secret\n");
 		return 1;
 	}

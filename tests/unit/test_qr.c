@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "bankid.h"
 #include "mid.h"
 #include "qr.h"
 
@@ -28,7 +29,7 @@ static void expect_payload(unsigned long t, const char *code)
 	char out[QR_PAYLOAD_MAX], want[QR_PAYLOAD_MAX];
 
 	snprintf(want, sizeof(want), "bankid.%s.%lu.%s", TOKEN, t, code);
-	assert_int_equal(qr_bankid_payload(TOKEN, SECRET, t, out, sizeof(out)),
+	assert_int_equal(bankid_qr_payload(TOKEN, SECRET, t, out, sizeof(out)),
 			 0);
 	assert_string_equal(out, want);
 }
@@ -58,14 +59,14 @@ static void test_payload_rejects_null_inputs(void **state)
 {
 	char out[QR_PAYLOAD_MAX] = "x";
 
-	assert_int_equal(qr_bankid_payload(NULL, SECRET, 0, out, sizeof(out)),
+	assert_int_equal(bankid_qr_payload(NULL, SECRET, 0, out, sizeof(out)),
 			 MID_E_INTERNAL);
 	assert_string_equal(out, "");
-	assert_int_equal(qr_bankid_payload(TOKEN, NULL, 0, out, sizeof(out)),
+	assert_int_equal(bankid_qr_payload(TOKEN, NULL, 0, out, sizeof(out)),
 			 MID_E_INTERNAL);
-	assert_int_equal(qr_bankid_payload(TOKEN, SECRET, 0, NULL, 10),
+	assert_int_equal(bankid_qr_payload(TOKEN, SECRET, 0, NULL, 10),
 			 MID_E_INTERNAL);
-	assert_int_equal(qr_bankid_payload(TOKEN, SECRET, 0, out, 0),
+	assert_int_equal(bankid_qr_payload(TOKEN, SECRET, 0, out, 0),
 			 MID_E_INTERNAL);
 }
 
@@ -75,11 +76,11 @@ static void test_payload_rejects_too_small_buffer(void **state)
 	size_t need = strlen(PAYLOAD0) + 1;
 
 	memset(out, 'x', sizeof(out));
-	assert_int_equal(qr_bankid_payload(TOKEN, SECRET, 0, out, need - 1),
+	assert_int_equal(bankid_qr_payload(TOKEN, SECRET, 0, out, need - 1),
 			 MID_E_INTERNAL);
 	/* nothing half-written is left for a caller that ignores the code */
 	assert_string_equal(out, "");
-	assert_int_equal(qr_bankid_payload(TOKEN, SECRET, 0, out, need), 0);
+	assert_int_equal(bankid_qr_payload(TOKEN, SECRET, 0, out, need), 0);
 	assert_string_equal(out, PAYLOAD0);
 }
 
@@ -93,18 +94,18 @@ static void test_payload_rejects_unprintable_or_odd_tokens(void **state)
 
 	for (size_t i = 0; i < MID_ARRAY_SIZE(bad); i++) {
 		assert_int_equal(
-		    qr_bankid_payload(bad[i], SECRET, 0, out, sizeof(out)),
+		    bankid_qr_payload(bad[i], SECRET, 0, out, sizeof(out)),
 		    MID_E_INTERNAL);
 		assert_int_equal(
-		    qr_bankid_payload(TOKEN, bad[i], 0, out, sizeof(out)),
+		    bankid_qr_payload(TOKEN, bad[i], 0, out, sizeof(out)),
 		    MID_E_INTERNAL);
 	}
 	memset(longtok, 'a', sizeof(longtok) - 1);
 	longtok[sizeof(longtok) - 1] = '\0';
 	assert_int_equal(
-	    qr_bankid_payload(longtok, SECRET, 0, out, sizeof(out)),
+	    bankid_qr_payload(longtok, SECRET, 0, out, sizeof(out)),
 	    MID_E_INTERNAL);
-	assert_int_equal(qr_bankid_payload(TOKEN, longtok, 0, out, sizeof(out)),
+	assert_int_equal(bankid_qr_payload(TOKEN, longtok, 0, out, sizeof(out)),
 			 MID_E_INTERNAL);
 }
 
@@ -113,7 +114,7 @@ static void test_payload_largest_time_fits(void **state)
 	char out[QR_PAYLOAD_MAX];
 
 	assert_int_equal(
-	    qr_bankid_payload(TOKEN, SECRET, 4294967295UL, out, sizeof(out)),
+	    bankid_qr_payload(TOKEN, SECRET, 4294967295UL, out, sizeof(out)),
 	    0);
 	assert_non_null(strstr(out, ".4294967295."));
 	assert_int_equal(strlen(out), 7 + 36 + 1 + 10 + 1 + 64);
@@ -296,7 +297,7 @@ static void test_every_frame_of_an_order_is_version_6(void **state)
 		char payload[QR_PAYLOAD_MAX], *text = NULL;
 		unsigned n = 0;
 
-		assert_int_equal(qr_bankid_payload(TOKEN, SECRET, t, payload,
+		assert_int_equal(bankid_qr_payload(TOKEN, SECRET, t, payload,
 						   sizeof(payload)),
 				 0);
 		assert_int_equal(qr_render(payload, &st, &text, &n), 0);
