@@ -20,7 +20,7 @@ struct err_map {
 	enum mid_msg msg;
 };
 
-/* bankid.md §4 and bankid-messages.md §3 */
+/* doc/bankid.md, "Error answers" */
 static const struct err_map errors[] = {
     {"alreadyInProgress", MID_E_FAILED, MSG_RFA4},
     {"invalidParameters", MID_E_PROTOCOL, MSG_RFA22},

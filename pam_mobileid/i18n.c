@@ -1,6 +1,6 @@
 /* User-visible texts: BankID's recommended user messages (RFA) and our own
  * lines, in English and Swedish. RFA texts are BankID's current wording
- * (bankid-messages.md §1, with the corrections of §2); the others are ours. */
+ * (doc/bankid.md, "Status lines"); the others are ours. */
 #include "i18n.h"
 
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* PAM entry points: read the arguments, run the approval, map the result.
- * The result codes are the contract's table (interface.md §2). */
+ * The result codes: doc/interface.md, "Return codes". */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

@@ -89,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (status == 503 && r != MID_E_UNREACHABLE)
 		abort();
-	/* interface.md §2: only a 503 is an outage; a 4xx never is */
+	/* doc/interface.md: only a 503 is an outage; a 4xx never is */
 	if (status != 503 && r == MID_E_UNREACHABLE)
 		abort();
 	return 0;

@@ -1,5 +1,5 @@
 """pam_mobileid with BankID: the login flows a person goes through
-(interface.md §2, §4, §5, §7), through libpam against mobileid-sim."""
+(doc/interface.md: return codes, user map, what the person sees, logs), through libpam against mobileid-sim."""
 import signal
 import socket
 import subprocess

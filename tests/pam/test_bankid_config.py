@@ -1,6 +1,6 @@
 """pam_mobileid refuses a bad or unsafe configuration: PAM_SERVICE_ERR,
 one log line naming the file (and line), and nothing sent to BankID
-(interface.md §2, §3, §4)."""
+(doc/interface.md: return codes, config file, user map)."""
 import os
 import pwd
 import subprocess

@@ -1,5 +1,5 @@
 """pam_mobileid when BankID misbehaves: error replies, outages, hostile and
-broken replies, slow servers (interface.md §2 return codes; bankid.md §4, §9).
+broken replies, slow servers (doc/interface.md, "Return codes"; doc/bankid.md, "Error answers").
 The simulator injects the faults; the module runs under libpam."""
 import re
 import time

@@ -1,7 +1,7 @@
 """pam_mobileid's TLS to BankID: the configured CA is the only trust anchor,
 the host name is checked, and the RP client certificate is required.
 A bad certificate is an attack, not an outage: never success, whatever
-failmode says (interface.md §2)."""
+failmode says (doc/interface.md, "Return codes")."""
 import os
 import unittest
 

@@ -1,4 +1,4 @@
-"""Which user map line a PAM_USER finds (interface.md §4) and how names
+"""Which user map line a PAM_USER finds (doc/interface.md, "The user map") and how names
 reach the log (§7), through libpam against mobileid-sim.
 
 A case-insensitive directory (SSSD, winbind) logs ALICE in as alice: the

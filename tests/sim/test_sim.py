@@ -1,4 +1,4 @@
-"""mobileid-sim against the BankID fidelity checklist (bankid.md §10) and its fault modes."""
+"""mobileid-sim against BankID's behaviour (doc/bankid.md, tests/sim/README.md) and its fault modes."""
 import base64
 import http.client
 import json

@@ -1,5 +1,5 @@
 /* bankid_parse_collect and bankid_parse_error: every reply BankID's RP API
- * v6 documents (shared/specs/bankid.md §3, §4), and the ones it does not. */
+ * v6 documents (doc/bankid.md), and the ones it does not. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -384,7 +384,7 @@ static void test_non_json_error_bodies_go_by_the_status_class(void **state)
 }
 
 /* Only a 503 (or no connection) is an outage, which failmode = safe may let
- * in (interface.md §2): a 400 {"errorCode":"maintenance"} never is (found
+ * in (doc/interface.md, "Return codes"): a 400 {"errorCode":"maintenance"} never is (found
  * by fuzz_collect; corpus/fuzz_collect/maintenance-on-400). */
 static void test_maintenance_code_is_an_outage_only_with_503(void **state)
 {

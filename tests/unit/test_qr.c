@@ -36,7 +36,7 @@ static void expect_payload(unsigned long t, const char *code)
 
 static void test_payload_matches_official_vectors(void **state)
 {
-	/* bankid.md §6: BankID SampleCode BankIDServiceTest.java */
+	/* BankID's published test vector (doc/bankid.md, "The QR code") */
 	expect_payload(0, "dc69358e712458a66a7525beef148ae8"
 			  "526b1c71610eff2c16cdffb4cdac9bf8");
 	expect_payload(1, "949d559bf23403952a94d103e6774312"

@@ -33,7 +33,7 @@ GOLDEN = os.path.join(SRC, "tests", "unit", "golden")
 PHONE = os.path.join(SRC, "tests", "lib", "phone.py")
 TOKEN = "67df3917-fa0d-44e5-b327-edcc928297f8"
 SECRET = "d28db9a7-4cde-429e-a983-359be676944c"
-# official vector for qrTime 1 (bankid.md §6)
+# official vector for qrTime 1 (doc/bankid.md, "The QR code")
 T1_CODE = "949d559bf23403952a94d103e67743126381eda00f0b3cbddbf7c96b1adcbce2"
 
 
