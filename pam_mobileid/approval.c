@@ -14,6 +14,7 @@
 #include "log.h"
 #include "mid.h"
 #include "net.h"
+#include "outcome.h"
 #include "provider.h"
 #include "usermap.h"
 #include "util.h"
@@ -281,20 +282,6 @@ static int loop(struct run *run)
 	}
 }
 
-static enum mid_msg final_msg(int r, enum mid_msg status)
-{
-	switch (r) {
-	case 0: return MSG_APPROVED;
-	case MID_E_TIMEOUT: return MSG_TIMED_OUT;
-	case MID_E_INTERRUPTED: return MSG_INTERRUPTED;
-	case MID_E_CONV: return MSG_NONE;
-	case MID_E_MISMATCH:
-	case MID_E_DENIED:
-	case MID_E_FAILED: return status;
-	default: return MSG_RFA5;
-	}
-}
-
 static int run_order(struct run *run, struct approval_result *res)
 {
 	int r;
@@ -372,12 +359,8 @@ int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 	if (r == 0) {
 		ui.title = run.ops->title;
 		r = run_order(&run, res);
-		if (r != MID_E_UNREACHABLE || res->order_created)
-			ui_final(&ui,
-				 i18n_text(ui.lang, final_msg(r, run.st.msg)),
-				 r != 0);
-		else
-			ui_final(&ui, i18n_text(ui.lang, MSG_RFA5), true);
+		ui_final(&ui, i18n_text(ui.lang, outcome_msg(r, run.st.msg)),
+			 r != 0);
 		run.ops->free(run.p);
 	}
 	res->duration_ms = util_now_ms() - start;

@@ -2,7 +2,6 @@
  * trust anchor, one connection reused for every request, capped replies. */
 #include "http.h"
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,13 +10,18 @@
 #include <curl/curl.h>
 
 #include "creds.h"
+#include "curlinit.h"
 #include "log.h"
 #include "mid.h"
+#include "netfacts.h"
+#include "resolve.h"
 #include "util.h"
 
 struct http_session {
 	CURL *curl;
 	struct curl_slist *headers;
+	struct resolve_pin pin; /* our own lookup of the provider's host */
+	struct net_facts facts;
 	const struct creds *creds;
 	struct mid_log *log;
 	char *base;
@@ -27,15 +31,6 @@ struct http_session {
 	size_t len, cap;
 	int overflow;
 };
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_result = CURLE_FAILED_INIT;
-
-/* curl_global_init is not thread-safe in every libcurl: run it once. */
-static void curl_init_once(void)
-{
-	curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
@@ -70,6 +65,9 @@ static CURLcode on_ssl_ctx(CURL *curl, void *ctx, void *userdata)
 	SSL_CTX *sctx = ctx;
 
 	SSL_CTX_set_min_proto_version(sctx, TLS1_2_VERSION);
+	/* libcurl logs TLS secrets to SSLKEYLOGFILE if the host opened one:
+	 * never ours (it sets its callback just before calling us) */
+	SSL_CTX_set_keylog_callback(sctx, NULL);
 	return creds_apply(s->creds, sctx) == 0 ? CURLE_OK
 						: CURLE_SSL_CERTPROBLEM;
 }
@@ -114,14 +112,14 @@ int http_session_new(const char *base_url, const struct creds *creds,
 	struct curl_blob ca;
 
 	*out = NULL;
-	pthread_once(&curl_once, curl_init_once);
-	if (curl_init_result != CURLE_OK)
+	if (curlinit_once() < 0)
 		return MID_E_INTERNAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return MID_E_NOMEM;
 	s->creds = creds;
 	s->log = log;
+	netfacts_init(&s->facts);
 	s->base = strdup(base_url);
 	s->curl = curl_easy_init();
 	/* BankID rejects a charset parameter; "Expect:" stops the
@@ -129,7 +127,8 @@ int http_session_new(const char *base_url, const struct creds *creds,
 	s->headers = curl_slist_append(NULL, "Content-Type: application/json");
 	if (s->headers)
 		s->headers = curl_slist_append(s->headers, "Expect:");
-	if (!s->base || !s->curl || !s->headers)
+	if (!s->base || !s->curl || !s->headers ||
+	    resolve_pin_init(&s->pin, base_url) < 0)
 		goto fail;
 
 	SETOPT(CURLOPT_NOSIGNAL, 1L); /* no SIGALRM in the host process */
@@ -166,6 +165,8 @@ int http_session_new(const char *base_url, const struct creds *creds,
 	SETOPT(CURLOPT_ERRORBUFFER, s->errbuf);
 	SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)HTTP_MAX_REPLY);
 	SETOPT(CURLOPT_POST, 1L);
+	if (netfacts_attach(&s->facts, s->curl) < 0)
+		goto fail;
 	*out = s;
 	return 0;
 fail:
@@ -175,15 +176,11 @@ fail:
 
 static int classify(struct http_session *s, CURLcode rc)
 {
-	curl_off_t connected = 0;
-
 	switch (rc) {
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_CONNECT: return MID_E_UNREACHABLE;
-	case CURLE_OPERATION_TIMEDOUT:
-		/* only a connect that never completed counts as an outage */
-		curl_easy_getinfo(s->curl, CURLINFO_CONNECT_TIME_T, &connected);
-		return connected == 0 ? MID_E_UNREACHABLE : MID_E_SERVER;
+	case CURLE_COULDNT_CONNECT:
+		return netfacts_connect_error(&s->facts, s->curl);
+	case CURLE_OPERATION_TIMEDOUT: return netfacts_timeout(&s->facts);
+	case CURLE_OUT_OF_MEMORY: return MID_E_NOMEM;
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_SSL_ISSUER_ERROR:
@@ -200,7 +197,7 @@ static int classify(struct http_session *s, CURLcode rc)
 	case CURLE_RECV_ERROR:
 		/* TLS 1.3 reports a refused client certificate on first read */
 		return strstr(s->errbuf, "alert") ? MID_E_TLS : MID_E_SERVER;
-	default: return MID_E_SERVER;
+	default: return MID_E_SERVER; /* incl. a name we did not resolve */
 	}
 }
 
@@ -222,6 +219,25 @@ static int set_method(struct http_session *s, const char *method,
 	return curl_easy_setopt(s->curl, CURLOPT_HTTPGET, 1L) == CURLE_OK
 		   ? 0
 		   : MID_E_INTERNAL;
+}
+
+static int transport_error(struct http_session *s, const char *url, CURLcode rc)
+{
+	int r = classify(s, rc);
+
+	mid_log_msg(s->log, r == MID_E_UNREACHABLE ? LOG_WARNING : LOG_ERR,
+		    "%s: %s%s%s", url, curl_easy_strerror(rc),
+		    s->errbuf[0] ? ": " : "", s->errbuf);
+	return r;
+}
+
+/* Whatever stopped at the login's own deadline is a timeout, never an
+ * outage: the caller can stop the process to get there. */
+static int at_deadline(int r, uint64_t deadline_ms)
+{
+	if (r < 0 && r != MID_E_CONFIG && util_now_ms() >= deadline_ms)
+		return MID_E_TIMEOUT;
+	return r == MID_E_TIMEOUT ? MID_E_SERVER : r; /* the lookup's own */
 }
 
 int http_post_json(struct http_session *s, const char *endpoint,
@@ -294,6 +310,10 @@ static void wipe_headers(struct http_session *s, struct curl_slist *h)
 static int set_call(struct http_session *s, const struct http_call *c,
 		    const char *url, struct curl_slist *own, long left)
 {
+	s->len = 0;
+	s->overflow = 0;
+	s->errbuf[0] = '\0';
+	netfacts_request(&s->facts, left >= HTTP_CONNECT_TIMEOUT_MS);
 	if (set_method(s, c->method, c->body) < 0 ||
 	    (own &&
 	     curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, own) != CURLE_OK) ||
@@ -326,26 +346,20 @@ int http_send(struct http_session *s, const struct http_call *c,
 	if ((size_t)snprintf(url, sizeof(url), "%s%s", s->base, c->endpoint) >=
 	    sizeof(url))
 		return MID_E_CONFIG;
-	s->len = 0;
-	s->overflow = 0;
-	s->errbuf[0] = '\0';
 	if ((c->content_type || c->authorization) &&
 	    !(own = call_headers(s, c)))
 		return MID_E_NOMEM;
-	r = set_call(s, c, url, own, left);
+	r = resolve_pin_apply(&s->pin, s->curl, now + (uint64_t)left, s->log);
+	if (r == 0)
+		r = set_call(s, c, url, own, left);
+	if (r == 0) {
+		rc = curl_easy_perform(s->curl);
+		if (rc != CURLE_OK)
+			r = transport_error(s, url, rc);
+	}
+	r = at_deadline(r, deadline_ms);
 	if (r < 0)
 		goto out;
-	rc = curl_easy_perform(s->curl);
-	if (rc != CURLE_OK) {
-		r = classify(s, rc);
-		mid_log_msg(s->log,
-			    r == MID_E_UNREACHABLE ? LOG_WARNING : LOG_ERR,
-			    "%s: %s%s%s", url, curl_easy_strerror(rc),
-			    s->errbuf[0] ? ": " : "", s->errbuf);
-		if (r == MID_E_SERVER && util_now_ms() >= deadline_ms)
-			r = MID_E_TIMEOUT;
-		goto out;
-	}
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
 	rep->status = status;
 	rep->body = s->buf ? s->buf : strdup("");
@@ -375,6 +389,7 @@ void http_session_free(struct http_session *s)
 		curl_easy_cleanup(s->curl);
 	curl_slist_free_all(s->headers);
 	util_freezero(s->buf, s->cap);
+	resolve_pin_free(&s->pin);
 	free(s->base);
 	free(s);
 }

@@ -12,7 +12,7 @@ enum mid_err {
 	MID_OK = 0,
 	MID_E_NOMEM = -1,
 	MID_E_CONFIG = -2,	/* bad or unsafe config, usermap, credentials */
-	MID_E_UNREACHABLE = -3, /* DNS, connect refused/timed out, 503 */
+	MID_E_UNREACHABLE = -3, /* an outage: see outcome.h */
 	MID_E_TLS = -4,		/* certificate verification failed: an attack */
 	MID_E_PROTOCOL = -5,	/* 4xx, malformed or hostile reply */
 	MID_E_DENIED = -6,	/* cancelled or refused in the app */
@@ -26,6 +26,7 @@ enum mid_err {
 	MID_E_INTERNAL = -14,
 	MID_E_MAXTRIES = -15, /* over max_requests: nothing sent */
 	MID_E_BUSY = -16,     /* the user's order is open elsewhere */
+	MID_E_LOCAL = -17,    /* this host failed (EMFILE, ENOMEM): no outage */
 };
 
 const char *mid_strerror(int err);

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "log.h"
 #include "mid.h"
+#include "outcome.h"
 #include "usermap.h"
 #include "util.h"
 
@@ -67,47 +68,6 @@ static const char *item(pam_handle_t *pamh, int type)
 	return v;
 }
 
-/* The only place MID_E codes become PAM codes. */
-static int pam_code(int r, const struct mid_config *cfg,
-		    const struct approval_result *res)
-{
-	switch (r) {
-	case 0: return PAM_SUCCESS;
-	case MID_E_UNMAPPED:
-		return cfg->unmapped == CFG_UNMAPPED_IGNORE ? PAM_IGNORE
-							    : PAM_USER_UNKNOWN;
-	case MID_E_UNREACHABLE:
-		/* only an outage before any order may be waved through */
-		if (!res->order_created && cfg->failmode == CFG_FAIL_SAFE)
-			return PAM_SUCCESS;
-		return PAM_AUTHINFO_UNAVAIL;
-	case MID_E_CONFIG: return PAM_SERVICE_ERR;
-	case MID_E_NOMEM: return PAM_BUF_ERR;
-	case MID_E_TLS:
-	case MID_E_PROTOCOL:
-	case MID_E_SERVER: return PAM_AUTHINFO_UNAVAIL;
-	case MID_E_DENIED:
-	case MID_E_FAILED:
-	case MID_E_MISMATCH:
-	case MID_E_TIMEOUT:
-	case MID_E_INTERRUPTED:
-	case MID_E_CONV: return PAM_AUTH_ERR;
-	default: return PAM_SERVICE_ERR;
-	}
-}
-
-static const char *outcome(int r)
-{
-	switch (r) {
-	case 0: return "approved";
-	case MID_E_DENIED: return "denied";
-	case MID_E_UNMAPPED: return "unmapped";
-	case MID_E_UNREACHABLE: return "unreachable";
-	case MID_E_CONFIG: return "refused config";
-	default: return mid_strerror(r);
-	}
-}
-
 MID_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags,
 					      int argc, const char **argv)
 {
@@ -118,6 +78,7 @@ MID_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags,
 	/* user and rhost for the log, quoted; rhost "" when there is none */
 	char user[MID_LOG_QUOTED_MAX], rhost[MID_LOG_QUOTED_MAX];
 	const char *raw_user = NULL, *raw_rhost, *why;
+	struct outcome_policy pol;
 	const void *final = NULL;
 	char **envlist = NULL;
 	int retval = PAM_SERVICE_ERR, r;
@@ -158,8 +119,8 @@ MID_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags,
 		mid_log_notice(&log,
 			       "%s: user=%s rhost=%s (%s earlier on this "
 			       "handle)",
-			       outcome(r), user, *rhost ? rhost : "local",
-			       outcome(r));
+			       outcome_of(r)->word, user,
+			       *rhost ? rhost : "local", outcome_of(r)->word);
 		retval = PAM_AUTH_ERR;
 		goto out;
 	}
@@ -177,7 +138,10 @@ MID_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags,
 	env.conv_ctx = pamh;
 
 	r = approval_run(&cfg, &env, &log, &res);
-	retval = pam_code(r, &cfg, &res);
+	pol.failmode_safe = cfg.failmode == CFG_FAIL_SAFE;
+	pol.unmapped_ignore = cfg.unmapped == CFG_UNMAPPED_IGNORE;
+	pol.order_created = res.order_created;
+	retval = outcome_pam(r, &pol);
 	if (r == MID_E_DENIED || r == MID_E_INTERRUPTED)
 		pam_set_data(pamh, FINAL_KEY,
 			     (void *)(r == MID_E_DENIED ? &final_denied
@@ -192,12 +156,12 @@ MID_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags,
 		mid_log_msg(&log, r == 0 ? LOG_NOTICE : LOG_WARNING,
 			    "%s: user=%s rhost=%s provider=%s id=%s "
 			    "duration=%llu.%llus%s",
-			    outcome(r), user, *rhost ? rhost : "local",
+			    outcome_of(r)->word, user, *rhost ? rhost : "local",
 			    res.provider[0] ? res.provider : "-",
 			    res.masked_id[0] ? res.masked_id : "-",
 			    (unsigned long long)(res.duration_ms / 1000),
 			    (unsigned long long)(res.duration_ms % 1000 / 100),
-			    r == MID_E_UNREACHABLE && retval == PAM_SUCCESS
+			    outcome_forgiven(r, &pol)
 				? " (failmode=safe: let in)"
 				: "");
 	}

@@ -32,6 +32,9 @@ const char *mid_strerror(int err)
 	case MID_E_CONV: return "conversation failed";
 	case MID_E_SERVER: return "provider error";
 	case MID_E_UNMAPPED: return "no mapping";
+	case MID_E_LOCAL: return "local failure";
+	case MID_E_MAXTRIES: return "too many requests";
+	case MID_E_BUSY: return "busy";
 	default: return "internal error";
 	}
 }

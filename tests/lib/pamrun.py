@@ -106,6 +106,7 @@ class PamLogin:
         self.proc = None
         self.out = b""
         self.err = b""
+        self.preexec = None  # runs in pamtester's process before exec
 
     def write(self, name, text, mode):
         return write_file(self.dir, name, text, mode)
@@ -135,12 +136,18 @@ class PamLogin:
             stderr=subprocess.PIPE,
             stdin=subprocess.PIPE if stdin is not None and not closed
             else subprocess.DEVNULL,
-            preexec_fn=(lambda: os.close(0)) if closed else None)
+            preexec_fn=lambda: self._preexec(closed))
         if stdin is not None and not closed:
             self.proc.stdin.write(stdin)
             self.proc.stdin.flush()
         for f in (self.proc.stdout, self.proc.stderr):
             fcntl.fcntl(f, fcntl.F_SETFL, os.O_NONBLOCK)
+
+    def _preexec(self, close_stdin):
+        if close_stdin:
+            os.close(0)
+        if self.preexec:
+            self.preexec()
 
     def _drain(self):
         for name, f in (("out", self.proc.stdout), ("err", self.proc.stderr)):

@@ -27,7 +27,7 @@ DECISION = re.compile(
     r"bad configuration|provider unreachable|TLS verification failed|"
     r"bad reply from provider|order failed|identity mismatch|timed out|"
     r"interrupted|conversation failed|provider error|no mapping|"
-    r"internal error|out of memory): ")
+    r"internal error|out of memory|local failure|too many requests|busy): ")
 # libpam's own lines that pam_wrapper shows next to the module's
 LIBPAM_LINE = re.compile(r"^_?pam_[a-z_]+: ")
 # the answers a failed login may give; never PAM_SUCCESS

@@ -1,0 +1,34 @@
+/* What we saw of the sockets of one HTTP request, recorded by us, so an
+ * outage (the network said no) is told from a failure of this host that a
+ * caller can provoke with resource limits or by stopping the process. */
+#ifndef MID_NETFACTS_H
+#define MID_NETFACTS_H
+
+#include <stdbool.h>
+
+#include <curl/curl.h>
+
+/* sockets one request may hold at once (happy eyeballs tries two) */
+#define NETFACTS_MAX_SOCKETS 4
+
+struct net_facts {
+	int socket_errno; /* socket() failed here: EMFILE, ENOMEM, ... */
+	bool tcp_up;	  /* some socket reached its peer */
+	bool full_budget; /* the connect timeout was not cut by the deadline */
+	int open[NETFACTS_MAX_SOCKETS];
+};
+
+void netfacts_init(struct net_facts *f);
+/* Makes and closes curl's sockets ourselves; f must outlive curl. */
+int netfacts_attach(struct net_facts *f, CURL *curl);
+/* Before each request: forget the last one's facts. */
+void netfacts_request(struct net_facts *f, bool full_budget);
+/* CURLE_COULDNT_CONNECT: MID_E_UNREACHABLE only for ECONNREFUSED,
+ * ENETUNREACH, EHOSTUNREACH, or ETIMEDOUT with the full connect timeout;
+ * MID_E_LOCAL for a socket we could not make or a local errno. */
+int netfacts_connect_error(const struct net_facts *f, CURL *curl);
+/* CURLE_OPERATION_TIMEDOUT: MID_E_UNREACHABLE only if the connect had its
+ * full timeout and no socket ever reached the peer; else MID_E_SERVER. */
+int netfacts_timeout(struct net_facts *f);
+
+#endif
