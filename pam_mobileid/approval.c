@@ -173,11 +173,14 @@ static int prompt_call(void *arg)
 	return ui_prompt(c->run->ui, c->qr, c->status);
 }
 
+/* The watcher took a signal while the prompt was up. */
 static void cancel_order(void *arg)
 {
 	struct run *run = arg;
 
 	run->ops->cancel(run->p);
+	mid_log_notice(run->log, "signal while the prompt was up: order "
+				 "cancelled");
 }
 
 static int show(struct run *run)
@@ -286,21 +289,30 @@ static int run_order(struct run *run, struct approval_result *res)
 {
 	int r;
 
+	/* a signal from before the order exists until after it is cancelled
+	 * waits for the cancel */
+	wait_begin(&run->sigs);
 	r = run->ops->start(run->p, &run->st);
-	if (r < 0) {
+	if (r == 0) {
+		res->order_created = true;
+		run->last_poll = util_now_ms();
+		r = loop(run);
+		if (r != 0)
+			/* every abort path cancels what is still open */
+			run->ops->cancel(run->p);
+	} else {
 		/* a reply we could not read may still have made an order */
 		run->ops->cancel(run->p);
-		return r; /* no order: an outage here may be failmode-safe */
 	}
-	res->order_created = true;
-	run->last_poll = util_now_ms();
-	wait_begin(&run->sigs);
-	r = loop(run);
-	if (r != 0)
-		/* every abort path cancels what is still open */
-		run->ops->cancel(run->p);
+	/* no order: an outage here may be failmode-safe */
+	wait_interrupted(&run->sigs);
 	wait_end(&run->sigs);
-	if (r == MID_E_UNREACHABLE)
+	if (run->sigs.caught)
+		mid_log_notice(run->log, "signal %d: %s", run->sigs.caught,
+			       res->order_created ? "order cancelled"
+						  : "no order was open");
+	res->signal = run->sigs.deliver;
+	if (r == MID_E_UNREACHABLE && res->order_created)
 		r = MID_E_SERVER;
 	return r;
 }

@@ -28,9 +28,11 @@ struct approval_result {
 	char masked_id[32];
 	uint64_t duration_ms;
 	bool order_created; /* an order existed: no failmode = safe */
+	int signal;	    /* a signal to hand to the host at the very end */
 };
 
-/* Runs the whole approval. Returns 0 (approved) or MID_E_*. */
+/* Runs the whole approval. Returns 0 (approved) or MID_E_*. A signal that
+ * ended it is in res->signal: pass it to wait_deliver() last of all. */
 int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 		 struct mid_log *log, struct approval_result *res);
 

@@ -18,6 +18,7 @@
 #include "toopher.h"
 #include "usermap.h"
 #include "util.h"
+#include "wait.h"
 
 #define EXIT_PROBLEM 1
 #define EXIT_USAGE 2
@@ -152,7 +153,7 @@ static int cmd_login(const char *conf, const char *user, struct mid_log *log)
 {
 	struct mid_config cfg;
 	struct approval_env env;
-	struct approval_result res;
+	struct approval_result res = {0};
 	char quoted[MID_LOG_QUOTED_MAX];
 	const char *why = usermap_name_problem(user);
 	int r;
@@ -178,6 +179,8 @@ static int cmd_login(const char *conf, const char *user, struct mid_log *log)
 	if (r < 0)
 		fprintf(stderr, "mobileid: %s\n", mid_strerror(r));
 	cfg_free(&cfg);
+	/* Ctrl-C ends the tool as it ends any program, order cancelled */
+	wait_deliver(res.signal);
 	return r == 0 ? 0 : EXIT_PROBLEM;
 }
 

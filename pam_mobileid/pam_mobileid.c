@@ -15,6 +15,7 @@
 #include "outcome.h"
 #include "usermap.h"
 #include "util.h"
+#include "wait.h"
 
 /* pam_set_data key: the outcome that is final for this handle, a denial in
  * the app or an interrupt; its data is that MID_E code */
@@ -172,6 +173,8 @@ out:
 		free(envlist);
 	}
 	cfg_free(&cfg);
+	/* the host's handler or default action, as if we were not here */
+	wait_deliver(res.signal);
 	return retval;
 }
 

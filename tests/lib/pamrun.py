@@ -120,13 +120,17 @@ class PamLogin:
         """What pamtester runs under (a subclass may add valgrind)."""
         return []
 
+    def command(self, user, rhost=None):
+        """The PAM host and its arguments (a subclass may run another)."""
+        cmd = ["pamtester", "-v"]
+        if rhost:
+            cmd += ["-I", "rhost=" + rhost]
+        return cmd + [self.service, user, "authenticate"]
+
     def start(self, user="alice", stdin=None, env=None, rhost=None):
         # line-buffered stdout, as on a terminal: each info message reaches
         # the pipe whole and at once (stdbuf keeps pam_wrapper's LD_PRELOAD)
-        cmd = ["stdbuf", "-oL"] + self.runner() + ["pamtester", "-v"]
-        if rhost:
-            cmd += ["-I", "rhost=" + rhost]
-        cmd += [self.service, user, "authenticate"]
+        cmd = ["stdbuf", "-oL"] + self.runner() + self.command(user, rhost)
         self.out = self.err = b""
         # stdin="closed": no fd 0 at all, so reading an answer fails (a
         # conversation error); b"...": a pipe kept open for answer()
