@@ -12,6 +12,7 @@
 #include "approval.h"
 #include "config.h"
 #include "creds.h"
+#include "hostlimits.h"
 #include "log.h"
 #include "mid.h"
 #include "provider.h"
@@ -120,6 +121,23 @@ static int load_conf(const char *conf, struct mid_config *cfg,
 	return cfg_load(cfg, 1, argv, log);
 }
 
+/* A host that gives up first ends the approval without a cancel. */
+static void check_host_limits(const struct mid_config *cfg, const char *conf)
+{
+	unsigned secs;
+
+	if (hostlimits_login_timeout(HOSTLIMITS_LOGIN_DEFS, &secs) == 0 &&
+	    secs && cfg->timeout > secs)
+		printf("%s: warning: timeout = %u is longer than login's "
+		       "LOGIN_TIMEOUT (%u s in %s)\n",
+		       conf, cfg->timeout, secs, HOSTLIMITS_LOGIN_DEFS);
+	if (hostlimits_sshd_grace(HOSTLIMITS_SSHD_CONFIG, &secs) == 0 && secs &&
+	    cfg->timeout > secs)
+		printf("%s: warning: timeout = %u is longer than sshd's "
+		       "LoginGraceTime (%u s in %s)\n",
+		       conf, cfg->timeout, secs, HOSTLIMITS_SSHD_CONFIG);
+}
+
 static int cmd_check(const char *conf, struct mid_log *log)
 {
 	struct mid_config cfg;
@@ -137,6 +155,7 @@ static int cmd_check(const char *conf, struct mid_log *log)
 	if (r != MID_E_UNMAPPED)
 		problems++;
 	problems += check_providers(&cfg, log);
+	check_host_limits(&cfg, conf);
 	if (cfg.charset == CFG_CHARSET_ASCII && cfg.theme == CFG_THEME_LIGHT)
 		/* scans only where colours force black on white (animate
 		 * mode on a local terminal), never in an ssh prompt */

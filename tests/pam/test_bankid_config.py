@@ -126,6 +126,29 @@ class AdminCheckTest(PamCase):
         self.assertIn(": ok", out)
         self.assertNotIn("warning", out)
 
+    def test_a_timeout_longer_than_the_hosts_allow_is_warned_about(self):
+        # login's LOGIN_TIMEOUT alarm and sshd's LoginGraceTime end the
+        # approval first (read from this machine's own files)
+        limits = []
+        try:
+            with open("/etc/login.defs") as f:
+                for line in f:
+                    w = line.split()
+                    if len(w) == 2 and w[0] == "LOGIN_TIMEOUT" and w[1].isdigit():
+                        limits.append(("LOGIN_TIMEOUT", int(w[1])))
+                        break
+        except OSError:
+            pass
+        if not limits or not 5 < limits[0][1] < 3600:
+            self.skipTest("no usable LOGIN_TIMEOUT in /etc/login.defs")
+        name, secs = limits[0]
+        rc, out = self.check(self.login(None, general={"timeout": secs + 1}))
+        self.assertEqual(rc, 0, out)
+        self.assertIn("timeout = %d is longer than login's LOGIN_TIMEOUT (%d s"
+                      % (secs + 1, secs), out)
+        rc, out = self.check(self.login(None, general={"timeout": secs}))
+        self.assertNotIn("LOGIN_TIMEOUT", out)
+
     def test_a_user_mapped_twice_is_a_problem(self):
         lg = self.login(None, usermap="alice bankid:%s\nalice bankid:%s\n"
                         % (PNR, PNR))
