@@ -29,8 +29,8 @@ def build_dir():
     return os.environ.get("MID_BUILD_DIR") or os.path.join(source_dir(), "build")
 
 
-def sim_binary():
-    return os.path.join(build_dir(), "tests", "sim", "mobileid-sim")
+def sim_binary(name="mobileid-sim"):
+    return os.path.join(build_dir(), "tests", "sim", name)
 
 
 def certs(dir=None):
@@ -65,6 +65,9 @@ class Order:
 class Sim:
     """Runs mobileid-sim on ephemeral ports for the duration of a test."""
 
+    BINARY = "mobileid-sim"
+    API_PREFIX = "/rp/v6.0/"
+
     def __init__(self, certdir=None, cert="server.pem", key="server.key",
                  client_ca="clientca.pem", verbose=False, host="localhost",
                  **timings):
@@ -85,7 +88,7 @@ class Sim:
         self.tmp = tempfile.mkdtemp(prefix="mobileid-sim.")
         port_file = os.path.join(self.tmp, "ports.json")
         self.log_path = os.path.join(self.tmp, "sim.log")
-        cmd = [sim_binary(),
+        cmd = [sim_binary(self.BINARY),
                "--cert", os.path.join(self.certdir, self.cert),
                "--key", os.path.join(self.certdir, self.key),
                "--client-ca", os.path.join(self.certdir, self.client_ca),
@@ -100,12 +103,13 @@ class Sim:
         deadline = time.monotonic() + 10
         while not os.path.exists(port_file):
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("mobileid-sim did not start: " + self.log())
+                raise RuntimeError(self.BINARY + " did not start: " + self.log())
             time.sleep(0.02)
         with open(port_file) as f:
             ports = json.load(f)
         self.api_port, self.control_port = ports["api"], ports["control"]
-        self.api_url = "https://%s:%d/rp/v6.0/" % (self.host, self.api_port)
+        self.api_url = "https://%s:%d%s" % (self.host, self.api_port,
+                                            self.API_PREFIX)
         self.control_url = "http://127.0.0.1:%d/" % self.control_port
         self.wait_for(lambda: self._ctl("GET", "/health")[0] == 200, 10)
 
