@@ -36,6 +36,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 
 import pamrun  # noqa: E402
+import pbmsim  # noqa: E402
 import sim  # noqa: E402
 
 PERMIT = "/lib/x86_64-linux-gnu/security/pam_permit.so"
@@ -50,6 +51,10 @@ def pnr(i):
         d = int(ch) * (2 if k % 2 == 0 else 1)
         total += d // 10 + d % 10
     return base + str((10 - total % 10) % 10)
+
+
+def pbm_id(i):
+    return "bench%d@example.com" % i
 
 
 class Phone(threading.Thread):
@@ -88,11 +93,13 @@ class Phone(threading.Thread):
 class Setup:
     """Config, usermap and pam.d service files in a private temp dir."""
 
-    def __init__(self, s, users, qr, poll, timeout, module, creds="p12"):
+    def __init__(self, s, users, qr, poll, timeout, module, creds="p12",
+                 provider="bankid"):
         self.dir = tempfile.mkdtemp(prefix="mid-bench.")
         os.chmod(self.dir, 0o755)
         self.usermap = self.write("usermap", "".join(
-            "bench%d bankid:%s\n" % (i, pnr(i)) for i in range(users)), 0o644)
+            "bench%d %s:%s\n" % (i, provider, pnr(i) if provider == "bankid"
+                                 else pbm_id(i)) for i in range(users)), 0o644)
         c = s.certdir
         if creds == "p12":  # PKCS#12, password-protected (PBKDF2)
             cred = "cert = %s\npassword_file = %s\n" % (
@@ -103,9 +110,10 @@ class Setup:
             cred = "cert = %s\nkey = %s\n" % (pem, os.path.join(c, "client.key"))
         self.conf = self.write("pam_mobileid.conf", (
             "[general]\nusermap = %s\ntimeout = %d\nqr = %s\n"
-            "[bankid]\nurl = %s\n%sca = %s\npoll = %d\n"
-            % (self.usermap, timeout, qr, s.api_url, cred, os.path.join(c, "ca.pem"),
-               poll)), 0o600)
+            "[%s]\nurl = %s\n%sca = %s\n%s"
+            % (self.usermap, timeout, qr, provider, s.api_url, cred,
+               os.path.join(c, "ca.pem"),
+               "poll = %d\n" % poll if provider == "bankid" else "")), 0o600)
         self.svc = {}
         for name, line in (("mid", "auth required %s conf=%s" % (module, self.conf)),
                            ("permit", "auth required %s" % PERMIT)):
@@ -240,6 +248,9 @@ def main():
     ap.add_argument("--creds", default="p12", choices=("p12", "pem"),
                     help="client credentials: PKCS#12 + password file (p12, as the "
                     "sample config) or PEM cert + unencrypted key (pem)")
+    ap.add_argument("--provider", default="bankid", choices=("bankid", "passbyme"),
+                    help="bankid (mobileid-sim) or passbyme (passbyme-sim, the "
+                    "push approved as soon as the app has it)")
     ap.add_argument("--busy", type=int, default=0, metavar="K",
                     help="keep K CPU-bound processes running meanwhile (a busy host)")
     ap.add_argument("--no-callgrind", action="store_true", help="skip the callgrind runs")
@@ -250,7 +261,8 @@ def main():
         ap.error("need at least one login")
 
     module = os.path.join(sim.build_dir(), "pam_mobileid", "pam_mobileid.so")
-    for need in (module, sim.sim_binary(), rusage_tool()):
+    simcls = pbmsim.PbmSim if a.provider == "passbyme" else sim.Sim
+    for need in (module, sim.sim_binary(simcls.BINARY), rusage_tool()):
         if not os.path.exists(need):
             sys.exit("missing %s (build first)" % need)
     for prog in ["pamtester"] + ([] if a.no_callgrind else ["valgrind", "callgrind_annotate"]):
@@ -258,10 +270,18 @@ def main():
             sys.exit("missing %s" % prog)
 
     # orders stay pending long enough for a slow (callgrind) login
-    s = sim.Sim(sim.certs(), start_failed_ms=120000)
-    setup = Setup(s, max(a.parallel, 1), a.qr, a.poll, 120, module, a.creds)
+    users = max(a.parallel, 1)
+    if a.provider == "passbyme":
+        # delivered and fetched at once, approved on the first poll
+        s = pbmsim.PbmSim(sim.certs(), delivery_ms=0, download_ms=0)
+        for i in range(users):
+            s.user(pbm_id(i), answer="approve")
+    else:
+        s = sim.Sim(sim.certs(), start_failed_ms=120000)
+    setup = Setup(s, users, a.qr, a.poll, 120, module, a.creds, a.provider)
     phone = Phone(s)
-    phone.start()
+    if a.provider == "bankid":
+        phone.start()
     outdir = a.keep or tempfile.mkdtemp(prefix="mid-bench-cg.")
     os.makedirs(outdir, exist_ok=True)
     rc = 0
@@ -294,7 +314,8 @@ def main():
             h.kill()
             h.wait()
         phone.stop.set()
-        phone.join(2)
+        if phone.is_alive():
+            phone.join(2)
         s.stop()
         setup.close()
         if not a.keep:
@@ -314,9 +335,10 @@ def main():
     load = os.getloadavg()[0]
 
     print()
-    print("pam_mobileid per login: %d logins, %d at a time, qr=%s, creds=%s, poll=%d s, "
+    print("pam_mobileid per login: %s, %d logins, %d at a time, qr=%s, creds=%s, poll=%s, "
           "the simulated phone approves at once"
-          % (a.logins, a.parallel, a.qr, a.creds, a.poll))
+          % (a.provider, a.logins, a.parallel, a.qr, a.creds,
+             "%d s" % a.poll if a.provider == "bankid" else "1 s"))
     print("host: %d CPUs, load average %.2f, %d CPU hogs; baseline = pamtester + libpam + "
           "pam_wrapper with pam_permit.so" % (os.cpu_count(), load, a.busy))
     print()
@@ -342,7 +364,9 @@ def main():
             if fn in incl:
                 print("%-*s %16s" % (w, "  " + label, fmt_ir(incl[fn])))
     print("%-*s %16.2f %16s" % (w, "TLS connections per login", conns, "(must be 1)"))
-    print("%-*s %16.2f %16s" % (w, "API requests per login", reqs, "(auth + collects)"))
+    print("%-*s %16.2f %16s" % (w, "API requests per login", reqs,
+                                 "(auth + collects)" if a.provider == "bankid"
+                                 else "(send + polls)"))
     print("%-*s %15.1f/s %15.1f/s" % (w, "throughput of the batch", a.logins / mid_t,
                                       a.logins / base_t))
     print()
@@ -358,7 +382,7 @@ def main():
         rc = 1
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"logins": a.logins, "parallel": a.parallel, "qr": a.qr,
+            json.dump({"provider": a.provider, "logins": a.logins, "parallel": a.parallel, "qr": a.qr,
                        "creds": a.creds, "busy": a.busy,
                        "poll": a.poll, "wall_s": m_wall, "wall_baseline_s": b_wall,
                        "cpu_s": med(m_cpu), "cpu_baseline_s": med(b_cpu),

@@ -731,6 +731,15 @@ def read_probe(path):
 # --------------------------------------------------------------------------
 # the real stack: simulator + module config (+ the phone, per test)
 
+def credentials_dir(src):
+    """A root-owned dir with the module's credentials in safe modes."""
+    d = tmpdir("mide2e-conf-")
+    for f, mode in (("ca.pem", 0o644), ("client.p12", 0o600), ("client.pass", 0o600)):
+        shutil.copyfile(os.path.join(src, f), os.path.join(d, f))
+        os.chmod(os.path.join(d, f), mode)
+    return d
+
+
 class Stack:
     """mobileid-sim on ephemeral ports, the module's credentials copied to a
     root-owned dir with safe modes, a config + usermap there."""
@@ -741,10 +750,7 @@ class Stack:
         if not os.path.exists(sim.sim_binary()):
             raise unittest.SkipTest("simulator not built: %s" % sim.sim_binary())
         src = sim.certs()
-        self.dir = tmpdir("mide2e-conf-")
-        for f, mode in (("ca.pem", 0o644), ("client.p12", 0o600), ("client.pass", 0o600)):
-            shutil.copyfile(os.path.join(src, f), os.path.join(self.dir, f))
-            os.chmod(os.path.join(self.dir, f), mode)
+        self.dir = credentials_dir(src)
         self.sim = sim.Sim(src, **sim_timings)
         CLEANUP.push(self.sim.stop, "simulator")
         self.users = dict(users)
@@ -844,3 +850,36 @@ def qr_blocks(text, min_rows=10):
     if run_len >= min_rows:
         n += 1
     return n
+
+
+class PbmStack:
+    """passbyme-sim on ephemeral ports and a module config whose USERS (a
+    dict user -> PassBy[ME] ID) are PassBy[ME] users; the phone is the
+    simulator's control port (PbmSim.user / .phone)."""
+
+    def __init__(self, users, qr="auto", timeout=60, availability=60, **sim_timings):
+        skip_unless_stack()
+        sim = import_sim()
+        import pbmsim   # noqa: E402
+        if not os.path.exists(sim.sim_binary(pbmsim.PbmSim.BINARY)):
+            raise unittest.SkipTest("simulator not built")
+        src = sim.certs()
+        self.dir = credentials_dir(src)
+        self.sim = pbmsim.PbmSim(src, **sim_timings)
+        CLEANUP.push(self.sim.stop, "PassBy[ME] simulator")
+        usermap = os.path.join(self.dir, "usermap")
+        write_file(usermap, "".join("%s passbyme:%s\n" % kv for kv in users.items()), 0o644)
+        sec = self.sim.section(cert=os.path.join(self.dir, "client.p12"),
+                               password_file=os.path.join(self.dir, "client.pass"),
+                               ca=os.path.join(self.dir, "ca.pem"), availability=availability)
+        self.conf = os.path.join(self.dir, "pam_mobileid.conf")
+        write_file(self.conf, "[general]\nusermap = %s\ntimeout = %d\nqr = %s\n[passbyme]\n%s"
+                   % (usermap, timeout, qr, "".join("%s = %s\n" % kv for kv in sec.items())),
+                   0o600)
+
+    def pam_line(self, args="", control="required"):
+        return "auth %s %s conf=%s %s\n" % (control, module_path(), self.conf, args)
+
+    def wait_messages(self, n, timeout=20):
+        return wait_until(lambda: len(self.sim.messages()) >= n and self.sim.messages(),
+                          timeout, 0.2, "%d message(s) at the simulator" % n)

@@ -80,7 +80,8 @@ class PamLogin:
     service = "midtest"   # the PAM service pamtester names
 
     def __init__(self, s, usermap="alice bankid:%s\n" % PNR, general=None,
-                 bankid=None, args="", stack=None, raw_conf=None):
+                 bankid=None, args="", stack=None, raw_conf=None,
+                 passbyme=None):
         self.sim = s
         self.dir = tempfile.mkdtemp(prefix="mid-pam.")
         os.chmod(self.dir, 0o755)
@@ -93,11 +94,15 @@ class PamLogin:
               "password_file": os.path.join(certs, "client.pass"),
               "ca": os.path.join(certs, "ca.pem"), "poll": 1}
         bk.update(bankid or {})
+        sections = [("general", gen), ("bankid", bk)]
+        # a PassBy[ME] simulator (pbmsim.PbmSim) gets its own section
+        if s and hasattr(s, "section"):
+            sections[1] = ("passbyme", s.section(**(passbyme or {})))
         if raw_conf is None:
-            raw_conf = "[general]\n" + "".join(
-                "%s = %s\n" % kv for kv in gen.items() if kv[1] is not None)
-            raw_conf += "[bankid]\n" + "".join(
-                "%s = %s\n" % kv for kv in bk.items() if kv[1] is not None)
+            raw_conf = "".join(
+                "[%s]\n" % name + "".join("%s = %s\n" % kv for kv in sec.items()
+                                         if kv[1] is not None)
+                for name, sec in sections)
         self.conf = self.write("pam_mobileid.conf", raw_conf, 0o600)
         self.svcdir = os.path.join(self.dir, "pam.d")
         os.mkdir(self.svcdir)
