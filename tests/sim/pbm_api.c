@@ -7,6 +7,8 @@
 
 /* "message": GET and DELETE of one message (faults see only the path) */
 const char *const pbm_endpoints[] = {"send", "message", NULL};
+/* sim_request.header[0] */
+const char *const pbm_headers[] = {"X-PBM-API-VERSION", NULL};
 
 json_object *pbm_error(const char *code, const char *message)
 {
@@ -152,7 +154,7 @@ void pbm_serve(const struct sim_conn *c, const struct sim_request *rq,
 		fail(out, 404, "NOT_FOUND", "No such resource.");
 		return;
 	}
-	if (strcmp(rq->api_version, "1") != 0) {
+	if (!rq->header[0] || strcmp(rq->header[0], "1") != 0) {
 		fail(out, 420, "UNSUPPORTED_API_VERSION",
 		     "X-PBM-API-VERSION must be 1.");
 		return;

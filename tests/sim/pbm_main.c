@@ -19,6 +19,7 @@ int main(int argc, char **argv)
 	    .usage = "  [--delivery-ms 200] [--download-ms 200] "
 		     "[--keep-ms 300000]\n",
 	    .options = options,
+	    .headers = pbm_headers,
 	    .endpoints = pbm_endpoints,
 	    .endpoint_of = pbm_endpoint_of,
 	    .serve = pbm_serve,

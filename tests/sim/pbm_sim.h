@@ -64,6 +64,7 @@ json_object *pbm_messages_json(const char *id); /* NULL id: all */
 
 /* ---- the API (pbm_api.c) and control routes (pbm_control.c) ---- */
 extern const char *const pbm_endpoints[];
+extern const char *const pbm_headers[];
 const char *pbm_endpoint_of(const char *path);
 void pbm_serve(const struct sim_conn *c, const struct sim_request *rq,
 	       const char *endpoint, struct simcore_reply *out);

@@ -154,6 +154,8 @@ out:
 void simhttp_request_clear(struct sim_request *rq)
 {
 	free(rq->body);
+	for (int i = 0; i < SIM_APP_HEADERS; i++)
+		free(rq->header[i]);
 	memset(rq, 0, sizeof(*rq));
 }
 
@@ -202,6 +204,18 @@ struct framing {
 	bool chunked, te_other, conn_close, conn_keep;
 };
 
+/* A header the app asked for: its value, kept (the first one wins). */
+static void take_app_header(struct sim_request *rq, const char *const *names,
+			    const char *name, const char *value)
+{
+	for (int i = 0; names && names[i] && i < SIM_APP_HEADERS; i++)
+		if (!strcasecmp(name, names[i]) && !rq->header[i]) {
+			rq->header[i] = strndup(value, SIM_APP_HEADER_MAX);
+			if (!rq->header[i])
+				rq_fail(rq, 500, "out of memory");
+		}
+}
+
 static void take_header(struct sim_request *rq, struct framing *f,
 			const char *name, const char *value)
 {
@@ -238,7 +252,7 @@ static int read_headers(struct sim_conn *c, struct sim_request *rq,
 	int nheaders = 0;
 
 	for (;;) {
-		char *colon;
+		char *colon, *value;
 		int r = simconn_getline(c, line, sizeof(line));
 
 		if (r == -1)
@@ -260,7 +274,10 @@ static int read_headers(struct sim_conn *c, struct sim_request *rq,
 			continue;
 		}
 		*colon = '\0';
-		take_header(rq, f, line, str_trim(colon + 1));
+		value = str_trim(colon + 1);
+		take_header(rq, f, line, value);
+		if (c->srv && c->srv->app)
+			take_app_header(rq, c->srv->app->headers, line, value);
 	}
 }
 

@@ -20,6 +20,8 @@
 #define SIM_REF_MAX 64 /* longest order reference kept in the request log */
 #define SIM_THREAD_STACK (256 * 1024)
 #define SIM_IDLE_TIMEOUT_S 120
+#define SIM_APP_HEADERS 4      /* headers an app may ask to see */
+#define SIM_APP_HEADER_MAX 512 /* longest value kept */
 #define SIM_HANDSHAKE_TIMEOUT_S 10
 
 /* ---- small utilities (server.c) ---- */
@@ -53,6 +55,9 @@ struct sim_request {
 	size_t body_len;
 	int error_status; /* nonzero: request unreadable, answer and close */
 	const char *error_text;
+	/* the values of the app's headers (simcore_app.headers), in that
+	 * order; NULL when the request has none */
+	char *header[SIM_APP_HEADERS];
 };
 
 /* One CRLF- (or LF-) terminated line of at most max bytes: 0, -1 on
@@ -154,6 +159,9 @@ struct simcore_option {
 struct simcore_app {
 	const char *name;  /* program name for messages */
 	const char *usage; /* the app's own options, for --help */
+	/* request headers the app reads (sim_request.header), NULL-ended,
+	 * at most SIM_APP_HEADERS; NULL: none */
+	const char *const *headers;
 	const struct simcore_option *options; /* ends with a NULL name */
 	const char *const *endpoints; /* fault endpoint names, NULL-ended */
 	/* Endpoint name of an API path; NULL when the path is none. */
