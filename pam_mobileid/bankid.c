@@ -291,8 +291,6 @@ static int bankid_new(const struct mid_config *cfg,
 		      void **out)
 {
 	struct bankid *b = calloc(1, sizeof(*b));
-	char base[600];
-	size_t n;
 	int r;
 
 	*out = NULL;
@@ -307,13 +305,8 @@ static int bankid_new(const struct mid_config *cfg,
 		r = MID_E_CONFIG;
 		goto fail;
 	}
-	r = creds_load(&cfg->bankid.tls, "bankid", 1, &b->creds, log);
-	if (r < 0)
-		goto fail;
-	n = strlen(cfg->bankid.tls.url);
-	snprintf(base, sizeof(base), "%s%s", cfg->bankid.tls.url,
-		 n && cfg->bankid.tls.url[n - 1] == '/' ? "" : "/");
-	r = http_session_new(base, &b->creds, log, &b->http);
+	r = http_session_mtls(&cfg->bankid.tls, "bankid", &b->creds, log,
+			      &b->http);
 	if (r < 0)
 		goto fail;
 	if (req->text && *req->text && !(b->uvd = make_uvd(req->text))) {

@@ -9,6 +9,7 @@
 
 #include <curl/curl.h>
 
+#include "config.h"
 #include "creds.h"
 #include "curlinit.h"
 #include "log.h"
@@ -93,6 +94,27 @@ static int system_store(struct http_session *s)
 	    curl_easy_setopt(s->curl, CURLOPT_CAPATH, v->capath) != CURLE_OK)
 		return MID_E_INTERNAL;
 	return 0;
+}
+
+int http_session_mtls(const struct cfg_tls *tls, const char *section,
+		      struct creds *creds, struct mid_log *log,
+		      struct http_session **out)
+{
+	size_t n = strlen(tls->url);
+	char base[600];
+	int r;
+
+	*out = NULL;
+	r = creds_load(tls, section, 1, creds, log);
+	if (r < 0)
+		return r;
+	if ((size_t)snprintf(base, sizeof(base), "%s%s", tls->url,
+			     n && tls->url[n - 1] == '/' ? "" : "/") >=
+	    sizeof(base)) {
+		mid_log_err(log, "[%s] url is too long", section);
+		return MID_E_CONFIG;
+	}
+	return http_session_new(base, creds, log, out);
 }
 
 int http_session_header(struct http_session *s, const char *header)

@@ -54,6 +54,14 @@ struct http_call {
 int http_send(struct http_session *s, const struct http_call *c,
 	      uint64_t deadline_ms, struct http_reply *rep);
 
+/* A provider's mutual-TLS session: loads the [section]'s client
+ * certificate and CA into creds (which must outlive the session) and opens
+ * a session at its url (a '/' added if missing). Returns 0 or MID_E_*. */
+struct cfg_tls;
+int http_session_mtls(const struct cfg_tls *tls, const char *section,
+		      struct creds *creds, struct mid_log *log,
+		      struct http_session **out);
+
 /* Adds a header ("Name: value") to every later request of the session. */
 int http_session_header(struct http_session *s, const char *header);
 

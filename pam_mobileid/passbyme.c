@@ -265,8 +265,6 @@ static int passbyme_new(const struct mid_config *cfg,
 			void **out)
 {
 	struct passbyme *b = calloc(1, sizeof(*b));
-	char base[600];
-	size_t n;
 	int r;
 
 	*out = NULL;
@@ -280,13 +278,8 @@ static int passbyme_new(const struct mid_config *cfg,
 		r = MID_E_CONFIG;
 		goto fail;
 	}
-	r = creds_load(&cfg->passbyme.tls, "passbyme", 1, &b->creds, log);
-	if (r < 0)
-		goto fail;
-	n = strlen(cfg->passbyme.tls.url);
-	snprintf(base, sizeof(base), "%s%s", cfg->passbyme.tls.url,
-		 n && cfg->passbyme.tls.url[n - 1] == '/' ? "" : "/");
-	r = http_session_new(base, &b->creds, log, &b->http);
+	r = http_session_mtls(&cfg->passbyme.tls, "passbyme", &b->creds, log,
+			      &b->http);
 	if (r == 0)
 		r = http_session_header(b->http, "X-PBM-API-VERSION: 1");
 	if (r < 0)

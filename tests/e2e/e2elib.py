@@ -698,6 +698,16 @@ class OpenVPNClient:
 _PROBE = None
 
 
+def skip_unless_openvpn():
+    """Root, openvpn, its auth-pam plugin and a tun device."""
+    skip_unless_root()
+    skip_unless_programs("openvpn", "openssl")
+    if not ovpn_plugin():
+        raise unittest.SkipTest("openvpn-plugin-auth-pam.so missing")
+    if not os.path.exists("/dev/net/tun"):
+        raise unittest.SkipTest("/dev/net/tun missing")
+
+
 def probe_module():
     global _PROBE
     if _PROBE is None or not os.path.exists(_PROBE):

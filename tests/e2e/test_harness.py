@@ -190,12 +190,7 @@ class SuLoginProbe(L.E2ECase):
 class OpenVPNProbe(L.E2ECase):
     @classmethod
     def setUpClass(cls):
-        L.skip_unless_root()
-        L.skip_unless_programs("openvpn", "openssl")
-        if not L.ovpn_plugin():
-            raise unittest.SkipTest("openvpn-plugin-auth-pam.so missing")
-        if not os.path.exists("/dev/net/tun"):
-            raise unittest.SkipTest("/dev/net/tun missing")
+        L.skip_unless_openvpn()
         cls.so = L.probe_module()
         cls.d = L.tmpdir()
         cls.out = probe_out(cls.d)

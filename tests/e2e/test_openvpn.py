@@ -2,7 +2,6 @@
 auth) and a client with auth-user-pass on loopback; the built module takes
 the qr = off path (BankID phone/auth), approved through the simulator's phone."""
 
-import os
 import time
 import unittest
 
@@ -14,12 +13,7 @@ REST = "account required pam_permit.so\n"
 class OpenVPNE2E(L.E2ECase):
     @classmethod
     def setUpClass(cls):
-        L.skip_unless_root()
-        L.skip_unless_programs("openvpn", "openssl")
-        if not L.ovpn_plugin():
-            raise unittest.SkipTest("openvpn-plugin-auth-pam.so missing")
-        if not os.path.exists("/dev/net/tun"):
-            raise unittest.SkipTest("/dev/net/tun missing")
+        L.skip_unless_openvpn()
         cls.user = "mide2evpn"          # need not exist locally: the module maps by PAM_USER
         cls.stack = L.Stack({cls.user: L.PNR}, qr="off", timeout=60)
         cls.server = L.OpenVPNServer(cls.stack.pam_line() + REST, hand_window=90)

@@ -2,7 +2,6 @@
 the real sudo (animate mode) and OpenVPN with deferred auth (qr = off), the
 built module and passbyme-sim, whose control port is the person's phone."""
 
-import os
 import re
 import time
 import unittest
@@ -104,12 +103,7 @@ class SudoPbmE2E(L.E2ECase):
 class OpenVPNPbmE2E(L.E2ECase):
     @classmethod
     def setUpClass(cls):
-        L.skip_unless_root()
-        L.skip_unless_programs("openvpn", "openssl")
-        if not L.ovpn_plugin():
-            raise unittest.SkipTest("openvpn-plugin-auth-pam.so missing")
-        if not os.path.exists("/dev/net/tun"):
-            raise unittest.SkipTest("/dev/net/tun missing")
+        L.skip_unless_openvpn()
         cls.user = "mide2epvpn"       # need not exist locally
         cls.stack = L.PbmStack({cls.user: pbm_id(cls.user)}, qr="off", timeout=60)
         cls.server = L.OpenVPNServer(cls.stack.pam_line() + "account required pam_permit.so\n",

@@ -6,8 +6,6 @@
         st, m = s.send(["bob@example.com"])
         st, m = s.track(m["messageId"])
 """
-import json
-
 import sim
 from sim import certs  # noqa: F401  (re-exported for the tests)
 
@@ -49,32 +47,12 @@ class PbmSim(sim.Sim):
         return self._ok("GET", "/messages/" + message_id)
 
     # ---- the application side (HTTPS with a client certificate) ----
-    def call(self, method, path, obj=None, client="client", version="1",
-             raw=None, conn=None, timeout=10, content_type="application/json"):
-        """One API request; path is relative to /frontend/ unless it
-        starts with "/". Returns (status, parsed JSON or raw bytes)."""
-        own = conn is None
-        if own:
-            conn = self.connect(client, timeout)
-        full = path if path.startswith("/") else self.API_PREFIX + path
-        body = raw if raw is not None else (
-            json.dumps(obj).encode() if obj is not None else None)
-        headers = {}
-        if version is not None:
-            headers["X-PBM-API-VERSION"] = version
-        if body is not None and content_type:
-            headers["Content-Type"] = content_type
-        try:
-            conn.request(method, full, body=body, headers=headers)
-            r = conn.getresponse()
-            data = r.read()
-        finally:
-            if own:
-                conn.close()
-        try:
-            return r.status, json.loads(data)
-        except ValueError:
-            return r.status, data
+    def call(self, method, path, obj=None, version="1", **kw):
+        """One API request with X-PBM-API-VERSION (None: without); path is
+        relative to /frontend/ unless it starts with "/". Returns (status,
+        parsed JSON or raw bytes)."""
+        headers = {"X-PBM-API-VERSION": version} if version is not None else {}
+        return self.api(path, obj, method=method, headers=headers, **kw)
 
     def send(self, recipients, subject="Login approval", body="Log in",
              availability=60, type="authorization", **kw):

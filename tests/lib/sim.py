@@ -228,16 +228,17 @@ class Sim:
                                            context=self.ssl_context(client))
 
     def api(self, path, obj, client="client", content_type="application/json",
-            method="POST", raw=None, conn=None, timeout=10):
+            method="POST", raw=None, conn=None, timeout=10, headers=None):
         """One API request; returns (status, parsed JSON or raw bytes).
 
-        path is relative to /rp/v6.0/ unless it starts with "/"."""
+        path is relative to the API prefix (/rp/v6.0/) unless it starts
+        with "/"; headers: more request headers."""
         own = conn is None
         if own:
             conn = self.connect(client, timeout)
-        full = path if path.startswith("/") else "/rp/v6.0/" + path
+        full = path if path.startswith("/") else self.API_PREFIX + path
         body = raw if raw is not None else (json.dumps(obj).encode() if obj is not None else None)
-        headers = {}
+        headers = dict(headers or {})
         if content_type is not None:
             headers["Content-Type"] = content_type
         try:
