@@ -143,12 +143,48 @@ static int qr_render_ascii(const QRcode *qr, const struct qr_style *style,
 	return r;
 }
 
+/* Whether payload and style are something qr_render draws. */
+static bool qr_args_ok(const char *payload, const struct qr_style *style)
+{
+	size_t n = payload ? strnlen(payload, QR_PAYLOAD_MAX) : 0;
+
+	return n > 0 && n < QR_PAYLOAD_MAX && style &&
+	       style->quiet <= QR_QUIET_MAX &&
+	       (style->charset == QR_CHARSET_UTF8 ||
+		style->charset == QR_CHARSET_ASCII) &&
+	       (style->ink == QR_INK_LIGHT || style->ink == QR_INK_DARK);
+}
+
+/* Room for the whole text of a side x side code: t->buf, *lines. */
+static int qr_text_alloc(const struct qr_style *style, unsigned side,
+			 struct qr_text *t, unsigned *lines)
+{
+	size_t per_cell, per_line;
+
+	if (style->charset == QR_CHARSET_UTF8) {
+		*lines = (side + 1) / 2;
+		per_cell = QR_GLYPH_MAX;
+	} else {
+		*lines = side;
+		per_cell = QR_ASCII_COLS;
+	}
+	/* small by the limits above: a colour switch at most once per cell */
+	if (style->ansi)
+		per_cell += sizeof(QR_SGR_BG_LIGHT);
+	per_line = side * per_cell + sizeof(QR_SGR_ON) + sizeof(QR_SGR_OFF) + 1;
+	t->cap = (size_t)*lines * per_line + 1;
+	t->buf = malloc(t->cap);
+	if (t->buf == NULL)
+		return MID_E_NOMEM;
+	t->buf[0] = '\0';
+	return 0;
+}
+
 int qr_render(const char *payload, const struct qr_style *style, char **out,
 	      unsigned *nlines)
 {
 	QRcode *qr = NULL;
 	struct qr_text t = {0};
-	size_t per_cell, per_line;
 	unsigned side, lines;
 	int r = MID_E_INTERNAL;
 
@@ -156,17 +192,8 @@ int qr_render(const char *payload, const struct qr_style *style, char **out,
 		*out = NULL;
 	if (nlines != NULL)
 		*nlines = 0;
-	if (payload == NULL || style == NULL || out == NULL || nlines == NULL)
+	if (out == NULL || nlines == NULL || !qr_args_ok(payload, style))
 		goto out;
-	if (strnlen(payload, QR_PAYLOAD_MAX) == 0 ||
-	    strnlen(payload, QR_PAYLOAD_MAX) >= QR_PAYLOAD_MAX)
-		goto out;
-	if (style->quiet > QR_QUIET_MAX ||
-	    (style->charset != QR_CHARSET_UTF8 &&
-	     style->charset != QR_CHARSET_ASCII) ||
-	    (style->ink != QR_INK_LIGHT && style->ink != QR_INK_DARK))
-		goto out;
-
 	/* thread-safe: Debian's libqrencode 4 guards its RS tables with a
 	 * pthread mutex, and the returned QRcode is ours alone */
 	/* version 6 at least: every frame of an order is then the same size
@@ -181,34 +208,16 @@ int qr_render(const char *payload, const struct qr_style *style, char **out,
 	if (qr->width <= 0 ||
 	    (unsigned)qr->width > QR_SIDE_MAX - 2 * QR_QUIET_MAX)
 		goto out;
-
 	side = (unsigned)qr->width + 2 * style->quiet;
-	if (style->charset == QR_CHARSET_UTF8) {
-		lines = (side + 1) / 2;
-		per_cell = QR_GLYPH_MAX;
-	} else {
-		lines = side;
-		per_cell = QR_ASCII_COLS;
-	}
-	/* small by the limits above: a colour switch at most once per cell */
-	if (style->ansi)
-		per_cell += sizeof(QR_SGR_BG_LIGHT);
-	per_line = side * per_cell + sizeof(QR_SGR_ON) + sizeof(QR_SGR_OFF) + 1;
-	t.cap = (size_t)lines * per_line + 1;
-	t.buf = malloc(t.cap);
-	if (t.buf == NULL) {
-		r = MID_E_NOMEM;
+	r = qr_text_alloc(style, side, &t, &lines);
+	if (r < 0)
 		goto out;
-	}
-	t.buf[0] = '\0';
-
 	if (style->charset == QR_CHARSET_UTF8)
 		r = qr_render_utf8(qr, style, side, &t);
 	else
 		r = qr_render_ascii(qr, style, side, &t);
 	if (r < 0)
 		goto out;
-
 	*out = t.buf;
 	t.buf = NULL;
 	*nlines = lines;

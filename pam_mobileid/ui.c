@@ -188,6 +188,31 @@ static void wrap_status(const char *status, unsigned width, char *out, size_t n)
 	}
 }
 
+/* [title \n] QR with the status (and footer) beside it when side says there
+ * is room, else [title \n] QR \n status [\n footer]. */
+static void lay_out(struct frame *f, const char *title, const char *qr,
+		    unsigned qr_lines, unsigned side, const char *status,
+		    const char *footer)
+{
+	if (title) {
+		put_text(f, title);
+		newline(f);
+	}
+	if (qr && side) {
+		beside(f, qr, qr_lines, status, footer);
+		return;
+	}
+	if (qr) {
+		put_text(f, qr);
+		newline(f);
+	}
+	put_text(f, status);
+	if (footer) {
+		newline(f);
+		put_text(f, footer);
+	}
+}
+
 /* Builds [title \n] QR with the status (and footer) beside it, or, with
  * no QR or no room beside it, [title \n] status [\n footer]; drawn over
  * the previous frame when redraw says so. */
@@ -225,23 +250,7 @@ static int compose(struct ui *ui, const char *title, const char *payload,
 		put(&f, up, strlen(up));
 		f.erase = true;
 	}
-	if (title) {
-		put_text(&f, title);
-		newline(&f);
-	}
-	if (qr && side) {
-		beside(&f, qr, qr_lines, wrapped, footer);
-	} else {
-		if (qr) {
-			put_text(&f, qr);
-			newline(&f);
-		}
-		put_text(&f, wrapped);
-		if (footer) {
-			newline(&f);
-			put_text(&f, footer);
-		}
-	}
+	lay_out(&f, title, qr, qr_lines, side, wrapped, footer);
 	if (f.erase)
 		put(&f, "\033[J", 3); /* what a longer frame left below */
 	free(qr);
