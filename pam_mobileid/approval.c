@@ -2,12 +2,10 @@
  * decide. */
 #include "approval.h"
 
-#include <langinfo.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -16,6 +14,7 @@
 #include "net.h"
 #include "outcome.h"
 #include "provider.h"
+#include "uipolicy.h"
 #include "usermap.h"
 #include "util.h"
 #include "wait.h"
@@ -69,75 +68,8 @@ void approval_fill_text(const char *tmpl, const struct approval_env *env,
 	}
 }
 
-static bool locale_is_utf8(const char *const *pam_env)
-{
-	static const char *const vars[] = {"LC_ALL", "LC_CTYPE", "LANG"};
-	const char *cs = nl_langinfo(CODESET);
-
-	if (cs && strcmp(cs, "UTF-8") == 0)
-		return true;
-	for (size_t i = 0; i < MID_ARRAY_SIZE(vars); i++) {
-		const char *v = NULL;
-		size_t n = strlen(vars[i]);
-
-		for (const char *const *e = pam_env; e && *e && !v; e++)
-			if (strncmp(*e, vars[i], n) == 0 && (*e)[n] == '=')
-				v = *e + n + 1;
-		if (!v)
-			v = getenv(vars[i]);
-		if (v && *v)
-			return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
-	}
-	return false;
-}
-
-static bool is_ssh(const struct approval_env *env)
-{
-	return (env->tty && strcmp(env->tty, "ssh") == 0) ||
-	       (env->service && strncmp(env->service, "sshd", 4) == 0);
-}
-
-void approval_pick_ui(const struct mid_config *cfg,
-		      const struct approval_env *env, struct ui *ui)
-{
-	memset(ui, 0, sizeof(*ui));
-	switch (cfg->qr) {
-	case CFG_QR_ANIMATE: ui->mode = UI_ANIMATE; break;
-	case CFG_QR_PROMPT: ui->mode = UI_PROMPT; break;
-	case CFG_QR_OFF: ui->mode = UI_OFF; break;
-	default:
-		/* sshd shows info text only with the next prompt */
-		ui->mode = is_ssh(env) ? UI_PROMPT : UI_ANIMATE;
-	}
-	if (cfg->charset == CFG_CHARSET_UTF8)
-		ui->qr.charset = QR_CHARSET_UTF8;
-	else if (cfg->charset == CFG_CHARSET_ASCII)
-		ui->qr.charset = QR_CHARSET_ASCII;
-	else if (ui->mode == UI_PROMPT)
-		/* over ssh the client's locale is unknown here, and a client
-		 * in a C locale escapes every non-ASCII byte: ascii, unless
-		 * '#' would be the dark modules, which no camera reads on a
-		 * light terminal (doc/qr.md) */
-		ui->qr.charset = cfg->theme == CFG_THEME_LIGHT
-				     ? QR_CHARSET_UTF8
-				     : QR_CHARSET_ASCII;
-	else
-		ui->qr.charset = locale_is_utf8(env->pam_env)
-				     ? QR_CHARSET_UTF8
-				     : QR_CHARSET_ASCII;
-	ui->qr.ink = cfg->theme == CFG_THEME_LIGHT ? QR_INK_DARK : QR_INK_LIGHT;
-	ui->qr.quiet = 2; /* the margin a camera needs: doc/qr.md */
-	/* escapes only where a terminal interprets them, never in prompts */
-	ui->redraw = ui->mode == UI_ANIMATE && env->local_tty && !is_ssh(env);
-	ui->qr.ansi = ui->redraw;
-	ui->lang = i18n_pick(cfg->lang, env->pam_env);
-	ui->conv = env->conv;
-	ui->conv_ctx = env->conv_ctx;
-}
-
 /* The state of one approval while it runs. */
 struct run {
-	const struct mid_config *cfg;
 	struct mid_log *log;
 	struct ui *ui;
 	const struct provider_ops *ops;
@@ -233,7 +165,7 @@ static int poll_once(struct run *run)
 	return r;
 }
 
-static int next_wake(struct run *run, uint64_t now, uint64_t *wake)
+static void next_wake(struct run *run, uint64_t now, uint64_t *wake)
 {
 	uint64_t next_poll = run->last_poll + run->ops->interval_ms(run->p);
 	unsigned frame = run->ops->next_frame_ms(run->p, now);
@@ -246,7 +178,6 @@ static int next_wake(struct run *run, uint64_t now, uint64_t *wake)
 		*wake = now + 1000; /* the time left counts down */
 	if (run->req->deadline_ms < *wake)
 		*wake = run->req->deadline_ms;
-	return 0;
 }
 
 static int loop(struct run *run)
@@ -317,15 +248,44 @@ static int run_order(struct run *run, struct approval_result *res)
 	return r;
 }
 
+/* What the provider gets to know of this login; its strings live in buf. */
+struct request_buf {
+	char text[MAX_TEXT];
+	char ip[NET_IP_MAX];
+};
+
+static void make_request(const struct mid_config *cfg,
+			 const struct approval_env *env,
+			 const struct provider_def *def, const char *identity,
+			 bool qr, struct request_buf *buf,
+			 struct mid_request *req, struct mid_log *log)
+{
+	char host[HOST_NAME_MAX + 1] = "";
+
+	gethostname(host, sizeof(host) - 1);
+	approval_fill_text(cfg->message, env, host, buf->text,
+			   sizeof(buf->text));
+	req->user = env->user;
+	req->service = env->service;
+	req->rhost = env->rhost;
+	req->identity = identity;
+	req->text = buf->text;
+	req->want_qr = (def->needs & PROVIDER_NEEDS_QR) && qr;
+	if (def->needs & PROVIDER_NEEDS_END_USER_IP) {
+		net_end_user_ip(env->rhost, buf->ip, sizeof(buf->ip), log);
+		req->end_user_ip = buf->ip;
+	}
+}
+
 int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 		 struct mid_log *log, struct approval_result *res)
 {
 	const struct provider_def *def;
 	struct usermap_entry entry;
-	struct mid_request req;
+	struct mid_request req = {0};
+	struct request_buf buf;
 	struct ui ui;
-	struct run run;
-	char host[HOST_NAME_MAX + 1] = "", text[MAX_TEXT], ip[NET_IP_MAX];
+	struct run run = {0};
 	char account[USERMAP_MAX_USER];
 	uint64_t start = util_now_ms();
 	int r;
@@ -344,25 +304,10 @@ int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 	def = provider_find(entry.provider);
 	if (!def)
 		return MID_E_INTERNAL;
-
-	approval_pick_ui(cfg, env, &ui);
-	gethostname(host, sizeof(host) - 1);
-	approval_fill_text(cfg->message, env, host, text, sizeof(text));
-	memset(&req, 0, sizeof(req));
-	req.user = env->user;
-	req.service = env->service;
-	req.rhost = env->rhost;
-	req.identity = entry.id;
-	req.text = text;
-	req.want_qr = (def->needs & PROVIDER_NEEDS_QR) && ui.mode != UI_OFF;
+	uipolicy_pick(cfg, env, &ui);
+	make_request(cfg, env, def, entry.id, ui.mode != UI_OFF, &buf, &req,
+		     log);
 	req.deadline_ms = start + (uint64_t)cfg->timeout * 1000u;
-	if (def->needs & PROVIDER_NEEDS_END_USER_IP) {
-		net_end_user_ip(env->rhost, ip, sizeof(ip), log);
-		req.end_user_ip = ip;
-	}
-
-	memset(&run, 0, sizeof(run));
-	run.cfg = cfg;
 	run.log = log;
 	run.ui = &ui;
 	run.req = &req;

@@ -41,8 +41,4 @@ int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 void approval_fill_text(const char *tmpl, const struct approval_env *env,
 			const char *host, char *out, size_t n);
 
-/* The UI settings for this login (mode, charset, polarity, language). */
-void approval_pick_ui(const struct mid_config *cfg,
-		      const struct approval_env *env, struct ui *ui);
-
 #endif

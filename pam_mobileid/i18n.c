@@ -33,12 +33,9 @@ static const char *const text_en[MSG_COUNT] = {
     [MSG_RFA23] = "Take a photo of, and scan, your ID document with the "
 		  "BankID app.",
     [MSG_TITLE] = "Log in with BankID",
-    [MSG_QR_SCAN] = "Start the BankID app and scan the QR code.",
     [MSG_PRESS_ENTER] = "Press Enter to refresh.",
     [MSG_TIME_LEFT] = "Time left:",
-    [MSG_NEW_QR] = "The QR code expired. Showing a new one.",
     [MSG_PHONE_CONFIRM_CALL] = "Confirm the call in the BankID app.",
-    [MSG_WAITING] = "Waiting for approval...",
     [MSG_APPROVED] = "Approved.",
     [MSG_TIMED_OUT] = "Time is up. Please try again.",
     [MSG_INTERRUPTED] = "Login cancelled.",
@@ -117,12 +114,9 @@ static const char *const text_sv[MSG_COUNT] = {
     [MSG_RFA23] = "Fotografera och läs av din ID-handling med "
 		  "BankID-appen.",
     [MSG_TITLE] = "Logga in med BankID",
-    [MSG_QR_SCAN] = "Starta BankID-appen och läs av QR-koden.",
     [MSG_PRESS_ENTER] = "Tryck på Enter för att uppdatera.",
     [MSG_TIME_LEFT] = "Tid kvar:",
-    [MSG_NEW_QR] = "QR-koden har gått ut. Visar en ny.",
     [MSG_PHONE_CONFIRM_CALL] = "Bekräfta samtalet i BankID-appen.",
-    [MSG_WAITING] = "Väntar på godkännande …",
     [MSG_APPROVED] = "Godkänt.",
     [MSG_TIMED_OUT] = "Tiden har gått ut. Försök igen.",
     [MSG_INTERRUPTED] = "Inloggningen avbröts.",
@@ -191,14 +185,10 @@ static const char *env_value(const char *const *pam_env, const char *name)
 	return getenv(name);
 }
 
-enum mid_lang i18n_pick(enum cfg_lang cfg, const char *const *pam_env)
+enum mid_lang i18n_env_lang(const char *const *pam_env)
 {
 	static const char *const vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
 
-	if (cfg == CFG_LANG_EN)
-		return LANG_EN;
-	if (cfg == CFG_LANG_SV)
-		return LANG_SV;
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 		const char *v = env_value(pam_env, vars[i]);
 

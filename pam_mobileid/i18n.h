@@ -3,8 +3,6 @@
 #ifndef MID_I18N_H
 #define MID_I18N_H
 
-#include "config.h"
-
 enum mid_msg {
 	MSG_NONE = 0,
 	MSG_RFA1,   /* start your BankID app */
@@ -22,12 +20,9 @@ enum mid_msg {
 	MSG_RFA22,  /* something went wrong (unknown failure) */
 	MSG_RFA23,  /* scan your ID document */
 	MSG_TITLE,
-	MSG_QR_SCAN,
 	MSG_PRESS_ENTER,
 	MSG_TIME_LEFT,
-	MSG_NEW_QR,
 	MSG_PHONE_CONFIRM_CALL,
-	MSG_WAITING,
 	MSG_APPROVED,
 	MSG_TIMED_OUT,
 	MSG_INTERRUPTED,
@@ -65,8 +60,9 @@ enum mid_lang { LANG_EN, LANG_SV };
 /* The text for msg ("" for MSG_NONE). */
 const char *i18n_text(enum mid_lang lang, enum mid_msg msg);
 
-/* The language for a config value; auto looks at LC_ALL, LC_MESSAGES and
- * LANG (the PAM environment first, then the process's). */
-enum mid_lang i18n_pick(enum cfg_lang cfg, const char *const *pam_env);
+/* The language the locale asks for: LC_ALL, LC_MESSAGES, then LANG, each
+ * from the PAM environment first, then the process's; English unless it
+ * starts with "sv". */
+enum mid_lang i18n_env_lang(const char *const *pam_env);
 
 #endif

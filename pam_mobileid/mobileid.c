@@ -17,6 +17,7 @@
 #include "mid.h"
 #include "provider.h"
 #include "toopher.h"
+#include "uipolicy.h"
 #include "usermap.h"
 #include "util.h"
 #include "wait.h"
@@ -254,7 +255,7 @@ static int cmd_pair(const char *conf, const char *user, const char *phrase,
 	}
 	r = load_conf(conf, &cfg, log);
 	if (r == 0) {
-		screen.lang = i18n_pick(cfg.lang, NULL);
+		screen.lang = uipolicy_lang(&cfg, NULL);
 		r = toopher_pair(&cfg, user, phrase,
 				 util_now_ms() + cfg.timeout * 1000ull,
 				 pair_progress, &screen, id, &msg, log);

@@ -1,5 +1,6 @@
 /* PAM entry points: read the arguments, run the approval, map the result.
  * The result codes: doc/interface.md, "Return codes". */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include "log.h"
 #include "mid.h"
 #include "outcome.h"
+#include "uipolicy.h"
 #include "usermap.h"
 #include "util.h"
 #include "wait.h"
@@ -69,19 +71,133 @@ static const char *item(pam_handle_t *pamh, int type)
 	return v;
 }
 
+/* The user and remote host for the log lines, quoted; "local" when there
+ * is no remote host. */
+struct who {
+	char user[MID_LOG_QUOTED_MAX];
+	char rhost[MID_LOG_QUOTED_MAX];
+};
+
+static void who_set(struct who *w, const char *user, const char *rhost)
+{
+	mid_log_quote(w->user, sizeof(w->user), user);
+	if (rhost && *rhost)
+		mid_log_quote(w->rhost, sizeof(w->rhost), rhost);
+	else
+		snprintf(w->rhost, sizeof(w->rhost), "local");
+}
+
+/* sudo asks again after PAM_AUTH_ERR: a denial in the app, or an interrupt,
+ * is final for this handle, so no second order reaches the phone; the
+ * person is told why nothing happens. True when this handle is done. */
+static bool final_on_handle(pam_handle_t *pamh, const struct mid_config *cfg,
+			    const char *const *pam_env, const struct who *w,
+			    struct mid_log *log)
+{
+	const void *final = NULL;
+	char *answer = NULL;
+	int r;
+
+	if (pam_get_data(pamh, FINAL_KEY, &final) != PAM_SUCCESS || !final)
+		return false;
+	r = *(const int *) final;
+	mid_log_notice(log, "%s: user=%s rhost=%s (%s earlier on this handle)",
+		       outcome_of(r)->word, w->user, w->rhost,
+		       outcome_of(r)->word);
+	pam_conv_adapter(
+	    pamh, UI_ERROR,
+	    i18n_text(uipolicy_lang(cfg, pam_env),
+		      r == MID_E_DENIED ? MSG_DENIED_BEFORE : MSG_INTERRUPTED),
+	    &answer);
+	free(answer);
+	return true;
+}
+
+static void remember_final(pam_handle_t *pamh, int r)
+{
+	if (r == MID_E_DENIED || r == MID_E_INTERRUPTED)
+		pam_set_data(pamh, FINAL_KEY,
+			     (void *)(r == MID_E_DENIED ? &final_denied
+							: &final_interrupted),
+			     no_cleanup);
+}
+
+/* What the approval needs to know of the host and the login. */
+static void fill_env(pam_handle_t *pamh, const char *user, const char *rhost,
+		     char **envlist, struct approval_env *env)
+{
+	memset(env, 0, sizeof(*env));
+	env->user = user;
+	env->service = item(pamh, PAM_SERVICE);
+	env->rhost = rhost && *rhost ? rhost : NULL;
+	env->tty = item(pamh, PAM_TTY);
+	env->local_tty = isatty(STDOUT_FILENO) || isatty(STDERR_FILENO) ||
+			 (env->tty && strncmp(env->tty, "/dev/", 5) == 0);
+	env->pam_env = (const char *const *)envlist;
+	env->conv = pam_conv_adapter;
+	env->conv_ctx = pamh;
+}
+
+/* The one line per decision (doc/interface.md, "Logs"). */
+static void log_decision(struct mid_log *log, int r, int retval,
+			 const struct outcome_policy *pol,
+			 const struct approval_result *res, const struct who *w)
+{
+	if (r == MID_E_UNMAPPED) {
+		mid_log_notice(log, "unmapped: user=%s rhost=%s: %s", w->user,
+			       w->rhost,
+			       retval == PAM_IGNORE ? "ignored" : "refused");
+		return;
+	}
+	mid_log_msg(log, r == 0 ? LOG_NOTICE : LOG_WARNING,
+		    "%s: user=%s rhost=%s provider=%s id=%s "
+		    "duration=%llu.%llus%s",
+		    outcome_of(r)->word, w->user, w->rhost,
+		    res->provider[0] ? res->provider : "-",
+		    res->masked_id[0] ? res->masked_id : "-",
+		    (unsigned long long)(res->duration_ms / 1000),
+		    (unsigned long long)(res->duration_ms % 1000 / 100),
+		    outcome_forgiven(r, pol) ? " (failmode=safe: let in)" : "");
+}
+
+/* Runs the approval for a user whose name passed; the PAM code. */
+static int authenticate(pam_handle_t *pamh, const struct mid_config *cfg,
+			const char *user, const struct who *w,
+			struct mid_log *log, struct approval_result *res)
+{
+	const char *rhost = item(pamh, PAM_RHOST);
+	char **envlist = pam_getenvlist(pamh);
+	struct approval_env env;
+	struct outcome_policy pol;
+	int r, retval = PAM_AUTH_ERR;
+
+	if (final_on_handle(pamh, cfg, (const char *const *)envlist, w, log))
+		goto out;
+	fill_env(pamh, user, rhost, envlist, &env);
+	r = approval_run(cfg, &env, log, res);
+	pol.failmode_safe = cfg->failmode == CFG_FAIL_SAFE;
+	pol.unmapped_ignore = cfg->unmapped == CFG_UNMAPPED_IGNORE;
+	pol.order_created = res->order_created;
+	retval = outcome_pam(r, &pol);
+	remember_final(pamh, r);
+	log_decision(log, r, retval, &pol, res, w);
+out:
+	if (envlist) {
+		for (char **e = envlist; *e; e++)
+			util_strfree(*e);
+		free(envlist);
+	}
+	return retval;
+}
+
 MID_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags,
 					      int argc, const char **argv)
 {
 	struct mid_log log = {.sink = pam_log_sink, .sink_ctx = pamh};
 	struct mid_config cfg;
-	struct approval_env env;
 	struct approval_result res;
-	/* user and rhost for the log, quoted; rhost "" when there is none */
-	char user[MID_LOG_QUOTED_MAX], rhost[MID_LOG_QUOTED_MAX];
-	const char *raw_user = NULL, *raw_rhost, *why;
-	struct outcome_policy pol;
-	const void *final = NULL;
-	char **envlist = NULL;
+	struct who w;
+	const char *user = NULL, *why;
 	int retval = PAM_SERVICE_ERR, r;
 
 	memset(&res, 0, sizeof(res));
@@ -91,87 +207,24 @@ MID_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags,
 		retval = r == MID_E_NOMEM ? PAM_BUF_ERR : PAM_SERVICE_ERR;
 		goto out;
 	}
-	retval = pam_get_user(pamh, &raw_user, NULL);
-	if (retval != PAM_SUCCESS || !raw_user || !*raw_user) {
+	retval = pam_get_user(pamh, &user, NULL);
+	if (retval != PAM_SUCCESS || !user || !*user) {
 		mid_log_err(&log, "cannot determine the user");
 		if (retval == PAM_SUCCESS)
 			retval = PAM_USER_UNKNOWN;
 		goto out;
 	}
-	mid_log_quote(user, sizeof(user), raw_user);
-	raw_rhost = item(pamh, PAM_RHOST);
-	rhost[0] = '\0';
-	if (raw_rhost && *raw_rhost)
-		mid_log_quote(rhost, sizeof(rhost), raw_rhost);
+	who_set(&w, user, item(pamh, PAM_RHOST));
 	/* the map is looked up by this name: refused, never altered */
-	why = usermap_name_problem(raw_user);
+	why = usermap_name_problem(user);
 	if (why) {
 		mid_log_err(&log, "refused user name: user=%s rhost=%s: %s",
-			    user, *rhost ? rhost : "local", why);
+			    w.user, w.rhost, why);
 		retval = PAM_USER_UNKNOWN;
 		goto out;
 	}
-
-	/* sudo asks again after PAM_AUTH_ERR: a denial in the app, or an
-	 * interrupt, is final for this handle, so no second order reaches
-	 * the phone */
-	if (pam_get_data(pamh, FINAL_KEY, &final) == PAM_SUCCESS && final) {
-		r = *(const int *) final;
-		mid_log_notice(&log,
-			       "%s: user=%s rhost=%s (%s earlier on this "
-			       "handle)",
-			       outcome_of(r)->word, user,
-			       *rhost ? rhost : "local", outcome_of(r)->word);
-		retval = PAM_AUTH_ERR;
-		goto out;
-	}
-
-	envlist = pam_getenvlist(pamh);
-	memset(&env, 0, sizeof(env));
-	env.user = raw_user;
-	env.service = item(pamh, PAM_SERVICE);
-	env.rhost = raw_rhost && *raw_rhost ? raw_rhost : NULL;
-	env.tty = item(pamh, PAM_TTY);
-	env.local_tty = isatty(STDOUT_FILENO) || isatty(STDERR_FILENO) ||
-			(env.tty && strncmp(env.tty, "/dev/", 5) == 0);
-	env.pam_env = (const char *const *)envlist;
-	env.conv = pam_conv_adapter;
-	env.conv_ctx = pamh;
-
-	r = approval_run(&cfg, &env, &log, &res);
-	pol.failmode_safe = cfg.failmode == CFG_FAIL_SAFE;
-	pol.unmapped_ignore = cfg.unmapped == CFG_UNMAPPED_IGNORE;
-	pol.order_created = res.order_created;
-	retval = outcome_pam(r, &pol);
-	if (r == MID_E_DENIED || r == MID_E_INTERRUPTED)
-		pam_set_data(pamh, FINAL_KEY,
-			     (void *)(r == MID_E_DENIED ? &final_denied
-							: &final_interrupted),
-			     no_cleanup);
-
-	if (r == MID_E_UNMAPPED) {
-		mid_log_notice(&log, "unmapped: user=%s rhost=%s: %s", user,
-			       *rhost ? rhost : "local",
-			       retval == PAM_IGNORE ? "ignored" : "refused");
-	} else {
-		mid_log_msg(&log, r == 0 ? LOG_NOTICE : LOG_WARNING,
-			    "%s: user=%s rhost=%s provider=%s id=%s "
-			    "duration=%llu.%llus%s",
-			    outcome_of(r)->word, user, *rhost ? rhost : "local",
-			    res.provider[0] ? res.provider : "-",
-			    res.masked_id[0] ? res.masked_id : "-",
-			    (unsigned long long)(res.duration_ms / 1000),
-			    (unsigned long long)(res.duration_ms % 1000 / 100),
-			    outcome_forgiven(r, &pol)
-				? " (failmode=safe: let in)"
-				: "");
-	}
+	retval = authenticate(pamh, &cfg, user, &w, &log, &res);
 out:
-	if (envlist) {
-		for (char **e = envlist; *e; e++)
-			util_strfree(*e);
-		free(envlist);
-	}
 	cfg_free(&cfg);
 	/* the host's handler or default action, as if we were not here */
 	wait_deliver(res.signal);

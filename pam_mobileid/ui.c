@@ -298,8 +298,8 @@ int ui_prompt(struct ui *ui, const char *payload, const char *status)
 	 * line comes first so that the prefix never lands on a QR row */
 	snprintf(footer, sizeof(footer), "%s ",
 		 i18n_text(ui->lang, MSG_PRESS_ENTER));
-	r = compose(ui, i18n_text(ui->lang, ui->title ? ui->title : MSG_TITLE),
-		    payload, status, footer, false, &msg, &lines);
+	r = compose(ui, i18n_text(ui->lang, ui->title), payload, status, footer,
+		    false, &msg, &lines);
 	if (r < 0)
 		return r;
 	r = ui->conv(ui->conv_ctx, UI_ASK, msg, &answer);

@@ -34,7 +34,7 @@ struct ui {
 	struct qr_style qr;
 	bool redraw; /* escapes allowed: redraw the frame in place */
 	enum mid_lang lang;
-	enum mid_msg title; /* the prompt's first line; MSG_NONE: BankID's */
+	enum mid_msg title; /* the prompt's first line: the provider's title */
 	ui_conv_fn conv;
 	void *conv_ctx;
 	unsigned prev_lines; /* lines of the last frame, for the redraw */

@@ -93,7 +93,10 @@ class SudoE2E(L.E2ECase):
         L.phone_wait(ph)
         t.wait_exit(10)
         self.finish(t, "deny")
-        self.assertNotIn("root\n", t.capture(history=True).replace("Pane is dead", ""))
+        screen = t.capture(history=True)
+        self.assertNotIn("root\n", screen.replace("Pane is dead", ""))
+        # sudo's retries tell the person why no new request comes
+        self.assertIn("The request was denied in the app.", screen)
         time.sleep(1.5)
         orders = self.stack.orders()
         self.assertEqual(len(orders), 1, "sudo's retries put new orders on the phone: %s" % orders)

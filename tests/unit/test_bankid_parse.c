@@ -384,8 +384,8 @@ static void test_non_json_error_bodies_go_by_the_status_class(void **state)
 }
 
 /* Only a 503 (or no connection) is an outage, which failmode = safe may let
- * in (doc/interface.md, "Return codes"): a 400 {"errorCode":"maintenance"} never is (found
- * by fuzz_collect; corpus/fuzz_collect/maintenance-on-400). */
+ * in (doc/interface.md, "Return codes"): a 400 {"errorCode":"maintenance"}
+ * never is (found by fuzz_collect; corpus/fuzz_collect/maintenance-on-400). */
 static void test_maintenance_code_is_an_outage_only_with_503(void **state)
 {
 	struct provider_status st;

@@ -60,7 +60,7 @@ static int fake_create(const struct mid_config *cfg,
 static int fake_start(void *p, struct provider_status *st)
 {
 	seen.starts++;
-	st->msg = MSG_WAITING;
+	st->msg = MSG_RFA1;
 	st->show_qr = false;
 	return 0;
 }

@@ -1,5 +1,5 @@
 /* What the person reads: ui_wrap for status lines, approval_fill_text for
- * the text in the app, approval_pick_ui for how it is shown. */
+ * the text in the app, uipolicy_pick for how it is shown. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +14,7 @@
 #include "config.h"
 #include "mid.h"
 #include "ui.h"
+#include "uipolicy.h"
 
 static void assert_wrap(const char *text, unsigned width, const char *want,
 			unsigned lines)
@@ -198,23 +199,23 @@ test_pick_ui_uses_prompt_mode_for_ssh_and_animate_elsewhere(void **state)
 	struct approval_env env = env_for("alice", "sshd", "192.0.2.7");
 	struct ui ui;
 
-	approval_pick_ui(&cfg, &env, &ui);
+	uipolicy_pick(&cfg, &env, &ui);
 	assert_int_equal(ui.mode, UI_PROMPT);
 	assert_false(ui.redraw);
 	env = env_for("alice", "su", NULL);
 	env.tty = "ssh";
-	approval_pick_ui(&cfg, &env, &ui);
+	uipolicy_pick(&cfg, &env, &ui);
 	assert_int_equal(ui.mode, UI_PROMPT);
 	env = env_for("alice", "sudo", NULL);
 	env.tty = "/dev/pts/0";
 	env.local_tty = true;
-	approval_pick_ui(&cfg, &env, &ui);
+	uipolicy_pick(&cfg, &env, &ui);
 	assert_int_equal(ui.mode, UI_ANIMATE);
 	assert_true(ui.redraw);
 	assert_true(ui.qr.ansi);
 	/* no terminal: no escapes */
 	env.local_tty = false;
-	approval_pick_ui(&cfg, &env, &ui);
+	uipolicy_pick(&cfg, &env, &ui);
 	assert_int_equal(ui.mode, UI_ANIMATE);
 	assert_false(ui.redraw);
 	assert_false(ui.qr.ansi);
@@ -235,7 +236,7 @@ static void test_pick_ui_follows_an_explicit_qr_setting(void **state)
 	for (size_t i = 0; i < MID_ARRAY_SIZE(cases); i++) {
 		struct mid_config cfg = config(cases[i].qr, CFG_CHARSET_AUTO);
 
-		approval_pick_ui(&cfg, &env, &ui);
+		uipolicy_pick(&cfg, &env, &ui);
 		assert_int_equal(ui.mode, cases[i].mode);
 		/* escapes never go over ssh, even in animate mode */
 		assert_false(ui.redraw);
@@ -255,27 +256,27 @@ static void test_pick_ui_charset_from_config_or_locale(void **state)
 	unsetenv("LC_CTYPE");
 	unsetenv("LC_MESSAGES");
 	unsetenv("LANG");
-	approval_pick_ui(&cfg, &env, &ui);
+	uipolicy_pick(&cfg, &env, &ui);
 	assert_int_equal(ui.qr.charset, QR_CHARSET_UTF8);
 	cfg.charset = CFG_CHARSET_ASCII;
-	approval_pick_ui(&cfg, &env, &ui);
+	uipolicy_pick(&cfg, &env, &ui);
 	assert_int_equal(ui.qr.charset, QR_CHARSET_ASCII);
 	cfg.charset = CFG_CHARSET_AUTO;
 	env.pam_env = utf8_env;
-	approval_pick_ui(&cfg, &env, &ui);
+	uipolicy_pick(&cfg, &env, &ui);
 	assert_int_equal(ui.qr.charset, QR_CHARSET_UTF8);
 	env.pam_env = c_env;
-	approval_pick_ui(&cfg, &env, &ui);
+	uipolicy_pick(&cfg, &env, &ui);
 	assert_int_equal(ui.qr.charset, QR_CHARSET_ASCII);
 	/* over ssh the client's locale is unknown: ascii ... */
 	env = env_for("alice", "sshd", NULL);
 	env.pam_env = utf8_env;
 	cfg.qr = CFG_QR_AUTO;
-	approval_pick_ui(&cfg, &env, &ui);
+	uipolicy_pick(&cfg, &env, &ui);
 	assert_int_equal(ui.qr.charset, QR_CHARSET_ASCII);
 	/* ... but never '#' as the dark modules on a light terminal */
 	cfg.theme = CFG_THEME_LIGHT;
-	approval_pick_ui(&cfg, &env, &ui);
+	uipolicy_pick(&cfg, &env, &ui);
 	assert_int_equal(ui.qr.charset, QR_CHARSET_UTF8);
 	assert_int_equal(ui.qr.ink, QR_INK_DARK);
 	cfg_free(&cfg);
@@ -294,18 +295,18 @@ static void test_pick_ui_theme_language_and_conversation(void **state)
 	unsetenv("LANG");
 	env.conv = fake_conv;
 	env.conv_ctx = &ctx;
-	approval_pick_ui(&cfg, &env, &ui);
+	uipolicy_pick(&cfg, &env, &ui);
 	assert_int_equal(ui.qr.ink, QR_INK_LIGHT); /* dark background */
 	assert_int_equal(ui.lang, LANG_EN);
 	assert_ptr_equal(ui.conv, fake_conv);
 	assert_ptr_equal(ui.conv_ctx, &ctx);
 	cfg.theme = CFG_THEME_LIGHT;
 	env.pam_env = sv_env;
-	approval_pick_ui(&cfg, &env, &ui);
+	uipolicy_pick(&cfg, &env, &ui);
 	assert_int_equal(ui.qr.ink, QR_INK_DARK);
 	assert_int_equal(ui.lang, LANG_SV);
 	cfg.lang = CFG_LANG_EN;
-	approval_pick_ui(&cfg, &env, &ui);
+	uipolicy_pick(&cfg, &env, &ui);
 	assert_int_equal(ui.lang, LANG_EN);
 	cfg_free(&cfg);
 }
@@ -336,6 +337,7 @@ static struct ui frame_ui(enum ui_mode mode, enum qr_charset cs, char **last)
 	ui.qr.quiet = 2;
 	ui.conv = keep_conv;
 	ui.conv_ctx = last;
+	ui.title = MSG_TITLE; /* as the BankID row sets it */
 	return ui;
 }
 
