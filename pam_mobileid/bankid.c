@@ -84,34 +84,34 @@ static void copy_token(char *dst, const char *src)
 /* The auth (QR) or phone/auth request; NULL when out of memory. */
 static json_object *start_request(const struct bankid *b)
 {
-	json_object *req = json_object_new_object(), *rq;
+	json_object *req = json_object_new_object(), *rq = NULL;
+	int e = req ? 0 : -1;
 
-	if (!req)
-		return NULL;
-	if (b->phone) {
-		json_object_object_add(
-		    req, "personalNumber",
-		    json_object_new_string(b->req->identity));
-		json_object_object_add(req, "callInitiator",
-				       json_object_new_string("RP"));
-	} else {
-		json_object_object_add(
-		    req, "endUserIp",
-		    json_object_new_string(b->req->end_user_ip));
-		rq = json_object_new_object();
-		if (!rq) {
-			json_object_put(req);
-			return NULL;
-		}
+	if (e == 0 && b->phone) {
+		e = json_add_str(req, "personalNumber", b->req->identity);
+		if (e == 0)
+			e = json_add_str(req, "callInitiator", "RP");
+	} else if (e == 0) {
+		e = json_add_str(req, "endUserIp", b->req->end_user_ip);
 		/* only the mapped person can complete the order */
-		json_object_object_add(
-		    rq, "personalNumber",
-		    json_object_new_string(b->req->identity));
-		json_object_object_add(req, "requirement", rq);
+		if (e == 0 && !(rq = json_object_new_object()))
+			e = -1;
+		if (e == 0)
+			e = json_add_str(rq, "personalNumber",
+					 b->req->identity);
+		if (e == 0 &&
+		    json_object_object_add(req, "requirement", rq) < 0)
+			e = -1;
+		if (e == 0)
+			rq = NULL; /* req holds it now */
 	}
-	if (b->uvd)
-		json_object_object_add(req, "userVisibleData",
-				       json_object_new_string(b->uvd));
+	if (e == 0 && b->uvd)
+		e = json_add_str(req, "userVisibleData", b->uvd);
+	json_object_put(rq);
+	if (e < 0) {
+		json_object_put(req);
+		return NULL;
+	}
 	return req;
 }
 
@@ -137,6 +137,8 @@ static int take_order(struct bankid *b, json_object *reply)
 	if (!b->phone) {
 		copy_token(b->qr_token, tok);
 		copy_token(b->qr_secret, sec);
+		/* ours now: no copy left in the reply object when it goes */
+		json_wipe_str(reply, "qrStartSecret");
 	}
 	return 0;
 }
@@ -195,9 +197,10 @@ static json_object *ref_body(const struct bankid *b)
 {
 	json_object *o = json_object_new_object();
 
-	if (o)
-		json_object_object_add(o, "orderRef",
-				       json_object_new_string(b->order_ref));
+	if (o && json_add_str(o, "orderRef", b->order_ref) < 0) {
+		json_object_put(o);
+		o = NULL;
+	}
 	return o;
 }
 

@@ -162,8 +162,8 @@ int bankid_parse_collect(json_object *reply, const char *order_ref,
 	}
 	ref = json_get_str(reply, "orderRef", BANKID_TOKEN_MAX);
 	status = json_get_str(reply, "status", 32);
-	if (!status || (json_object_object_get_ex(reply, "orderRef", &h) &&
-			(!ref || strcmp(ref, order_ref) != 0))) {
+	/* a reply without orderRef could be for any order */
+	if (!status || !ref || strcmp(ref, order_ref) != 0) {
 		mid_log_err(log, "bankid: collect reply without a valid "
 				 "status or for another order");
 		return MID_E_PROTOCOL;

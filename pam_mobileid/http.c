@@ -69,6 +69,8 @@ static CURLcode on_ssl_ctx(CURL *curl, void *ctx, void *userdata)
 	/* libcurl logs TLS secrets to SSLKEYLOGFILE if the host opened one:
 	 * never ours (it sets its callback just before calling us) */
 	SSL_CTX_set_keylog_callback(sctx, NULL);
+	/* received plaintext (a QR secret) is wiped from OpenSSL's buffers */
+	SSL_CTX_set_options(sctx, SSL_OP_CLEANSE_PLAINTEXT);
 	return creds_apply(s->creds, sctx) == 0 ? CURLE_OK
 						: CURLE_SSL_CERTPROBLEM;
 }

@@ -5,6 +5,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <json-c/printbuf.h>
+
 #include "util.h"
 
 /* json-c takes NaN and Infinity, which are not JSON (RFC 8259). */
@@ -57,6 +59,9 @@ json_object *json_parse_bounded(const char *text, size_t len)
 			obj = NULL;
 		}
 	}
+	/* the scratch buffer holds the last strings parsed (a QR secret) */
+	if (tok->pb && tok->pb->buf)
+		explicit_bzero(tok->pb->buf, (size_t)tok->pb->size);
 	json_tokener_free(tok);
 	if (obj && !all_finite(obj)) {
 		json_object_put(obj);
@@ -94,4 +99,27 @@ int json_get_bool(json_object *obj, const char *key)
 	    !json_object_is_type(v, json_type_boolean))
 		return -1;
 	return json_object_get_boolean(v) ? 1 : 0;
+}
+
+int json_add_str(json_object *obj, const char *key, const char *val)
+{
+	json_object *v = json_object_new_string(val);
+
+	if (!v)
+		return -1;
+	if (json_object_object_add(obj, key, v) < 0) {
+		json_object_put(v);
+		return -1;
+	}
+	return 0;
+}
+
+void json_wipe_str(json_object *obj, const char *key)
+{
+	json_object *v;
+
+	if (obj && json_object_object_get_ex(obj, key, &v) &&
+	    json_object_is_type(v, json_type_string))
+		explicit_bzero((char *)json_object_get_string(v),
+			       (size_t)json_object_get_string_len(v));
 }

@@ -21,4 +21,12 @@ const char *json_get_str(json_object *obj, const char *key, size_t max);
  * boolean (a string "true" is not one). */
 int json_get_bool(json_object *obj, const char *key);
 
+/* Adds key: a new string val to obj; 0, or -1 when out of memory (nothing
+ * is added then). */
+int json_add_str(json_object *obj, const char *key, const char *val);
+
+/* Overwrites the string member key of obj in place (a secret we have
+ * copied), before the object is released. */
+void json_wipe_str(json_object *obj, const char *key);
+
 #endif

@@ -3,6 +3,7 @@
  * Exit codes: 0 ok/approved/paired, 1 problems found/not approved/not
  * paired, 2 usage. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,9 +116,16 @@ static int load_conf(const char *conf, struct mid_config *cfg,
 		     struct mid_log *log)
 {
 	const char *argv[1];
-	char arg[600];
+	char arg[PATH_MAX + 8];
 
-	snprintf(arg, sizeof(arg), "conf=%s", conf);
+	/* a path cut short would name another file: refuse it */
+	if ((size_t)snprintf(arg, sizeof(arg), "conf=%s", conf) >=
+	    sizeof(arg)) {
+		memset(cfg, 0, sizeof(*cfg));
+		mid_log_err(log, "config path too long (%zu bytes)",
+			    strlen(conf));
+		return MID_E_CONFIG;
+	}
 	argv[0] = arg;
 	return cfg_load(cfg, 1, argv, log);
 }

@@ -112,7 +112,7 @@ static json_object *send_body(const struct passbyme *b)
 {
 	json_object *o = json_object_new_object(),
 		    *to = json_object_new_array();
-	json_object *id = json_object_new_string(b->req->identity);
+	json_object *id = json_object_new_string(b->req->identity), *av;
 	int err = 0;
 
 	if (!o || !to || !id || json_object_array_add(to, id) < 0) {
@@ -126,10 +126,11 @@ static json_object *send_body(const struct passbyme *b)
 	add_str(o, "subject", b->cfg->passbyme.subject, SUBJECT_MAX, &err);
 	add_str(o, "body", b->req->text ? b->req->text : "", BODY_MAX, &err);
 	add_str(o, "type", "authorization", 16, &err);
-	if (err < 0 || json_object_object_add(
-			   o, "availability",
-			   json_object_new_int((int)availability(b))) < 0)
+	av = err < 0 ? NULL : json_object_new_int((int)availability(b));
+	if (!av || json_object_object_add(o, "availability", av) < 0) {
+		json_object_put(av);
 		goto fail;
+	}
 	return o;
 fail:
 	json_object_put(to);

@@ -149,6 +149,18 @@ class AdminCheckTest(PamCase):
         rc, out = self.check(self.login(None, general={"timeout": secs}))
         self.assertNotIn("LOGIN_TIMEOUT", out)
 
+    def test_an_over_long_config_path_is_refused_not_cut(self):
+        tool = os.path.join(os.path.dirname(os.path.dirname(module_path())),
+                            "pam_mobileid", "mobileid")
+        lg = self.login(None)
+        # a path that only a cut would turn into the real config
+        longp = lg.conf + "/" + "x" * 5000
+        for cmd in (["check", "-c", longp], ["login", "-c", longp, "alice"]):
+            p = subprocess.run([tool] + cmd, capture_output=True, text=True,
+                               timeout=30)
+            self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+            self.assertIn("config path too long", p.stdout + p.stderr)
+
     def test_a_user_mapped_twice_is_a_problem(self):
         lg = self.login(None, usermap="alice bankid:%s\nalice bankid:%s\n"
                         % (PNR, PNR))

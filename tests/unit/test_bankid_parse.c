@@ -167,6 +167,29 @@ static void test_complete_for_another_number_is_a_mismatch(void **state)
 	    MID_E_MISMATCH);
 }
 
+static void
+test_collect_without_or_for_another_order_is_a_protocol_error(void **state)
+{
+	struct provider_status st;
+
+	/* no orderRef: it could answer any order */
+	assert_int_equal(collect("{\"status\":\"complete\",\"completionData\":"
+				 "{\"user\":{\"personalNumber\":\"" PNR "\"}}}",
+				 true, &st),
+			 MID_E_PROTOCOL);
+	assert_int_equal(collect("{\"status\":\"pending\"}", true, &st),
+			 MID_E_PROTOCOL);
+	assert_int_equal(
+	    collect("{\"orderRef\":\"0ther-ref\",\"status\":\"complete\","
+		    "\"completionData\":{\"user\":{\"personalNumber\":\"" PNR
+		    "\"}}}",
+		    true, &st),
+	    MID_E_PROTOCOL);
+	assert_int_equal(
+	    collect("{\"orderRef\":7,\"status\":\"pending\"}", true, &st),
+	    MID_E_PROTOCOL);
+}
+
 static void collect_mismatch(void *arg)
 {
 	json_object *o = json_parse_bounded(arg, strlen(arg));
@@ -401,6 +424,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_pending_hints_map_to_rfa_messages),
+	    cmocka_unit_test(
+		test_collect_without_or_for_another_order_is_a_protocol_error),
 	    cmocka_unit_test(test_pending_without_hint_shows_the_qr),
 	    cmocka_unit_test(test_failed_hints_map_to_denied_failed_or_restart),
 	    cmocka_unit_test(test_failed_without_hint_is_a_failure),

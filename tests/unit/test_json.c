@@ -194,6 +194,34 @@ static void test_get_str_refuses_empty_and_too_long_strings(void **state)
 	json_object_put(o);
 }
 
+static void test_wipe_str_overwrites_the_secret_in_place(void **state)
+{
+	const char *text = "{\"qrStartSecret\":\"d28db9a7-4cde-429e-a983\"}";
+	json_object *o = json_parse_bounded(text, strlen(text));
+	json_object *v;
+	const char *s;
+	size_t n;
+
+	assert_non_null(o);
+	assert_true(json_object_object_get_ex(o, "qrStartSecret", &v));
+	s = json_object_get_string(v);
+	n = (size_t)json_object_get_string_len(v);
+	json_wipe_str(o, "qrStartSecret");
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(s[i], 0);
+	json_wipe_str(o, "absent"); /* no member: nothing happens */
+	json_object_put(o);
+}
+
+static void test_add_str_adds_a_string_member(void **state)
+{
+	json_object *o = json_object_new_object();
+
+	assert_int_equal(json_add_str(o, "orderRef", "abc"), 0);
+	assert_string_equal(json_get_str(o, "orderRef", 8), "abc");
+	json_object_put(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -211,6 +239,8 @@ int main(void)
 	    cmocka_unit_test(test_get_str_refuses_other_types),
 	    cmocka_unit_test(test_get_str_refuses_control_characters_and_nul),
 	    cmocka_unit_test(test_get_str_refuses_empty_and_too_long_strings),
+	    cmocka_unit_test(test_wipe_str_overwrites_the_secret_in_place),
+	    cmocka_unit_test(test_add_str_adds_a_string_member),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
