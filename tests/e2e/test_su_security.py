@@ -10,12 +10,14 @@ shows our stack at /etc/pam.d/su-l (the machine's files are never touched).
 
 import os
 import signal
-import socket
 import subprocess
 import time
 import unittest
 
 import e2elib as L
+
+L.import_sim()  # puts tests/lib on the path
+from netfault import Blackhole, closed_port  # noqa: E402
 
 REST = ("account required pam_permit.so\nsession required pam_permit.so\n"
         "password required pam_deny.so\n")
@@ -27,29 +29,6 @@ mount --bind "$1" /etc/pam.d/su-l
 uid=$2; shift 2
 exec setpriv --reuid="$uid" --regid="$uid" --clear-groups -- "$@"
 """
-
-
-class Blackhole:
-    """127.0.0.1 port whose full listen queue drops every SYN."""
-
-    def __init__(self):
-        self.srv = socket.socket()
-        self.srv.bind(("127.0.0.1", 0))
-        self.srv.listen(0)
-        self.port = self.srv.getsockname()[1]
-        self.fill = []
-        for _ in range(3):
-            c = socket.socket()
-            c.setblocking(False)
-            try:
-                c.connect(("127.0.0.1", self.port))
-            except BlockingIOError:
-                pass
-            self.fill.append(c)
-
-    def close(self):
-        for c in self.fill + [self.srv]:
-            c.close()
 
 
 class SuSecurityE2E(L.E2ECase):
@@ -138,7 +117,7 @@ class SuSecurityE2E(L.E2ECase):
     def test_stopped_during_the_connect_and_resumed_late_is_a_timeout(self):
         bh = Blackhole()
         self.addCleanup(bh.close)
-        conf = self.conf_for("stop", url="https://127.0.0.1:%d/rp/v6.0/" % bh.port,
+        conf = self.conf_for("stop", url=bh.url(),
                              extra="failmode = safe")
         stack = self.stack_file("su-stop.pam", conf)
         p = self.su(stack, "exec " + self.su_cmd())
@@ -152,11 +131,8 @@ class SuSecurityE2E(L.E2ECase):
 
     def test_failmode_safe_outage_still_lets_in(self):
         # the control: a refused connect before any order is an outage
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        s.close()
-        conf = self.conf_for("refused", url="https://127.0.0.1:%d/rp/v6.0/" % port,
+        conf = self.conf_for("refused",
+                             url="https://127.0.0.1:%d/rp/v6.0/" % closed_port(),
                              extra="failmode = safe")
         stack = self.stack_file("su-refused.pam", conf)
         out = self.finish(self.su(stack, "exec " + self.su_cmd()))

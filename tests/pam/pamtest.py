@@ -6,7 +6,6 @@ below read the module's syslog lines and check what must never leak.
 """
 import os
 import re
-import socket
 import sys
 import time
 import unittest
@@ -16,6 +15,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 
 import sim  # noqa: E402
 from pamrun import OTHER_PNR, PNR, PamLogin, module_path  # noqa: E402,F401
+from netfault import closed_port  # noqa: E402,F401
 
 CERTS = sim.certs()
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
@@ -32,15 +32,6 @@ DECISION = re.compile(
 LIBPAM_LINE = re.compile(r"^_?pam_[a-z_]+: ")
 # the answers a failed login may give; never PAM_SUCCESS
 NOT_SUCCESS = ("PAM_AUTH_ERR", "PAM_AUTHINFO_UNAVAIL")
-
-
-def closed_port():
-    """A local TCP port nobody listens on (connection refused)."""
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class PamCase(unittest.TestCase):
