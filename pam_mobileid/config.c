@@ -10,6 +10,7 @@
 #include "log.h"
 #include "mid.h"
 #include "provider.h"
+#include "proxy.h"
 #include "util.h"
 
 enum key_type {
@@ -20,6 +21,8 @@ enum key_type {
 	KEY_ENUM,
 	KEY_GROUPS, /* struct scope */
 	KEY_RATE,   /* "N/S": two unsigned, N in [min, max] */
+	KEY_PROXY,  /* http://host:port; empty: none */
+	KEY_HOSTS,  /* host names, comma-separated; empty: none */
 };
 
 struct key_def {
@@ -43,6 +46,11 @@ static const char *const su_approver_names[] = {"caller", "target", NULL};
 static const char *const concurrent_names[] = {"wait", "refuse", NULL};
 
 #define OFF(field) offsetof(struct mid_config, field)
+#define ROUTE_KEYS(sec, r)                                                     \
+	{sec, "proxy", KEY_PROXY, OFF(r.proxy), 0, 0, NULL},                   \
+	{                                                                      \
+		sec, "no_proxy", KEY_HOSTS, OFF(r.no_proxy), 0, 0, NULL        \
+	}
 #define TLS_KEYS(sec, s)                                                       \
 	{sec, "url", KEY_URL, OFF(s.tls.url), 0, 0, NULL},                     \
 	    {sec, "cert", KEY_STR, OFF(s.tls.cert), 0, 0, NULL},               \
@@ -79,13 +87,16 @@ static const struct key_def keys[] = {
     {"general", "max_requests", KEY_RATE, OFF(policy.max_requests), 0, 100,
      NULL},
     TLS_KEYS("bankid", bankid),
+    ROUTE_KEYS("bankid", bankid.tls.route),
     /* BankID: collect every 2 s, never more often than once a second */
     {"bankid", "poll", KEY_UINT, OFF(bankid.poll), 1, 30, NULL},
     TLS_KEYS("passbyme", passbyme),
+    ROUTE_KEYS("passbyme", passbyme.tls.route),
     {"passbyme", "availability", KEY_UINT, OFF(passbyme.availability), 10, 3600,
      NULL},
     {"passbyme", "subject", KEY_STR, OFF(passbyme.subject), 0, 0, NULL},
     {"toopher", "url", KEY_URL, OFF(toopher.url), 0, 0, NULL},
+    ROUTE_KEYS("toopher", toopher.route),
     {"toopher", "ca", KEY_STR, OFF(toopher.ca), 0, 0, NULL},
     {"toopher", "consumer_key", KEY_STR, OFF(toopher.consumer_key), 0, 0, NULL},
     {"toopher", "consumer_secret", KEY_SECRET, OFF(toopher.consumer_secret), 0,
@@ -147,6 +158,7 @@ static int set_rate(struct mid_config *cfg, const struct key_def *k,
 static int set_key(struct mid_config *cfg, const struct key_def *k,
 		   const char *value, const char *where, struct mid_log *log)
 {
+	const char *why;
 	unsigned v;
 
 	switch (k->type) {
@@ -166,6 +178,17 @@ static int set_key(struct mid_config *cfg, const struct key_def *k,
 			return MID_E_CONFIG;
 		}
 		return set_str(str_field(cfg, k), value, k->type == KEY_SECRET);
+	case KEY_PROXY:
+	case KEY_HOSTS:
+		if (!*value) /* "proxy =": direct, the default */
+			return 0;
+		why = k->type == KEY_PROXY ? proxy_url_problem(value)
+					   : proxy_hosts_problem(value);
+		if (why) {
+			mid_log_err(log, "%s: %s %s", where, k->name, why);
+			return MID_E_CONFIG;
+		}
+		return set_str(str_field(cfg, k), value, false);
 	case KEY_UINT:
 		if (util_parse_uint(value, k->min, k->max, &v) < 0) {
 			mid_log_err(log,
@@ -442,6 +465,12 @@ int cfg_load(struct mid_config *cfg, int argc, const char **argv,
 	return r;
 }
 
+static void route_free(struct cfg_route *r)
+{
+	free(r->proxy);
+	free(r->no_proxy);
+}
+
 static void tls_free(struct cfg_tls *t)
 {
 	free(t->url);
@@ -450,6 +479,7 @@ static void tls_free(struct cfg_tls *t)
 	util_strfree(t->password);
 	free(t->password_file);
 	free(t->ca);
+	route_free(&t->route);
 }
 
 void cfg_free(struct mid_config *cfg)
@@ -467,5 +497,6 @@ void cfg_free(struct mid_config *cfg)
 	free(cfg->toopher.consumer_key);
 	util_strfree(cfg->toopher.consumer_secret);
 	free(cfg->toopher.consumer_secret_file);
+	route_free(&cfg->toopher.route);
 	memset(cfg, 0, sizeof(*cfg));
 }

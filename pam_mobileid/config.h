@@ -35,6 +35,14 @@ struct cfg_policy {
 	} max_requests;		      /* orders per user */
 };
 
+/* How a provider is reached: directly, or through an HTTP proxy (CONNECT)
+ * unless its host is in no_proxy. From the config only, never from the
+ * environment. */
+struct cfg_route {
+	char *proxy;	/* http://host:port, or NULL: direct */
+	char *no_proxy; /* hosts reached directly, comma-separated */
+};
+
 /* Where a provider is and how we prove who we are to it. */
 struct cfg_tls {
 	char *url;
@@ -43,6 +51,7 @@ struct cfg_tls {
 	char *password; /* secret */
 	char *password_file;
 	char *ca; /* the only trust anchor */
+	struct cfg_route route;
 };
 
 struct cfg_bankid {
@@ -65,6 +74,7 @@ struct cfg_toopher {
 	char *consumer_key;
 	char *consumer_secret; /* secret */
 	char *consumer_secret_file;
+	struct cfg_route route;
 };
 
 struct mid_config {

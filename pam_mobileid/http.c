@@ -5,7 +5,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -15,6 +14,7 @@
 #include "log.h"
 #include "mid.h"
 #include "netfacts.h"
+#include "proxy.h"
 #include "resolve.h"
 #include "util.h"
 
@@ -27,6 +27,7 @@ struct http_session {
 	struct mid_log *log;
 	char *base;
 	char errbuf[CURL_ERROR_SIZE];
+	bool proxied; /* through a configured proxy */
 	/* the reply being received */
 	char *buf;
 	size_t len, cap;
@@ -98,6 +99,11 @@ static int system_store(struct http_session *s)
 	return 0;
 }
 
+int http_session_route(struct http_session *s, const struct cfg_route *r)
+{
+	return proxy_apply(s->curl, s->base, r, &s->pin, &s->proxied);
+}
+
 int http_session_mtls(const struct cfg_tls *tls, const char *section,
 		      struct creds *creds, struct mid_log *log,
 		      struct http_session **out)
@@ -116,7 +122,10 @@ int http_session_mtls(const struct cfg_tls *tls, const char *section,
 		mid_log_err(log, "[%s] url is too long", section);
 		return MID_E_CONFIG;
 	}
-	return http_session_new(base, creds, log, out);
+	r = http_session_new(base, creds, log, out);
+	if (r == 0)
+		r = http_session_route(*out, &tls->route);
+	return r;
 }
 
 int http_session_header(struct http_session *s, const char *header)
@@ -247,7 +256,11 @@ static int set_method(struct http_session *s, const char *method,
 
 static int transport_error(struct http_session *s, const char *url, CURLcode rc)
 {
-	int r = classify(s, rc);
+	int r = s->proxied ? proxy_refusal(s->curl, url, s->log) : 0;
+
+	if (r < 0)
+		return r;
+	r = classify(s, rc);
 
 	mid_log_msg(s->log, r == MID_E_UNREACHABLE ? LOG_WARNING : LOG_ERR,
 		    "%s: %s%s%s", url, curl_easy_strerror(rc),

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct cfg_route;
 struct creds;
 struct mid_log;
 struct http_session;
@@ -56,11 +57,18 @@ int http_send(struct http_session *s, const struct http_call *c,
 
 /* A provider's mutual-TLS session: loads the [section]'s client
  * certificate and CA into creds (which must outlive the session) and opens
- * a session at its url (a '/' added if missing). Returns 0 or MID_E_*. */
+ * a session at its url (a '/' added if missing), through its proxy if it
+ * names one (http_session_route). Returns 0 or MID_E_*. */
 struct cfg_tls;
 int http_session_mtls(const struct cfg_tls *tls, const char *section,
 		      struct creds *creds, struct mid_log *log,
 		      struct http_session **out);
+
+/* Routes the session through the config's proxy (a CONNECT tunnel), unless
+ * the URL's host is in its no_proxy list (proxy_bypassed); without a proxy
+ * it stays direct. Never the environment's: a new session ignores every
+ * *_proxy variable. */
+int http_session_route(struct http_session *s, const struct cfg_route *r);
 
 /* Adds a header ("Name: value") to every later request of the session. */
 int http_session_header(struct http_session *s, const char *header);

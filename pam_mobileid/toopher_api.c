@@ -105,6 +105,8 @@ int toopher_api_new(const struct mid_config *cfg, struct mid_log *log,
 	snprintf(a->base, n + 2, "%s%s", url,
 		 n && url[n - 1] == '/' ? "" : "/");
 	r = http_session_new(a->base, &a->creds, log, &a->http);
+	if (r == 0)
+		r = http_session_route(a->http, &cfg->toopher.route);
 	if (r < 0)
 		goto fail;
 	*out = a;

@@ -34,7 +34,7 @@ def sections(page):
 
 def tagged_words(text):
     """The words of the .TP tag lines (the line after each .TP)."""
-    lines = text.splitlines()
+    lines = text.replace("\\\n", "").splitlines()  # roff line continuations
     words = set()
     for i, line in enumerate(lines[:-1]):
         if line == ".TP":
