@@ -304,6 +304,10 @@ int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 	def = provider_find(entry.provider);
 	if (!def)
 		return MID_E_INTERNAL;
+	if (!def->configured(cfg)) {
+		mid_log_err(log, "%s: no [%s] section", cfg->path, def->name);
+		return MID_E_CONFIG;
+	}
 	uipolicy_pick(cfg, env, &ui);
 	make_request(cfg, env, def, entry.id, ui.mode != UI_OFF, &buf, &req,
 		     log);

@@ -303,11 +303,6 @@ static int bankid_new(const struct mid_config *cfg,
 	b->req = req;
 	b->log = log;
 	b->phone = !req->want_qr;
-	if (!cfg->bankid.present) {
-		mid_log_err(log, "%s: no [bankid] section", cfg->path);
-		r = MID_E_CONFIG;
-		goto fail;
-	}
 	r = http_session_mtls(&cfg->bankid.tls, "bankid", &b->creds, log,
 			      &b->http);
 	if (r < 0)

@@ -274,11 +274,6 @@ static int passbyme_new(const struct mid_config *cfg,
 	b->cfg = cfg;
 	b->req = req;
 	b->log = log;
-	if (!cfg->passbyme.present) {
-		mid_log_err(log, "%s: no [passbyme] section", cfg->path);
-		r = MID_E_CONFIG;
-		goto fail;
-	}
 	r = http_session_mtls(&cfg->passbyme.tls, "passbyme", &b->creds, log,
 			      &b->http);
 	if (r == 0)

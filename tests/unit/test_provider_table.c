@@ -207,6 +207,17 @@ static void test_provider_without_row_is_unknown_everywhere(void **state)
 	assert_int_equal(seen.starts, 0);
 }
 
+/* A mapped provider without its [section] is refused before anything is
+ * created: the row says whether the config has it. */
+static void test_provider_without_its_section_is_refused(void **state)
+{
+	struct approval_result res;
+
+	assert_int_equal(login("bankid:199001011239", &res), MID_E_CONFIG);
+	assert_string_equal(res.provider, "bankid");
+	assert_false(res.order_created);
+}
+
 static void test_table_lists_every_row_once(void **state)
 {
 	const struct provider_def *def;
@@ -232,6 +243,7 @@ int main(void)
 	    cmocka_unit_test(test_fake_provider_denial_is_a_denial),
 	    cmocka_unit_test(test_identity_the_row_refuses_refuses_the_map),
 	    cmocka_unit_test(test_provider_without_row_is_unknown_everywhere),
+	    cmocka_unit_test(test_provider_without_its_section_is_refused),
 	    cmocka_unit_test(test_table_lists_every_row_once),
 	};
 
