@@ -1,7 +1,7 @@
 """proxy = http://host:port in [bankid]: logins through an HTTP CONNECT
 proxy (tests/lib/connectproxy.py) with the provider's TLS pinned end to end;
 the environment never chooses a proxy; only a proxy that cannot be reached
-is an outage (interface.md §3, §8).
+is an outage (doc/interface.md: the config file, the caller's environment).
 """
 import os
 import sys

@@ -1,5 +1,5 @@
 """Nothing in the caller's environment configures libcurl or OpenSSL
-(interface.md §8; issue 9 §1). A setuid host (su) runs PAM before it
+(doc/interface.md, "The caller's environment"; issue 9 §1). A setuid host (su) runs PAM before it
 cleans the caller's environment and umask; pamtester here is run with the
 same hostile environment."""
 import os

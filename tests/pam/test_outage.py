@@ -1,4 +1,4 @@
-"""failmode = safe forgives outages only (interface.md §2, §8; issue 9).
+"""failmode = safe forgives outages only (doc/interface.md: return codes, the caller's environment; issue 9).
 
 An outage is a fact the module records itself: connect refused/unreachable,
 a connect that had its full timeout and never reached the peer, the
