@@ -16,6 +16,7 @@
 #include "hostlimits.h"
 #include "log.h"
 #include "mid.h"
+#include "probe.h"
 #include "provider.h"
 #include "toopher.h"
 #include "uipolicy.h"
@@ -30,13 +31,15 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "Usage: mobileid check [-c CONF]\n"
+	    "Usage: mobileid check [-c CONF] [--probe]\n"
 	    "       mobileid login [-c CONF] USER\n"
 	    "       mobileid pair [-c CONF] USER PHRASE\n"
 	    "       mobileid --help | --version\n"
 	    "\n"
 	    "check  validate the config, user map, file permissions and\n"
-	    "       certificates; print every problem\n"
+	    "       certificates; print every problem; --probe: also\n"
+	    "       connect to each provider with a client certificate\n"
+	    "       (TLS, the certificate accepted); nothing is started\n"
 	    "login  run the approval for USER in this terminal\n"
 	    "pair   pair USER's Toopher app: PHRASE is the words the app\n"
 	    "       shows; waits until the pairing is confirmed in the app,\n"
@@ -90,9 +93,28 @@ static int check_tls(const struct cfg_tls *tls, const char *section, int client,
 	return r;
 }
 
+/* One request over the provider's mutual TLS; 0 or -1, printed. */
+static int check_probe(const struct provider_def *def,
+		       const struct mid_config *cfg, struct mid_log *log)
+{
+	long status;
+	int r = probe_tls(def->tls(cfg), def->name, &status, log);
+
+	if (r < 0) {
+		printf("[%s] probe: %s\n", def->name, mid_strerror(r));
+		return -1;
+	}
+	printf("[%s] probe: TLS verified, client certificate accepted "
+	       "(HTTP %ld)\n",
+	       def->name, status);
+	return 0;
+}
+
 /* Each configured provider of the table: its credentials load, its
- * settings agree with the rest. Returns the number of problems. */
-static int check_providers(const struct mid_config *cfg, struct mid_log *log)
+ * settings agree with the rest, and with probe it answers over TLS.
+ * Returns the number of problems. */
+static int check_providers(const struct mid_config *cfg, bool probe,
+			   struct mid_log *log)
 {
 	const struct provider_def *def;
 	int problems = 0;
@@ -106,6 +128,10 @@ static int check_providers(const struct mid_config *cfg, struct mid_log *log)
 			      log) < 0)
 			problems++;
 		if (def->check_config && def->check_config(cfg, log) < 0)
+			problems++;
+		if (probe && def->tls &&
+		    (def->needs & PROVIDER_NEEDS_CLIENT_CERT) &&
+		    check_probe(def, cfg, log) < 0)
 			problems++;
 	}
 	return problems;
@@ -147,7 +173,7 @@ static void check_host_limits(const struct mid_config *cfg, const char *conf)
 		       conf, cfg->timeout, secs, HOSTLIMITS_SSHD_CONFIG);
 }
 
-static int cmd_check(const char *conf, struct mid_log *log)
+static int cmd_check(const char *conf, bool probe, struct mid_log *log)
 {
 	struct mid_config cfg;
 	struct usermap_entry e;
@@ -163,7 +189,7 @@ static int cmd_check(const char *conf, struct mid_log *log)
 	r = usermap_lookup(cfg.usermap, "", &e, log);
 	if (r != MID_E_UNMAPPED)
 		problems++;
-	problems += check_providers(&cfg, log);
+	problems += check_providers(&cfg, probe, log);
 	check_host_limits(&cfg, conf);
 	if (cfg.charset == CFG_CHARSET_ASCII && cfg.theme == CFG_THEME_LIGHT)
 		/* scans only where colours force black on white (animate
@@ -287,12 +313,13 @@ static int cmd_pair(const char *conf, const char *user, const char *phrase,
 
 /* Reads options up to the next non-option; returns an exit code to stop
  * with, or -1 to go on. */
-static int parse_opts(int argc, char **argv, const char **conf)
+static int parse_opts(int argc, char **argv, const char **conf, bool *probe)
 {
 	static const struct option opts[] = {
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"conf", required_argument, NULL, 'c'},
+	    {"probe", no_argument, NULL, 'p'},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -302,6 +329,7 @@ static int parse_opts(int argc, char **argv, const char **conf)
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("mobileid %s\n", MID_VERSION); return 0;
 		case 'c': *conf = optarg; break;
+		case 'p': *probe = true; break;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
@@ -312,10 +340,11 @@ int main(int argc, char **argv)
 {
 	struct mid_log log = {.sink = mid_log_sink_tool};
 	const char *conf = CFG_DEFAULT_PATH, *cmd;
+	bool probe = false;
 	int r;
 
 	openlog("mobileid", LOG_PID, LOG_AUTHPRIV);
-	if ((r = parse_opts(argc, argv, &conf)) >= 0)
+	if ((r = parse_opts(argc, argv, &conf, &probe)) >= 0)
 		return r;
 	if (optind >= argc) {
 		usage(stderr);
@@ -323,10 +352,14 @@ int main(int argc, char **argv)
 	}
 	cmd = argv[optind++];
 	/* options may also follow the command */
-	if ((r = parse_opts(argc, argv, &conf)) >= 0)
+	if ((r = parse_opts(argc, argv, &conf, &probe)) >= 0)
 		return r;
 	if (strcmp(cmd, "check") == 0 && optind == argc)
-		return cmd_check(conf, &log);
+		return cmd_check(conf, probe, &log);
+	if (probe) {
+		usage(stderr); /* --probe belongs to check */
+		return EXIT_USAGE;
+	}
 	if (strcmp(cmd, "login") == 0 && optind + 1 == argc)
 		return cmd_login(conf, argv[optind], &log);
 	if (strcmp(cmd, "pair") == 0 && optind + 2 == argc)

@@ -43,6 +43,33 @@ class ToolTest(PbmCase):
         self.assertIn("passbyme", out)
         self.assertNotIn("wrong", out.replace("wrong password", ""))
 
+    def test_probe_reaches_passbyme_over_mutual_tls_and_starts_nothing(self):
+        s = self.start_sim()
+        lg = self.login(s, passbyme={"availability": 15})
+        rc, out = self.tool("check", "--probe", "-c", lg.conf)
+        self.assertEqual(rc, 0, out)
+        self.assertIn("[passbyme] probe: TLS verified, client certificate "
+                      "accepted (HTTP 404)", out)
+        self.assertEqual([(r["method"], r["path"]) for r in s.requests()],
+                         [("GET", "/frontend/")])
+        self.assertEqual(s.messages(), [])
+
+    def test_probe_reports_an_untrusted_server_and_a_refused_client(self):
+        for sim_kw, sec, needle in (
+                ({"cert": "server-otherca.pem", "key": "server-otherca.key"},
+                 {}, "TLS verification failed"),
+                ({}, {"cert": "%s/rogue.p12"}, "[passbyme] probe: ")):
+            with self.subTest(needle=needle):
+                s = self.start_sim(**sim_kw)
+                sec = {k: v % s.certdir for k, v in sec.items()}
+                sec["availability"] = 15
+                lg = self.login(s, passbyme=sec)
+                rc, out = self.tool("check", "--probe", "-c", lg.conf)
+                self.assertEqual(rc, 1, out)
+                self.assertIn(needle, out)
+                self.assertNotIn("client certificate accepted", out)
+                self.assertEqual(s.messages(), [])
+
     def test_login_approved_in_the_app(self):
         s = self.start_sim()
         s.user(BOB, answer="approve", answer_ms=1200)
