@@ -31,9 +31,14 @@ int creds_read_password_file(const char *path, char **out, struct mid_log *log)
 	return *out ? 0 : MID_E_NOMEM;
 }
 
+/* The password for OpenSSL's callback, which takes a non-const pointer. */
+struct pw_arg {
+	const char *pw;
+};
+
 static int pw_callback(char *buf, int size, int rwflag, void *u)
 {
-	const char *pw = u;
+	const char *pw = u ? ((const struct pw_arg *)u)->pw : NULL;
 	size_t n = pw ? strlen(pw) : 0;
 
 	if (!pw || n >= (size_t)size)
@@ -74,10 +79,11 @@ static int load_pem_key(const char *data, size_t len, const char *pw,
 			struct creds *c, const char *path, struct mid_log *log)
 {
 	BIO *bio = BIO_new_mem_buf(data, (int)len);
+	struct pw_arg arg = {pw};
 
 	if (!bio)
 		return MID_E_NOMEM;
-	c->key = PEM_read_bio_PrivateKey(bio, NULL, pw_callback, (void *)pw);
+	c->key = PEM_read_bio_PrivateKey(bio, NULL, pw_callback, &arg);
 	BIO_free(bio);
 	ERR_clear_error();
 	if (!c->key) {

@@ -3,6 +3,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <json-c/printbuf.h>
@@ -117,9 +118,13 @@ int json_add_str(json_object *obj, const char *key, const char *val)
 void json_wipe_str(json_object *obj, const char *key)
 {
 	json_object *v;
+	uintptr_t s;
 
-	if (obj && json_object_object_get_ex(obj, key, &v) &&
-	    json_object_is_type(v, json_type_string))
-		explicit_bzero((char *)json_object_get_string(v),
-			       (size_t)json_object_get_string_len(v));
+	if (!obj || !json_object_object_get_ex(obj, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return;
+	/* json-c hands its own buffer out as const; the secret in it is ours
+	 * to wipe (through uintptr_t: a deliberate cast) */
+	s = (uintptr_t)(const void *)json_object_get_string(v);
+	explicit_bzero((char *)s, (size_t)json_object_get_string_len(v));
 }

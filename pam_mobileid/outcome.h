@@ -14,8 +14,8 @@ struct outcome {
 	const char *word; /* starts the decision log line */
 	enum mid_msg msg; /* the last line the person sees (MSG_NONE: none) */
 	bool status_msg;  /* show the provider's own status line instead */
-	/* a network fact before any order (doc/interface.md, "Return codes"): the only
-	 * result failmode = safe turns into PAM_SUCCESS */
+	/* a network fact before any order (doc/interface.md, "Return codes"):
+	 * the only result failmode = safe turns into PAM_SUCCESS */
 	bool outage;
 };
 

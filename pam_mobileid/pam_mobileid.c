@@ -1,5 +1,6 @@
 /* PAM entry points: read the arguments, run the approval, map the result.
  * The result codes: doc/interface.md, "Return codes". */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,13 +21,10 @@
 #include "wait.h"
 
 /* pam_set_data key: the outcome that is final for this handle, a denial in
- * the app or an interrupt; its data is that MID_E code */
+ * the app or an interrupt; its data is that MID_E code as a pointer */
 #define FINAL_KEY "pam_mobileid:final"
 /* the build hides every symbol; the export map names these six */
 #define MID_EXPORT __attribute__((visibility("default")))
-
-static const int final_denied = MID_E_DENIED;
-static const int final_interrupted = MID_E_INTERRUPTED;
 
 static void no_cleanup(pam_handle_t *pamh, void *data, int err) {}
 
@@ -100,7 +98,7 @@ static bool final_on_handle(pam_handle_t *pamh, const struct mid_config *cfg,
 
 	if (pam_get_data(pamh, FINAL_KEY, &final) != PAM_SUCCESS || !final)
 		return false;
-	r = *(const int *) final;
+	r = (int)(intptr_t) final;
 	mid_log_notice(log, "%s: user=%s rhost=%s (%s earlier on this handle)",
 		       outcome_of(r)->word, w->user, w->rhost,
 		       outcome_of(r)->word);
@@ -116,10 +114,8 @@ static bool final_on_handle(pam_handle_t *pamh, const struct mid_config *cfg,
 static void remember_final(pam_handle_t *pamh, int r)
 {
 	if (r == MID_E_DENIED || r == MID_E_INTERRUPTED)
-		pam_set_data(pamh, FINAL_KEY,
-			     (void *)(r == MID_E_DENIED ? &final_denied
-							: &final_interrupted),
-			     no_cleanup);
+		/* the code itself is the data: negative, so never NULL */
+		pam_set_data(pamh, FINAL_KEY, (void *)(intptr_t)r, no_cleanup);
 }
 
 /* What the approval needs to know of the host and the login. */
