@@ -220,7 +220,7 @@ int64_t state_mark_age(struct state *st, enum state_mark m,
 		       const struct state_key *k)
 {
 	char name[NAME_MAX_LEN];
-	uint64_t stamp, now = boot_ms();
+	uint64_t stamp = 0, now = boot_ms();
 	int fd, n = -1;
 
 	if (file_name(mark_prefix[m], k, name, sizeof(name)) < 0)

@@ -14,6 +14,7 @@ pkgs=(
   openssh-server openssh-client sudo login util-linux openvpn iproute2
   valgrind ca-certificates openssl python3-oauthlib
   dpkg-dev debhelper lintian mandoc man-db
+  clang-format cppcheck
 )
 
 command -v npm >/dev/null 2>&1 || command -v node >/dev/null 2>&1 ||

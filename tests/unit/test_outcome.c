@@ -1,6 +1,7 @@
 /* outcome: the one table from an approval's result to the PAM code, the
  * log word, the person's last line and whether failmode = safe forgives it
- * (doc/interface.md, "Return codes"), checked row by row against the contract. */
+ * (doc/interface.md, "Return codes"), checked row by row against the contract.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
