@@ -25,6 +25,7 @@ import glob
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -329,4 +330,6 @@ def main():
 
 
 if __name__ == "__main__":
+    # a TERM runs the finally blocks: simulator stopped, /etc/pam.d cleaned
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sys.exit(main())

@@ -14,8 +14,8 @@
  *   err I TEXT        when RC is not PAM_SUCCESS: the last error message
  *                     the module showed (first line, cut at 100 bytes)
  *   log I TEXT        then the module's first warning or error log line:
- *                     this program defines vsyslog(), which libpam's
- *                     pam_syslog() then calls (linked with -rdynamic)
+ *                     this program defines syslog() and the _chk variant
+ *                     that libpam's pam_syslog() calls (linked -rdynamic)
  *   rusage UTIME_US STIME_US NVCSW NIVCSW   all children together
  * Exits 0 when every pam_authenticate returned PAM_SUCCESS. */
 #include <security/pam_appl.h>
@@ -45,6 +45,26 @@ void vsyslog(int prio, const char *fmt, va_list ap)
 {
 	if (!first_log[0] && LOG_PRI(prio) <= LOG_WARNING)
 		vsnprintf(first_log, sizeof(first_log), fmt, ap);
+}
+
+void syslog(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsyslog(prio, fmt, ap);
+	va_end(ap);
+}
+
+void __syslog_chk(int prio, int flag, const char *fmt, ...);
+void __syslog_chk(int prio, int flag, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)flag;
+	va_start(ap, fmt);
+	vsyslog(prio, fmt, ap);
+	va_end(ap);
 }
 
 static long long now_us(void)
