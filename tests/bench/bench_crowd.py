@@ -137,7 +137,7 @@ def run(st, n, delay, poll):
                 err = "rc %d: %s" % (ends.get(int(f[1]), [-1])[0], " ".join(f[2:]))
             elif f[0] == "log":
                 # the log line without its URL, ports and order refs
-                k = "%s (log: %s)" % (err, re.sub(r"https?://\S*|[0-9a-f-]{36}", "…",
+                k = "%s (log: %s)" % (err, re.sub(r"https?://\S*|[0-9a-f-]{36}|\d+", "…",
                                                   " ".join(f[2:]))[:120])
                 why[k] = why.get(k, 0) + 1
             elif f[0] == "rusage":
