@@ -217,6 +217,8 @@ def plot(rows, path, delay, poll):
         if k == 0:
             out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="red" '
                        'stroke-dasharray="4"/>' % (X(0), Y(1), X(xmax), Y(1)))
+            out.append('<text x="%d" y="%d" fill="red">target p99 1 s</text>'
+                       % (X(0) + 6, Y(1) - 4))
         for key, color in ((p50, "#1f77b4"), (p99, "#d62728")):
             pts = " ".join("%.1f,%.1f" % (X(r["n"]), Y(r[key])) for r in rows
                            if r[key] == r[key])
