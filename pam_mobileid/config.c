@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "file.h"
 #include "log.h"
 #include "mid.h"
 #include "provider.h"
@@ -348,38 +349,23 @@ static int parse_line(struct mid_config *cfg, char *line, char *section,
 	return set_key(cfg, k, value, where, log);
 }
 
-int cfg_parse_text(struct mid_config *cfg, const char *text, const char *path,
-		   bool *has_secret, struct mid_log *log)
+int cfg_parse_text(struct mid_config *cfg, const char *text, size_t len,
+		   const char *path, bool *has_secret, struct mid_log *log)
 {
 	unsigned seen[(MID_ARRAY_SIZE(keys) + 31) / 32] = {0};
-	char section[16] = "", line[CFG_MAX_LINE + 1], where[320];
-	unsigned lineno = 0;
-	int r = 0;
+	char section[16] = "";
+	struct file_lines it;
+	int r;
 
 	*has_secret = false;
-	while (*text && r == 0) {
-		size_t n = strcspn(text, "\n");
-
-		lineno++;
-		snprintf(where, sizeof(where), "%s:%u", path, lineno);
-		if (n > CFG_MAX_LINE) {
-			mid_log_err(log, "%s: line too long", where);
-			r = MID_E_CONFIG;
+	file_lines_init(&it, text, len, path);
+	while ((r = file_lines_next(&it, log)) > 0) {
+		r = parse_line(cfg, it.line, section, sizeof(section), seen,
+			       has_secret, it.where, log);
+		if (r < 0)
 			break;
-		}
-		memcpy(line, text, n);
-		line[n] = '\0';
-		if (memchr(text, '\0', n)) {
-			r = MID_E_CONFIG;
-			break;
-		}
-		r = parse_line(cfg, line, section, sizeof(section), seen,
-			       has_secret, where, log);
-		text += n;
-		if (*text == '\n')
-			text++;
 	}
-	explicit_bzero(line, sizeof(line));
+	file_lines_end(&it);
 	return r;
 }
 
@@ -444,11 +430,11 @@ int cfg_load(struct mid_config *cfg, int argc, const char **argv,
 	}
 	if (log && cfg->debug)
 		log->debug = true;
-	r = util_read_file_mode(cfg->path, UTIL_FILE_PUBLIC, CFG_MAX_FILE,
-				&text, &len, &mode, log);
+	r = file_read(cfg->path, FILE_PUBLIC, CFG_MAX_FILE, &text, &len, &mode,
+		      log);
 	if (r < 0)
 		return r;
-	r = cfg_parse_text(cfg, text, cfg->path, &has_secret, log);
+	r = cfg_parse_text(cfg, text, len, cfg->path, &has_secret, log);
 	if (r == 0 && has_secret && (mode & S_IROTH)) {
 		mid_log_err(log,
 			    "%s: holds a password but is readable by "

@@ -11,7 +11,6 @@ struct mid_log;
 
 #define CFG_DEFAULT_PATH "/etc/security/pam_mobileid.conf"
 #define CFG_MAX_FILE (64 * 1024)
-#define CFG_MAX_LINE 1024
 
 enum cfg_qr { CFG_QR_AUTO, CFG_QR_ANIMATE, CFG_QR_PROMPT, CFG_QR_OFF };
 enum cfg_charset { CFG_CHARSET_AUTO, CFG_CHARSET_UTF8, CFG_CHARSET_ASCII };
@@ -104,8 +103,8 @@ int cfg_load(struct mid_config *cfg, int argc, const char **argv,
 
 /* The parts of cfg_load, exposed for the tests and the fuzzer. */
 int cfg_defaults(struct mid_config *cfg);
-int cfg_parse_text(struct mid_config *cfg, const char *text, const char *path,
-		   bool *has_secret, struct mid_log *log);
+int cfg_parse_text(struct mid_config *cfg, const char *text, size_t len,
+		   const char *path, bool *has_secret, struct mid_log *log);
 int cfg_apply_args(struct mid_config *cfg, int argc, const char **argv,
 		   struct mid_log *log);
 

@@ -2,8 +2,10 @@
  * anchor, read from checked files and verified before any connection. */
 #include "creds.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -11,6 +13,7 @@
 #include <openssl/x509.h>
 
 #include "config.h"
+#include "file.h"
 #include "log.h"
 #include "mid.h"
 #include "util.h"
@@ -22,7 +25,7 @@ int creds_read_password_file(const char *path, char **out, struct mid_log *log)
 	int r;
 
 	*out = NULL;
-	r = util_read_file(path, UTIL_FILE_SECRET, 4096, &text, &len, log);
+	r = file_read(path, FILE_SECRET, 4096, &text, &len, NULL, log);
 	if (r < 0)
 		return r;
 	text[strcspn(text, "\r\n")] = '\0';
@@ -140,8 +143,8 @@ static int load_ca(const char *path, struct creds *c, struct mid_log *log)
 	X509 *x;
 	int r;
 
-	r = util_read_file(path, UTIL_FILE_PUBLIC, CREDS_MAX_FILE, &c->ca_pem,
-			   &c->ca_len, log);
+	r = file_read(path, FILE_PUBLIC, CREDS_MAX_FILE, &c->ca_pem, &c->ca_len,
+		      NULL, log);
 	if (r < 0)
 		return r;
 	bio = BIO_new_mem_buf(c->ca_pem, (int)c->ca_len);
@@ -158,11 +161,52 @@ static int load_ca(const char *path, struct creds *c, struct mid_log *log)
 	return 0;
 }
 
+/* The client certificate and its key. A certificate alone may be
+ * world-readable, as certificates are shipped; a file that holds a key
+ * (PKCS#12 always, PEM when it has a key block) must not be. */
+static int load_client(const struct cfg_tls *tls, const char *pw,
+		       struct creds *c, struct mid_log *log)
+{
+	char *cert = NULL, *key = NULL;
+	size_t cert_len = 0, key_len = 0;
+	unsigned mode = 0;
+	bool pem, has_key;
+	int r;
+
+	r = file_read(tls->cert, FILE_PUBLIC, CREDS_MAX_FILE, &cert, &cert_len,
+		      &mode, log);
+	if (r < 0)
+		goto out;
+	pem = strstr(cert, "-----BEGIN") != NULL;
+	has_key = !pem || strstr(cert, "PRIVATE KEY-----") != NULL;
+	if (has_key && (mode & S_IROTH)) {
+		mid_log_err(log,
+			    "%s: holds a private key but is readable by other",
+			    tls->cert);
+		r = MID_E_CONFIG;
+		goto out;
+	}
+	if (!pem) {
+		r = load_p12(cert, cert_len, pw, c, tls->cert, log);
+		goto out;
+	}
+	r = load_pem_cert(cert, cert_len, c, tls->cert, log);
+	if (r == 0 && tls->key)
+		r = file_read(tls->key, FILE_SECRET, CREDS_MAX_FILE, &key,
+			      &key_len, NULL, log);
+	if (r == 0)
+		r = load_pem_key(key ? key : cert, key ? key_len : cert_len, pw,
+				 c, tls->key ? tls->key : tls->cert, log);
+out:
+	util_freezero(cert, cert_len);
+	util_freezero(key, key_len);
+	return r;
+}
+
 int creds_load(const struct cfg_tls *tls, const char *section,
 	       int need_client_cert, struct creds *c, struct mid_log *log)
 {
-	char *pw = NULL, *cert = NULL, *key = NULL;
-	size_t cert_len = 0, key_len = 0;
+	char *pw = NULL;
 	int r;
 
 	memset(c, 0, sizeof(*c));
@@ -191,34 +235,12 @@ int creds_load(const struct cfg_tls *tls, const char *section,
 		if (r < 0)
 			goto out;
 	}
-	r = util_read_file(tls->cert, UTIL_FILE_SECRET, CREDS_MAX_FILE, &cert,
-			   &cert_len, log);
-	if (r < 0)
-		goto out;
-	if (!strstr(cert, "-----BEGIN")) {
-		r = load_p12(cert, cert_len, pw ? pw : tls->password, c,
-			     tls->cert, log);
-	} else {
-		r = load_pem_cert(cert, cert_len, c, tls->cert, log);
-		if (r < 0)
-			goto out;
-		if (tls->key) {
-			r = util_read_file(tls->key, UTIL_FILE_SECRET,
-					   CREDS_MAX_FILE, &key, &key_len, log);
-			if (r < 0)
-				goto out;
-		}
-		r = load_pem_key(key ? key : cert, key ? key_len : cert_len,
-				 pw ? pw : tls->password, c,
-				 tls->key ? tls->key : tls->cert, log);
-	}
+	r = load_client(tls, pw ? pw : tls->password, c, log);
 	if (r < 0)
 		goto out;
 	r = check_cert(c, tls->cert, log);
 out:
 	util_strfree(pw);
-	util_freezero(cert, cert_len);
-	util_freezero(key, key_len);
 	if (r < 0)
 		creds_free(c);
 	return r;

@@ -10,12 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "log.h"
 #include "mid.h"
 #include "provider.h"
 #include "util.h"
 
-#define MAX_LINE 1024
 /* getpwnam_r's buffer grows up to this on ERANGE */
 #define MAX_PW_BUF (1024 * 1024)
 
@@ -135,55 +135,54 @@ static int parse_entry(char *line, const char *user, int this_year,
 	return 0;
 }
 
-int usermap_parse(const char *text, const char *path, const char *user,
-		  int this_year, struct usermap_entry *out, struct mid_log *log)
+/* A line without its comment and the blanks around it: "" for none. */
+static char *strip_line(char *line)
 {
-	char line[MAX_LINE + 1], where[320];
-	unsigned lineno = 0;
+	char *p, *hash = strchr(line, '#');
+
+	if (hash)
+		*hash = '\0';
+	for (p = line; *p == ' ' || *p == '\t' || *p == '\r'; p++)
+		;
+	p[strcspn(p, "\r")] = '\0';
+	return p;
+}
+
+int usermap_parse(const char *text, size_t len, const char *path,
+		  const char *user, int this_year, struct usermap_entry *out,
+		  struct mid_log *log)
+{
+	struct file_lines it;
 	bool found = false;
-	struct seen seen = {.names = malloc(strlen(text) + 1)};
-	int r = 0;
+	/* every name is part of the text: as much room holds them all */
+	struct seen seen = {.names = malloc(len + 1)};
+	int r;
 
 	memset(out, 0, sizeof(*out));
 	if (!seen.names)
 		return MID_E_NOMEM;
-	while (*text) {
-		size_t n = strcspn(text, "\n");
-		char *p, *hash;
+	file_lines_init(&it, text, len, path);
+	while ((r = file_lines_next(&it, log)) > 0) {
+		char *p = strip_line(it.line);
 		const char *name = NULL;
 
-		lineno++;
-		snprintf(where, sizeof(where), "%s:%u", path, lineno);
-		if (n > MAX_LINE || memchr(text, '\0', n)) {
-			mid_log_err(log, "%s: line too long", where);
-			r = MID_E_CONFIG;
-			goto out;
-		}
-		memcpy(line, text, n);
-		line[n] = '\0';
-		text += n + (text[n] == '\n');
-		hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-		for (p = line; *p == ' ' || *p == '\t' || *p == '\r'; p++)
-			;
 		if (!*p)
 			continue;
-		p[strcspn(p, "\r")] = '\0';
-		r = parse_entry(p, user, this_year, out, &name, where, log);
+		r = parse_entry(p, user, this_year, out, &name, it.where, log);
 		if (r == 0)
-			r = seen_add(&seen, name, lineno);
+			r = seen_add(&seen, name, it.lineno);
 		if (r < 0)
 			goto out;
 		found = found || (user && strcmp(name, user) == 0);
 	}
-	r = seen_check(&seen, path, log);
+	if (r == 0)
+		r = seen_check(&seen, path, log);
 	if (r == 0 && !found)
 		r = MID_E_UNMAPPED;
 out:
 	if (r != 0)
 		memset(out, 0, sizeof(*out));
-	explicit_bzero(line, sizeof(line));
+	file_lines_end(&it);
 	free(seen.refs);
 	free(seen.names);
 	return r;
@@ -199,15 +198,15 @@ int usermap_lookup(const char *path, const char *user,
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	r = util_read_file(path, UTIL_FILE_PUBLIC, USERMAP_MAX_FILE, &text,
-			   &len, log);
+	r = file_read(path, FILE_PUBLIC, USERMAP_MAX_FILE, &text, &len, NULL,
+		      log);
 	if (r < 0)
 		return r;
 	if (!localtime_r(&now, &tm)) {
 		r = MID_E_INTERNAL;
 		goto out;
 	}
-	r = usermap_parse(text, path, user, tm.tm_year + 1900, out, log);
+	r = usermap_parse(text, len, path, user, tm.tm_year + 1900, out, log);
 out:
 	util_freezero(text, len);
 	return r;

@@ -17,11 +17,11 @@ struct usermap_entry {
 	char id[USERMAP_MAX_ID]; /* normalised: 12-digit pnr for bankid */
 };
 
-/* Checks every line of text (so one bad line is found whoever logs in) and
- * finds user's entry. Returns 0 (found), MID_E_UNMAPPED, or MID_E_CONFIG
+/* Checks every line of text[0..len) (so one bad line is found whoever logs in)
+ * and finds user's entry. Returns 0 (found), MID_E_UNMAPPED, or MID_E_CONFIG
  * with the file and line logged. */
-int usermap_parse(const char *text, const char *path, const char *user,
-		  int this_year, struct usermap_entry *out,
+int usermap_parse(const char *text, size_t len, const char *path,
+		  const char *user, int this_year, struct usermap_entry *out,
 		  struct mid_log *log);
 
 /* Reads the file (root-owned, not group/other-writable) and parses it. */

@@ -1,126 +1,15 @@
-/* Small helpers: checked file reading, secret wiping, base64, clocks. */
+/* Small helpers: secret wiping, base64, UTF-8, clocks, strict numbers. */
 #include "util.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 
 #include "log.h"
 #include "mid.h"
-
-static int check_regular(const char *path, const struct stat *st,
-			 struct mid_log *log)
-{
-	if (!S_ISREG(st->st_mode)) {
-		mid_log_err(log, "%s: not a regular file", path);
-		return MID_E_CONFIG;
-	}
-	return 0;
-}
-
-static int check_stat(const char *path, const struct stat *st,
-		      enum util_file_kind kind, size_t max, struct mid_log *log)
-{
-	if (check_regular(path, st, log) < 0)
-		return MID_E_CONFIG;
-	if (st->st_uid != 0) {
-		mid_log_err(log, "%s: not owned by root", path);
-		return MID_E_CONFIG;
-	}
-	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-		mid_log_err(log, "%s: writable by group or other", path);
-		return MID_E_CONFIG;
-	}
-	if (kind == UTIL_FILE_SECRET && (st->st_mode & S_IROTH)) {
-		mid_log_err(log, "%s: holds a secret but is readable by other",
-			    path);
-		return MID_E_CONFIG;
-	}
-	if ((unsigned long long)st->st_size > max) {
-		mid_log_err(log, "%s: larger than %zu bytes", path, max);
-		return MID_E_CONFIG;
-	}
-	return 0;
-}
-
-int util_read_file(const char *path, enum util_file_kind kind, size_t max,
-		   char **buf, size_t *len, struct mid_log *log)
-{
-	return util_read_file_mode(path, kind, max, buf, len, NULL, log);
-}
-
-int util_read_file_mode(const char *path, enum util_file_kind kind, size_t max,
-			char **buf, size_t *len, unsigned *mode,
-			struct mid_log *log)
-{
-	struct stat st;
-	char *data = NULL;
-	size_t have = 0;
-	int fd = -1, r;
-
-	*buf = NULL;
-	if (len)
-		*len = 0;
-	if (!path || path[0] != '/') {
-		mid_log_err(log, "%s: path must be absolute",
-			    path ? path : "(none)");
-		return MID_E_CONFIG;
-	}
-	/* never open a FIFO or a device: open() may block or act (a link
-	 * is refused by O_NOFOLLOW below) */
-	if (lstat(path, &st) == 0 && !S_ISLNK(st.st_mode) &&
-	    check_regular(path, &st, log) < 0)
-		return MID_E_CONFIG;
-	fd = open(path,
-		  O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		mid_log_err(log, "%s: cannot open: %s", path, strerror(errno));
-		return MID_E_CONFIG;
-	}
-	if (fstat(fd, &st) < 0) {
-		mid_log_err(log, "%s: cannot stat: %s", path, strerror(errno));
-		r = MID_E_CONFIG;
-		goto out;
-	}
-	r = check_stat(path, &st, kind, max, log);
-	if (r < 0)
-		goto out;
-	if (mode)
-		*mode = (unsigned)st.st_mode;
-	data = malloc((size_t)st.st_size + 1);
-	if (!data) {
-		r = MID_E_NOMEM;
-		goto out;
-	}
-	while (have < (size_t)st.st_size) {
-		ssize_t n = read(fd, data + have, (size_t)st.st_size - have);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			mid_log_err(log, "%s: read failed", path);
-			r = MID_E_CONFIG;
-			goto out;
-		}
-		have += (size_t)n;
-	}
-	data[have] = '\0';
-	*buf = data;
-	data = NULL;
-	if (len)
-		*len = have;
-	r = 0;
-out:
-	util_freezero(data, have);
-	close(fd);
-	return r;
-}
 
 void util_freezero(void *p, size_t len)
 {

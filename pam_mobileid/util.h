@@ -1,27 +1,10 @@
-/* Small helpers: checked file reading, secret wiping, base64, clocks. */
+/* Small helpers: secret wiping, base64, UTF-8, clocks, strict numbers. */
 #ifndef MID_UTIL_H
 #define MID_UTIL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-struct mid_log;
-
-/* What a file may be. Every kind must be a regular file owned by root and
- * not writable by group or other; a secret must also not be other-readable. */
-enum util_file_kind { UTIL_FILE_PUBLIC, UTIL_FILE_SECRET };
-
-/* Reads a whole file (at most max bytes) into a NUL-terminated heap buffer,
- * after checking ownership and mode on the open descriptor. Logs why it
- * refused. Returns 0 or MID_E_CONFIG / MID_E_NOMEM. Free secrets with
- * util_freezero(). */
-int util_read_file(const char *path, enum util_file_kind kind, size_t max,
-		   char **buf, size_t *len, struct mid_log *log);
-/* The same, also telling the file's mode bits (for later checks). */
-int util_read_file_mode(const char *path, enum util_file_kind kind, size_t max,
-			char **buf, size_t *len, unsigned *mode,
-			struct mid_log *log);
 
 /* explicit_bzero(p, len) then free(p); NULL is fine. */
 void util_freezero(void *p, size_t len);

@@ -38,6 +38,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import pamrun  # noqa: E402
 import pbmsim  # noqa: E402
 import sim  # noqa: E402
+from safedir import safe_tmpdir  # noqa: E402
 
 PERMIT = "/lib/x86_64-linux-gnu/security/pam_permit.so"
 
@@ -95,8 +96,7 @@ class Setup:
 
     def __init__(self, s, users, qr, poll, timeout, module, creds="p12",
                  provider="bankid"):
-        self.dir = tempfile.mkdtemp(prefix="mid-bench.")
-        os.chmod(self.dir, 0o755)
+        self.dir = safe_tmpdir("mid-bench.")
         self.usermap = self.write("usermap", "".join(
             "bench%d %s:%s\n" % (i, provider, pnr(i) if provider == "bankid"
                                  else pbm_id(i)) for i in range(users)), 0o644)

@@ -127,8 +127,13 @@ def skip_unless_stack():
 # files and temp dirs
 
 def tmpdir(prefix="mide2e-"):
-    d = tempfile.mkdtemp(prefix=prefix)
-    os.chmod(d, 0o755)   # sshd, sudo and the temp user must be able to traverse it
+    """A fresh root-owned 0755 directory (sshd, sudo and the temp user must
+    be able to traverse it) where every directory above is root's alone, as
+    the module checks for its config, user map and credentials."""
+    if LIB_DIR not in sys.path:
+        sys.path.insert(0, LIB_DIR)
+    import safedir   # noqa: E402
+    d = safedir.safe_tmpdir(prefix)
     CLEANUP.push(lambda: shutil.rmtree(d, ignore_errors=True), d)
     return d
 

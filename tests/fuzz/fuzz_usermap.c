@@ -11,14 +11,18 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void check(const char *text, const char *user)
+static void check(const uint8_t *data, size_t size, const char *user)
 {
 	struct mid_log log = {0};
 	struct usermap_entry e;
 	char again[USERMAP_MAX_ID];
-	int r = usermap_parse(text, "/fuzz.usermap", user, 2025, &e, &log);
+	int r = usermap_parse((const char *)data, size, "/fuzz.usermap", user,
+			      2025, &e, &log);
 
 	if (r != 0 && r != MID_E_CONFIG && r != MID_E_UNMAPPED)
+		abort();
+	/* a NUL byte is an error, never the end of the file */
+	if (memchr(data, '\0', size) && r != MID_E_CONFIG)
 		abort();
 	if (r != 0) {
 		/* nothing half-filled is handed back on failure */
@@ -36,27 +40,21 @@ static void check(const char *text, const char *user)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text;
 	char user[32] = "";
 	size_t n = 0;
 
 	if (size > USERMAP_MAX_FILE)
 		return 0;
-	text = malloc(size + 1);
-	if (!text)
-		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	/* the first word of the input as the user: often a mapped one */
-	while (n < sizeof(user) - 1 && n < size && text[n] != ' ' &&
-	       text[n] != '\t' && text[n] != '\n' && text[n] != '\0') {
-		user[n] = text[n];
+	while (n < sizeof(user) - 1 && n < size && data[n] != ' ' &&
+	       data[n] != '\t' && data[n] != '\n' && data[n] != '\0') {
+		user[n] = (char)data[n];
 		n++;
 	}
 	user[n] = '\0';
-	check(text, user);
-	check(text, "");
-	check(text, NULL);
-	free(text);
+	/* the bytes as they are: the parser must not read past size */
+	check(data, size, user);
+	check(data, size, "");
+	check(data, size, NULL);
 	return 0;
 }

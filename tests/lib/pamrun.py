@@ -15,11 +15,11 @@ import re
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 
 import phone
 import sim
+from safedir import safe_tmpdir
 
 PNR = "199001011239"      # valid test personal number (Luhn ok)
 OTHER_PNR = "198112289874"  # another valid one
@@ -74,7 +74,8 @@ def pam_wrapper_env(svcdir, **extra):
 
 
 class PamLogin:
-    """One configuration (files in a private root-owned temp dir) and one
+    """One configuration (files in a private root-owned temp dir under
+    safedir.BASE, as the module checks every directory above them) and one
     pamtester run at a time."""
 
     service = "midtest"   # the PAM service pamtester names
@@ -83,8 +84,7 @@ class PamLogin:
                  bankid=None, args="", stack=None, raw_conf=None,
                  passbyme=None):
         self.sim = s
-        self.dir = tempfile.mkdtemp(prefix="mid-pam.")
-        os.chmod(self.dir, 0o755)
+        self.dir = safe_tmpdir("mid-pam.")
         self.usermap = self.write("usermap", usermap, 0o644)
         certs = s.certdir if s else sim.certs()
         gen = {"usermap": self.usermap, "timeout": 20, "qr": "animate"}

@@ -18,6 +18,8 @@ import subprocess
 import tempfile
 import time
 
+import safedir
+
 _LIB = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -34,8 +36,15 @@ def sim_binary(name="mobileid-sim"):
 
 
 def certs(dir=None):
-    """Creates (once) the throwaway test PKI and returns its directory."""
-    d = dir or os.path.join(build_dir(), "tests", "certs")
+    """Creates (once) the throwaway test PKI and returns its directory: in
+    the build tree, or under safedir.BASE when a directory above the build
+    tree is not root's alone (the module would refuse the files there)."""
+    d = dir
+    if not d:
+        d = os.path.join(build_dir(), "tests", "certs")
+        if not safedir.is_safe(build_dir()):
+            key = hashlib.sha256(d.encode()).hexdigest()[:12]
+            d = os.path.join(safedir.base(), "certs-" + key)
     if not os.path.exists(os.path.join(d, ".done")):
         subprocess.run(["sh", os.path.join(_LIB, "mkcerts.sh"), d], check=True)
     return d

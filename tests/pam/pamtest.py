@@ -66,6 +66,17 @@ class PamCase(unittest.TestCase):
         lg.start(user, **kw)
         return self.finish(lg, timeout)
 
+    def approve_in_app(self, lg, s, user="alice", pnr=None, **kw):
+        """Logs user in, approving in the app for pnr (PNR): PAM_SUCCESS,
+        one order for that number; returns the decision line."""
+        lg.start(user, **kw)
+        s.wait_for(lambda: s.orders(), 10)
+        st, body = s.open(pnr or PNR, "approve", 0)
+        self.assertEqual(st, 200, body)
+        self.assertEqual(self.finish(lg), "PAM_SUCCESS")
+        self.assertEqual(self.only_order(s)["personalNumber"], pnr or PNR)
+        return self.decision(lg, "approved")
+
     def shown(self, lg):
         """Everything the person saw: info text (pamtester's stdout), error
         text and prompts (its stderr), without pam_wrapper's own lines."""

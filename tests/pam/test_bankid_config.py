@@ -4,10 +4,10 @@ one log line naming the file (and line), and nothing sent to BankID
 import os
 import pwd
 import subprocess
-import tempfile
 import unittest
 
 from pamtest import PNR, PamCase, module_path
+from safedir import safe_tmpdir  # noqa: E402 (pamtest sets the path)
 
 
 def line_of(path, text):
@@ -81,12 +81,7 @@ class BadConfigTest(PamCase):
         # the counterpart of the test above: the same file, mode 0600
         s = self.start_sim()
         lg = self.login(s, bankid={"password_file": None, "password": "qwerty123"})
-        lg.start("alice")
-        s.wait_for(lambda: s.orders(), 10)
-        st, body = s.open(PNR, "approve", 0)
-        self.assertEqual(st, 200, body)
-        self.assertEqual(self.finish(lg), "PAM_SUCCESS")
-        self.decision(lg, "approved")
+        self.approve_in_app(lg, s)
 
     def test_usermap_entry_failing_the_luhn_check_is_refused_naming_the_line(self):
         s = self.start_sim()
@@ -99,7 +94,7 @@ class BadConfigTest(PamCase):
 
     def test_wrong_pkcs12_password_is_refused(self):
         s = self.start_sim()
-        d = tempfile.mkdtemp(prefix="mid-pass.")
+        d = safe_tmpdir("mid-pass.")
         self.addCleanup(lambda: (os.unlink(os.path.join(d, "pass")), os.rmdir(d)))
         with open(os.path.join(d, "pass"), "w") as f:
             f.write("not-the-password\n")

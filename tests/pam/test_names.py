@@ -35,13 +35,7 @@ class NamesTest(PamCase):
         s = self.start_sim()
         lg = self.login(s, usermap="alice bankid:%s\n" % PNR,
                         general={"unmapped": "ignore"})
-        lg.start(pam_user, env=self.nss_env(lg))
-        s.wait_for(lambda: s.orders(), 10)
-        st, body = s.open(PNR, "approve", 0)
-        self.assertEqual(st, 200, body)
-        self.assertEqual(self.finish(lg), "PAM_SUCCESS")
-        self.assertEqual(self.only_order(s)["personalNumber"], PNR)
-        return self.decision(lg, "approved")
+        return self.approve_in_app(lg, s, pam_user, env=self.nss_env(lg))
 
     def test_upper_case_name_finds_the_account_nss_knows(self):
         self.assertIn("user=ALICE ", self.approve_as("ALICE"))

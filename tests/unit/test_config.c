@@ -27,7 +27,7 @@ static int parse(struct mid_config *cfg, const char *text, bool *secret)
 	bool dummy;
 
 	assert_int_equal(cfg_defaults(cfg), 0);
-	return cfg_parse_text(cfg, text, "/etc/test.conf",
+	return cfg_parse_text(cfg, text, strlen(text), "/etc/test.conf",
 			      secret ? secret : &dummy, &quiet);
 }
 
@@ -225,16 +225,38 @@ static void test_no_secret_means_has_secret_false(void **state)
 
 static void parse_bad_line_four(void *arg)
 {
+	static const char text[] = "[bankid]\npassword = hunter2\n\n"
+				   "password = hunter3\n";
 	struct mid_config cfg;
 	bool secret;
 
 	assert_int_equal(cfg_defaults(&cfg), 0);
-	assert_int_equal(cfg_parse_text(&cfg,
-					"[bankid]\npassword = hunter2\n\n"
-					"password = hunter3\n",
+	assert_int_equal(cfg_parse_text(&cfg, text, sizeof(text) - 1,
 					"/etc/test.conf", &secret, &loud),
 			 MID_E_CONFIG);
 	cfg_free(&cfg);
+}
+
+static void parse_nul_on_line_three(struct mid_log *log, void *arg)
+{
+	/* read as a C string, the file would end after line two: the
+	 * failmode after the NUL would go unseen, and so would any error */
+	static const char text[] = "[general]\ntimeout = 30\n\0"
+				   "failmode = safe\n";
+	struct mid_config cfg;
+	bool secret;
+
+	assert_int_equal(cfg_defaults(&cfg), 0);
+	assert_int_equal(cfg_parse_text(&cfg, text, sizeof(text) - 1,
+					"/etc/test.conf", &secret, log),
+			 MID_E_CONFIG);
+	cfg_free(&cfg);
+}
+
+static void test_nul_byte_is_an_error_naming_the_line(void **state)
+{
+	assert_string_equal(logged(parse_nul_on_line_three, NULL),
+			    "/etc/test.conf:3: NUL byte in the line\n");
 }
 
 static void test_rejection_names_file_and_line_but_no_secret(void **state)
@@ -419,19 +441,12 @@ static void test_bad_module_arguments_fail_closed(void **state)
 /* A root-owned file in a fresh directory; returns its path (static). */
 static const char *write_file(const char *text, mode_t mode)
 {
-	static char dir[] = "/tmp/mid-test-config-XXXXXX";
-	static char path[sizeof(dir) + 16];
-	FILE *f;
+	static char dir[128], path[sizeof(dir) + 16];
 
-	if (dir[sizeof(dir) - 2] == 'X')
-		assert_non_null(mkdtemp(dir));
+	if (!dir[0])
+		test_safe_dir(dir, sizeof(dir), "unit-config");
 	snprintf(path, sizeof(path), "%s/p.conf", dir);
-	unlink(path);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	assert_int_equal(chmod(path, mode), 0);
+	test_write_file(path, text, mode);
 	return path;
 }
 
@@ -490,7 +505,7 @@ static void test_load_reads_conf_then_applies_arguments(void **state)
 {
 	struct mid_config cfg;
 	struct mid_log log = {0};
-	char conf[128];
+	char conf[256];
 	const char *path;
 	const char *argv[2];
 
@@ -518,7 +533,7 @@ static void test_load_reads_conf_then_applies_arguments(void **state)
 static void test_load_refuses_a_bad_file_or_argument(void **state)
 {
 	struct mid_config cfg;
-	char conf[128];
+	char conf[256];
 	const char *path;
 	const char *argv[2];
 
@@ -623,6 +638,7 @@ int main(void)
 		test_trailing_comments_are_stripped_but_not_inner_hashes),
 	    cmocka_unit_test(test_no_secret_means_has_secret_false),
 	    cmocka_unit_test(test_rejection_names_file_and_line_but_no_secret),
+	    cmocka_unit_test(test_nul_byte_is_an_error_naming_the_line),
 	    cmocka_unit_test(test_key_given_twice_is_an_error),
 	    cmocka_unit_test(
 		test_unknown_keys_sections_and_stray_lines_are_errors),

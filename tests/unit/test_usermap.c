@@ -31,7 +31,8 @@ static const char good_map[] =
 
 static int lookup(const char *text, const char *user, struct usermap_entry *e)
 {
-	return usermap_parse(text, "/etc/test.usermap", user, YEAR, e, &quiet);
+	return usermap_parse(text, strlen(text), "/etc/test.usermap", user,
+			     YEAR, e, &quiet);
 }
 
 static void test_mapped_bankid_user_is_found(void **state)
@@ -124,9 +125,11 @@ static void lookup_bad_third_line(void *arg)
 {
 	struct usermap_entry e;
 
-	assert_int_equal(usermap_parse("alice bankid:199001011239\n"
-				       "# comment\n"
-				       "eve bankid:199602291231\n",
+	static const char text[] = "alice bankid:199001011239\n"
+				   "# comment\n"
+				   "eve bankid:199602291231\n";
+
+	assert_int_equal(usermap_parse(text, sizeof(text) - 1,
 				       "/etc/test.usermap", "alice", YEAR, &e,
 				       &loud),
 			 MID_E_CONFIG);
@@ -234,6 +237,29 @@ static void test_check_id_validates_each_provider(void **state)
 	    MID_E_CONFIG);
 }
 
+static void parse_nul_on_line_two(struct mid_log *log, void *arg)
+{
+	/* read as a C string, the map would end at the NUL: mallory's
+	 * second mapping (an error) would go unseen, and "a\0b" lines
+	 * would match "a" */
+	static const char text[] = "alice bankid:199001011239\n"
+				   "mallory\0 bankid:198112289874\n"
+				   "mallory bankid:199001011239\n";
+	struct usermap_entry e;
+
+	assert_int_equal(usermap_parse(text, sizeof(text) - 1,
+				       "/etc/test.usermap", "mallory", YEAR, &e,
+				       log),
+			 MID_E_CONFIG);
+	assert_string_equal(e.provider, "");
+}
+
+static void test_nul_byte_is_an_error_naming_the_line(void **state)
+{
+	assert_string_equal(logged(parse_nul_on_line_two, NULL),
+			    "/etc/test.usermap:2: NUL byte in the line\n");
+}
+
 static void test_name_problem_refuses_long_and_control_names(void **state)
 {
 	char name[300];
@@ -292,6 +318,7 @@ int main(void)
 	    cmocka_unit_test(test_line_too_long_is_an_error),
 	    cmocka_unit_test(test_user_name_too_long_is_an_error),
 	    cmocka_unit_test(test_check_id_validates_each_provider),
+	    cmocka_unit_test(test_nul_byte_is_an_error_naming_the_line),
 	    cmocka_unit_test(test_name_problem_refuses_long_and_control_names),
 	    cmocka_unit_test(test_account_is_the_nss_name_or_the_name_as_given),
 	};

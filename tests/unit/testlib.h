@@ -7,4 +7,23 @@
  * while fn runs; returns it as a static string. */
 const char *captured(void (*fn)(void *), void *arg);
 
+#include <stddef.h>
+
+struct mid_log;
+
+/* Where tests put files the module must trust: every directory from / down
+ * is root's and not writable by group or other (/tmp is world-writable). */
+#define TEST_SAFE_BASE "/run/mid-test"
+
+/* Makes a fresh directory TEST_SAFE_BASE/name-XXXXXX (mode 0755) and
+ * writes its path to out. */
+void test_safe_dir(char *out, size_t n, const char *name);
+
+/* Writes text to path (replacing what is there) with mode. */
+void test_write_file(const char *path, const char *text, unsigned mode);
+
+/* Every line fn logs through the log it is given, each ending in '\n'; a
+ * static string. */
+const char *logged(void (*fn)(struct mid_log *, void *), void *arg);
+
 #endif
