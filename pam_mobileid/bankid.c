@@ -281,11 +281,8 @@ static char *make_uvd(const char *text)
 
 	if (n == 0)
 		return NULL;
-	if (n > UVD_MAX_TEXT) {
-		n = UVD_MAX_TEXT;
-		while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
-			n--;
-	}
+	if (n > UVD_MAX_TEXT)
+		n = util_utf8_cut(text, UVD_MAX_TEXT);
 	return util_base64(text, n);
 }
 

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 static const char *const text_en[MSG_COUNT] = {
     [MSG_NONE] = "",
     [MSG_RFA1] = "Start your BankID app.",
@@ -175,22 +177,12 @@ const char *i18n_text(enum mid_lang lang, enum mid_msg msg)
 	return table[msg];
 }
 
-static const char *env_value(const char *const *pam_env, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (; pam_env && *pam_env; pam_env++)
-		if (strncmp(*pam_env, name, n) == 0 && (*pam_env)[n] == '=')
-			return *pam_env + n + 1;
-	return getenv(name);
-}
-
 enum mid_lang i18n_env_lang(const char *const *pam_env)
 {
 	static const char *const vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
 
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
-		const char *v = env_value(pam_env, vars[i]);
+		const char *v = util_env(pam_env, vars[i]);
 
 		if (v && *v)
 			return strncmp(v, "sv", 2) == 0 ? LANG_SV : LANG_EN;

@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "mid.h"
+#include "util.h"
 
 static bool locale_is_utf8(const char *const *pam_env)
 {
@@ -18,14 +19,8 @@ static bool locale_is_utf8(const char *const *pam_env)
 	if (cs && strcmp(cs, "UTF-8") == 0)
 		return true;
 	for (size_t i = 0; i < MID_ARRAY_SIZE(vars); i++) {
-		const char *v = NULL;
-		size_t n = strlen(vars[i]);
+		const char *v = util_env(pam_env, vars[i]);
 
-		for (const char *const *e = pam_env; e && *e && !v; e++)
-			if (strncmp(*e, vars[i], n) == 0 && (*e)[n] == '=')
-				v = *e + n + 1;
-		if (!v)
-			v = getenv(vars[i]);
 		if (v && *v)
 			return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
 	}

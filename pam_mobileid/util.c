@@ -174,6 +174,16 @@ void util_sanitize(char *dst, size_t n, const char *src)
 	dst[o] = '\0';
 }
 
+const char *util_env(const char *const *pam_env, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; pam_env && *pam_env; pam_env++)
+		if (strncmp(*pam_env, name, n) == 0 && (*pam_env)[n] == '=')
+			return *pam_env + n + 1;
+	return getenv(name);
+}
+
 uint64_t util_now_ms(void)
 {
 	struct timespec ts;

@@ -43,6 +43,12 @@ bool util_utf8_valid(const char *s, size_t len);
  * multi-byte character. */
 size_t util_utf8_cut(const char *s, size_t len);
 
+/* The value of the variable name in the PAM environment (NULL-terminated
+ * "NAME=value" strings; may be NULL), else in the process's; NULL if in
+ * neither. For display settings only (language, charset): the caller of a
+ * setuid host chose both environments. */
+const char *util_env(const char *const *pam_env, const char *name);
+
 /* Milliseconds of CLOCK_MONOTONIC. */
 uint64_t util_now_ms(void);
 

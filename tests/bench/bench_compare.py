@@ -38,6 +38,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import bench_crowd  # noqa: E402
 import bench_module  # noqa: E402
 import pamrun  # noqa: E402
+import safedir  # noqa: E402
 import sim  # noqa: E402
 
 ROUTES = ("module", "floor", "node")
@@ -67,8 +68,7 @@ class Stacks:
 
     def __init__(self, s, users, poll, module, nm):
         self.s = s
-        self.dir = tempfile.mkdtemp(prefix="mid-bench.")
-        os.chmod(self.dir, 0o755)
+        self.dir = safedir.safe_tmpdir("mid-bench.")
         self.users = users
         c = s.certdir
         self.usermap = pamrun.write_file(self.dir, "usermap", "".join(

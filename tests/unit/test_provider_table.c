@@ -20,6 +20,7 @@
 #include "log.h"
 #include "mid.h"
 #include "provider.h"
+#include "testlib.h"
 #include "usermap.h"
 
 /* What the fake provider saw and did, for the assertions. */
@@ -122,17 +123,18 @@ static int conv(void *ctx, enum ui_style style, const char *msg, char **answer)
 /* Logs the current user in with a user map that maps them to id. */
 static int login(const char *id, struct approval_result *res)
 {
-	char map[] = "/tmp/midprovXXXXXX", line[512];
+	char dir[128], map[160], line[512];
 	struct passwd *pw = getpwuid(getuid());
 	struct approval_env env = {.service = "test", .conv = conv};
 	struct mid_config cfg;
-	int fd = mkstemp(map), r;
+	int r;
 
 	assert_non_null(pw);
-	assert_true(fd >= 0);
+	/* the module trusts a map only where no one else can replace it */
+	test_safe_dir(dir, sizeof(dir), "unit-provider");
+	snprintf(map, sizeof(map), "%s/usermap", dir);
 	snprintf(line, sizeof(line), "%s %s\n", pw->pw_name, id);
-	assert_int_equal(write(fd, line, strlen(line)), (int)strlen(line));
-	close(fd);
+	test_write_file(map, line, 0644);
 	assert_int_equal(cfg_defaults(&cfg), 0);
 	free(cfg.usermap);
 	cfg.usermap = strdup(map);
@@ -142,6 +144,7 @@ static int login(const char *id, struct approval_result *res)
 	r = approval_run(&cfg, &env, &quiet, res);
 	cfg_free(&cfg);
 	unlink(map);
+	rmdir(dir);
 	return r;
 }
 
@@ -192,16 +195,16 @@ static void test_provider_without_row_is_unknown_everywhere(void **state)
 	assert_int_equal(
 	    usermap_check_id("freja", "phone-1", 2025, out, sizeof(out)),
 	    MID_E_CONFIG);
-	assert_int_equal(
-	    usermap_parse("bob freja:phone-1\n", "/m", "bob", 2025, &e, &quiet),
-	    MID_E_CONFIG);
+	assert_int_equal(usermap_parse("bob freja:phone-1\n", 18, "/m", "bob",
+				       2025, &e, &quiet),
+			 MID_E_CONFIG);
 	assert_int_equal(cfg_defaults(&cfg), 0);
 	assert_int_equal(
-	    cfg_parse_text(&cfg, "[freja]\n", "/c", &secret, &quiet),
+	    cfg_parse_text(&cfg, "[freja]\n", 8, "/c", &secret, &quiet),
 	    MID_E_CONFIG);
 	/* the fake has a row: its section exists (with no keys) */
 	assert_int_equal(
-	    cfg_parse_text(&cfg, "[fake]\n", "/c", &secret, &quiet), 0);
+	    cfg_parse_text(&cfg, "[fake]\n", 7, "/c", &secret, &quiet), 0);
 	cfg_free(&cfg);
 	assert_int_equal(login("freja:phone-1", &res), MID_E_CONFIG);
 	assert_int_equal(seen.starts, 0);

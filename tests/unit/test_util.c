@@ -172,6 +172,21 @@ static void test_is_token_accepts_uuid_characters_only(void **state)
 	assert_false(util_is_token("a/../b", 64));
 }
 
+static void test_env_prefers_the_pam_environment(void **state)
+{
+	const char *const pam_env[] = {"LANGUAGE=de", "LANG=sv_SE.UTF-8", NULL};
+
+	assert_int_equal(setenv("LANG", "en_US.UTF-8", 1), 0);
+	assert_int_equal(setenv("LC_ALL", "C", 1), 0);
+	assert_string_equal(util_env(pam_env, "LANG"), "sv_SE.UTF-8");
+	/* a name that is only the start of another does not match */
+	assert_string_equal(util_env(pam_env, "LC_ALL"), "C");
+	assert_string_equal(util_env(NULL, "LANG"), "en_US.UTF-8");
+	assert_int_equal(unsetenv("LC_ALL"), 0);
+	assert_null(util_env(pam_env, "LC_ALL"));
+	assert_null(util_env(pam_env, "LANGU"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +198,7 @@ int main(void)
 	    cmocka_unit_test(test_sanitize_replaces_invalid_utf8_bytewise),
 	    cmocka_unit_test(test_sanitize_truncates_at_a_character_boundary),
 	    cmocka_unit_test(test_parse_uint_is_strict),
+	    cmocka_unit_test(test_env_prefers_the_pam_environment),
 	    cmocka_unit_test(test_is_token_accepts_uuid_characters_only),
 	};
 
