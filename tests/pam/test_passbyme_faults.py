@@ -2,11 +2,11 @@
 and hostile replies, servers that hang, TLS (doc/passbyme.md "Errors")."""
 import os
 import shutil
-import tempfile
 import time
 import unittest
 
 from pamtest import closed_port
+from safedir import safe_tmpdir  # noqa: E402 (pamtest sets the path)
 from pbmcase import BOB, NOT_SUCCESS, PbmCase
 
 
@@ -133,7 +133,7 @@ class TlsTest(PbmCase):
     def test_encrypted_pem_key_with_its_password_works(self):
         s = self.start_sim()
         s.user(BOB, answer="approve", answer_ms=500)
-        d = tempfile.mkdtemp(prefix="mid-pbm-pem.")
+        d = safe_tmpdir("mid-pbm-pem.")
         self.addCleanup(shutil.rmtree, d, True)
         for f in ("client.pem", "client-enc.key"):
             shutil.copyfile(os.path.join(s.certdir, f), os.path.join(d, f))
