@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -20,7 +21,8 @@ static int parse(struct mid_config *cfg, const char *text)
 	bool secret;
 
 	assert_int_equal(cfg_defaults(cfg), 0);
-	return cfg_parse_text(cfg, text, "/etc/test.conf", &secret, &quiet);
+	return cfg_parse_text(cfg, text, strlen(text), "/etc/test.conf",
+			      &secret, &quiet);
 }
 
 static void test_http_host_port_is_the_accepted_proxy_form(void **state)
