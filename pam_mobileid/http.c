@@ -312,13 +312,14 @@ static struct curl_slist *call_headers(const struct http_session *s,
 	bool fits = true;
 
 	for (const struct curl_slist *l = s->headers; l; l = l->next) {
-		if (c->content_type &&
+		/* c's own, or none for a request without a body */
+		if ((c->content_type || !c->body) &&
 		    strncasecmp(l->data, "Content-Type:", 13) == 0)
 			continue;
 		if (!(h = append(h, l->data)))
 			return NULL;
 	}
-	if (c->content_type) {
+	if (c->content_type && c->body) {
 		fits = (size_t)snprintf(line, sizeof(line), "Content-Type: %s",
 					c->content_type) < sizeof(line);
 		h = fits ? append(h, line) : h;

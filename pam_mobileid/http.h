@@ -48,7 +48,7 @@ struct http_call {
 	const char *method;	   /* "GET", "POST" (sends body) or "DELETE" */
 	const char *endpoint;	   /* appended to base_url; may carry a query */
 	const char *body;	   /* POST only */
-	const char *content_type;  /* NULL: the session's */
+	const char *content_type;  /* of body; NULL: the session's */
 	const char *authorization; /* NULL: none */
 };
 

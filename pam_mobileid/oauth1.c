@@ -82,16 +82,14 @@ static int hex_digit(char c)
 	return -1;
 }
 
-/* Decodes one form-encoded name or value into out (at least len bytes);
- * returns the decoded length or -1 on a bad escape. */
-static long form_decode(const char *s, size_t len, char *out)
+long oauth1_decode(const char *s, size_t len, bool form, char *out)
 {
 	size_t k = 0;
 
 	for (size_t i = 0; i < len; i++) {
 		int hi, lo;
 
-		if (s[i] == '+') {
+		if (form && s[i] == '+') {
 			out[k++] = ' ';
 		} else if (s[i] != '%') {
 			out[k++] = s[i];
@@ -106,6 +104,7 @@ static long form_decode(const char *s, size_t len, char *out)
 			i += 2;
 		}
 	}
+	out[k] = '\0';
 	return (long)k;
 }
 
@@ -117,12 +116,14 @@ static int add_pair(struct oauth1_params *p, const char *s, size_t len,
 	size_t vlen = eq ? len - nlen - 1 : 0;
 	long dn, dv;
 
-	/* name and value decode into the two halves of buf */
-	dn = form_decode(s, nlen, buf);
-	dv = eq ? form_decode(eq + 1, vlen, buf + nlen) : 0;
+	/* name and value decode into the two halves of buf (each shrinks,
+	 * and the name's NUL lands where the '=' was) */
+	dn = oauth1_decode(s, nlen, true, buf);
+	dv = eq ? oauth1_decode(eq + 1, vlen, true, buf + nlen + 1) : 0;
 	if (dn < 0 || dv < 0)
 		return MID_E_PROTOCOL;
-	return oauth1_params_add(p, buf, (size_t)dn, buf + nlen, (size_t)dv);
+	return oauth1_params_add(p, buf, (size_t)dn, buf + nlen + 1,
+				 (size_t)dv);
 }
 
 int oauth1_params_add_form(struct oauth1_params *p, const char *s, size_t len)
@@ -132,7 +133,7 @@ int oauth1_params_add_form(struct oauth1_params *p, const char *s, size_t len)
 
 	if (len > OAUTH1_MAX_TEXT)
 		return MID_E_PROTOCOL;
-	buf = malloc(len + 1);
+	buf = malloc(len + 2);
 	if (!buf)
 		return MID_E_NOMEM;
 	while (len > 0 && r == 0) {

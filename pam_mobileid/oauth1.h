@@ -31,6 +31,11 @@ struct oauth1_params {
  * MID_E_PROTOCOL (longer than OAUTH1_MAX_TEXT) or MID_E_NOMEM. */
 int oauth1_encode(const char *s, size_t len, char **out);
 
+/* Decodes len bytes of percent-encoding (%XX, either case) into out (at
+ * least len + 1 bytes, NUL-terminated); '+' becomes a space if form is
+ * set (form encoding). The decoded length, or -1 on a bad escape. */
+long oauth1_decode(const char *s, size_t len, bool form, char *out);
+
 /* Adds one decoded name/value pair (encoding it). 0 or MID_E_*. */
 int oauth1_params_add(struct oauth1_params *p, const char *name, size_t nlen,
 		      const char *value, size_t vlen);

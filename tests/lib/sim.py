@@ -100,8 +100,9 @@ class Sim:
         cmd = [sim_binary(self.BINARY),
                "--cert", os.path.join(self.certdir, self.cert),
                "--key", os.path.join(self.certdir, self.key),
-               "--client-ca", os.path.join(self.certdir, self.client_ca),
                "--port-file", port_file]
+        if self.client_ca:
+            cmd += ["--client-ca", os.path.join(self.certdir, self.client_ca)]
         for k, v in self.timings.items():
             cmd += ["--" + k.replace("_", "-"), str(int(v))]
         if self.verbose:

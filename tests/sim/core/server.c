@@ -135,6 +135,9 @@ static SSL_CTX *make_ctx(const struct core_args *a)
 	    SSL_CTX_use_PrivateKey_file(ctx, a->key, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1)
 		goto bad;
+	/* Without --client-ca: server-authenticated TLS only (Toopher) */
+	if (!a->client_ca)
+		goto done;
 	/* Trust only the RP CA for client certs, never the system store. */
 	if (SSL_CTX_load_verify_locations(ctx, a->client_ca, NULL) != 1)
 		goto bad;
@@ -144,6 +147,7 @@ static SSL_CTX *make_ctx(const struct core_args *a)
 	SSL_CTX_set_client_CA_list(ctx, names);
 	SSL_CTX_set_verify(
 	    ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+done:
 	SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid) - 1);
 	SSL_CTX_set_mode(ctx, SSL_MODE_AUTO_RETRY);
 	return ctx;
@@ -175,7 +179,7 @@ static void usage(const struct simcore_app *app)
 {
 	fprintf(stderr,
 		"usage: %s --cert server.pem --key server.key "
-		"--client-ca clientca.pem\n"
+		"[--client-ca clientca.pem]\n"
 		"  [--listen 127.0.0.1:0] [--control 127.0.0.1:0] "
 		"[--port-file FILE] [--verbose]\n%s",
 		app->name, app->usage ? app->usage : "");
@@ -256,7 +260,7 @@ static int parse_args(const struct simcore_app *app, int argc, char **argv,
 		if (r <= 0)
 			return r;
 	}
-	if (!a->cert || !a->key || !a->client_ca || optind != argc) {
+	if (!a->cert || !a->key || optind != argc) {
 		usage(app);
 		return -1;
 	}
