@@ -13,6 +13,7 @@
 #include "mid.h"
 #include "net.h"
 #include "outcome.h"
+#include "policy.h"
 #include "provider.h"
 #include "uipolicy.h"
 #include "usermap.h"
@@ -40,6 +41,7 @@ void approval_fill_text(const char *tmpl, const struct approval_env *env,
 			case 'u': v = env->user; break;
 			case 'h': v = host; break;
 			case 's': v = env->service; break;
+			case 'c': v = env->command ? env->command : ""; break;
 			case 'r':
 				v = env->rhost && *env->rhost ? env->rhost
 							      : "local";
@@ -254,17 +256,29 @@ struct request_buf {
 	char ip[NET_IP_MAX];
 };
 
+/* The text in the app: the template, and for sudo the command. */
+static void request_text(const struct mid_config *cfg,
+			 const struct approval_env *env, char *out, size_t n)
+{
+	char host[HOST_NAME_MAX + 1] = "", tmpl[MAX_TEXT];
+	const char *msg = cfg->message ? cfg->message : "";
+
+	gethostname(host, sizeof(host) - 1);
+	/* what is approved is shown: a sudo approval names its command */
+	if (env->command && *env->command && !strstr(msg, "%c"))
+		snprintf(tmpl, sizeof(tmpl), "%s: %%c", msg);
+	else
+		snprintf(tmpl, sizeof(tmpl), "%s", msg);
+	approval_fill_text(tmpl, env, host, out, n);
+}
+
 static void make_request(const struct mid_config *cfg,
 			 const struct approval_env *env,
 			 const struct provider_def *def, const char *identity,
 			 bool qr, struct request_buf *buf,
 			 struct mid_request *req, struct mid_log *log)
 {
-	char host[HOST_NAME_MAX + 1] = "";
-
-	gethostname(host, sizeof(host) - 1);
-	approval_fill_text(cfg->message, env, host, buf->text,
-			   sizeof(buf->text));
+	request_text(cfg, env, buf->text, sizeof(buf->text));
 	req->user = env->user;
 	req->service = env->service;
 	req->rhost = env->rhost;
@@ -277,6 +291,49 @@ static void make_request(const struct mid_config *cfg,
 	}
 }
 
+/* Before any order: is there anybody to see it, and does the policy let
+ * an order start? Returns 0 to start one, 1 when the policy passed the
+ * login without one, or MID_E_*. */
+static int gate(const struct approval_env *env, const struct ui *ui,
+		const char *account, uint64_t deadline_ms,
+		struct approval_result *res)
+{
+	int r;
+
+	/* an order nobody can see is a push the person cannot place */
+	if (!env->conv || (ui->mode != UI_OFF && !env->can_show))
+		return MID_E_NOTERM;
+	if (!env->policy)
+		return 0;
+	r = policy_gate(env->policy, account, env->rhost, env->service,
+			deadline_ms);
+	if (r > 0)
+		res->pass = r;
+	return r > 0 ? 1 : r;
+}
+
+/* Starts, shows and polls the order, and says how it ended. */
+static int order(const struct mid_config *cfg, const struct provider_def *def,
+		 struct mid_request *req, struct ui *ui, struct mid_log *log,
+		 struct approval_result *res)
+{
+	struct run run = {0};
+	int r;
+
+	run.log = log;
+	run.ui = ui;
+	run.req = req;
+	run.ops = def->ops;
+	r = def->create(cfg, req, log, &run.p);
+	if (r < 0)
+		return r;
+	ui->title = run.ops->title;
+	r = run_order(&run, res);
+	ui_final(ui, i18n_text(ui->lang, outcome_msg(r, run.st.msg)), r != 0);
+	run.ops->free(run.p);
+	return r;
+}
+
 int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 		 struct mid_log *log, struct approval_result *res)
 {
@@ -285,7 +342,6 @@ int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 	struct mid_request req = {0};
 	struct request_buf buf;
 	struct ui ui;
-	struct run run = {0};
 	char account[USERMAP_MAX_USER];
 	uint64_t start = util_now_ms();
 	int r;
@@ -309,22 +365,21 @@ int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 		return MID_E_CONFIG;
 	}
 	uipolicy_pick(cfg, env, &ui);
-	make_request(cfg, env, def, entry.id, ui.mode != UI_OFF, &buf, &req,
-		     log);
 	req.deadline_ms = start + (uint64_t)cfg->timeout * 1000u;
-	run.log = log;
-	run.ui = &ui;
-	run.req = &req;
-	run.ops = def->ops;
-	r = def->create(cfg, &req, log, &run.p);
+	r = gate(env, &ui, account, req.deadline_ms, res);
 	if (r == 0) {
-		ui.title = run.ops->title;
-		r = run_order(&run, res);
-		ui_final(&ui, i18n_text(ui.lang, outcome_msg(r, run.st.msg)),
-			 r != 0);
-		run.ops->free(run.p);
+		make_request(cfg, env, def, entry.id, ui.mode != UI_OFF, &buf,
+			     &req, log);
+		r = order(cfg, def, &req, &ui, log, res);
+		if (env->policy)
+			policy_record(env->policy, r);
+	} else {
+		ui_final(&ui,
+			 i18n_text(ui.lang, r > 0 ? MSG_GRACE
+						  : outcome_msg(r, MSG_NONE)),
+			 r < 0);
 	}
 	res->duration_ms = util_now_ms() - start;
 	explicit_bzero(&entry, sizeof(entry));
-	return r;
+	return r > 0 ? 0 : r;
 }

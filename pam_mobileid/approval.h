@@ -10,6 +10,7 @@
 
 struct mid_config;
 struct mid_log;
+struct policy;
 
 /* What the front end (PAM module or admin tool) knows of this login. */
 struct approval_env {
@@ -18,9 +19,14 @@ struct approval_env {
 	const char *rhost; /* may be NULL */
 	const char *tty;   /* PAM_TTY, may be NULL */
 	bool local_tty;	   /* the conversation writes to a terminal */
+	/* a terminal, or a host like sshd that shows prompts: somebody can
+	 * see a QR or a status line */
+	bool can_show;
+	const char *command; /* what sudo runs, for the app's text; or NULL */
 	const char *const *pam_env;
 	ui_conv_fn conv;
 	void *conv_ctx;
+	struct policy *policy; /* NULL: none (the admin tool) */
 };
 
 struct approval_result {
@@ -29,6 +35,7 @@ struct approval_result {
 	uint64_t duration_ms;
 	bool order_created; /* an order existed: no failmode = safe */
 	int signal;	    /* a signal to hand to the host at the very end */
+	int pass;	    /* enum policy_pass: how it passed without order */
 };
 
 /* Runs the whole approval. Returns 0 (approved) or MID_E_*. A signal that
@@ -37,7 +44,8 @@ int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 		 struct mid_log *log, struct approval_result *res);
 
 /* Fills the message template: %u user, %h host, %s service, %r remote host
- * or "local", %% a percent sign. */
+ * or "local", %c the command sudo runs, %% a percent sign. For sudo a
+ * template without %c gets the command appended. */
 void approval_fill_text(const char *tmpl, const struct approval_env *env,
 			const char *host, char *out, size_t n);
 

@@ -12,6 +12,7 @@
 #include "mid.h"
 #include "provider.h"
 #include "proxy.h"
+#include "state.h"
 #include "util.h"
 
 enum key_type {
@@ -76,6 +77,7 @@ static const struct key_def keys[] = {
     {"general", "lang", KEY_ENUM, OFF(lang), 0, 0, lang_names},
     {"general", "debug", KEY_ENUM, OFF(debug), 0, 0, bool_names},
     {"general", "groups", KEY_GROUPS, OFF(policy.groups), 0, 0, NULL},
+    {"general", "state_dir", KEY_STR, OFF(policy.state_dir), 0, 0, NULL},
     {"general", "su_approver", KEY_ENUM, OFF(policy.su_approver), 0, 0,
      su_approver_names},
     {"general", "sudo_sign", KEY_ENUM, OFF(policy.sudo_sign), 0, 0, bool_names},
@@ -246,6 +248,7 @@ int cfg_defaults(struct mid_config *cfg)
 	if (!(cfg->path = strdup(CFG_DEFAULT_PATH)) ||
 	    !(cfg->usermap = strdup("/etc/security/pam_mobileid.usermap")) ||
 	    !(cfg->message = strdup("Log in to %h as %u (%s from %r)")) ||
+	    !(cfg->policy.state_dir = strdup(STATE_DEFAULT_DIR)) ||
 	    !(cfg->bankid.tls.url =
 		  strdup("https://appapi2.bankid.com/rp/v6.0/")) ||
 	    !(cfg->passbyme.tls.url =
@@ -475,6 +478,7 @@ void cfg_free(struct mid_config *cfg)
 	free(cfg->path);
 	free(cfg->usermap);
 	free(cfg->message);
+	free(cfg->policy.state_dir);
 	tls_free(&cfg->bankid.tls);
 	tls_free(&cfg->passbyme.tls);
 	free(cfg->passbyme.subject);

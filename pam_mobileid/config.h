@@ -29,6 +29,7 @@ struct cfg_policy {
 	unsigned grace; /* seconds; 0 = off */
 	enum cfg_concurrent concurrent;
 	unsigned deny_hold; /* seconds; 0 = off */
+	char *state_dir;    /* what is remembered across processes */
 	struct cfg_rate {
 		unsigned count, secs; /* count 0: no limit */
 	} max_requests;		      /* orders per user */

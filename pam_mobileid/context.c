@@ -55,15 +55,85 @@ void context_command_from(const char *cmdline, size_t len, char *out, size_t n)
 	util_sanitize(out, n, joined);
 }
 
-void context_command(char *out, size_t n)
+/* This process's command line, NUL-separated; returns its length. */
+static size_t read_cmdline(char *buf, size_t n)
 {
-	char buf[MAX_CMDLINE];
 	ssize_t len = -1;
 	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
 
 	if (fd >= 0) {
-		len = read(fd, buf, sizeof(buf));
+		len = read(fd, buf, n);
 		close(fd);
 	}
-	context_command_from(buf, len > 0 ? (size_t)len : 0, out, n);
+	return len > 0 ? (size_t)len : 0;
+}
+
+void context_command(char *out, size_t n)
+{
+	char buf[MAX_CMDLINE];
+
+	context_command_from(buf, read_cmdline(buf, sizeof(buf)), out, n);
+}
+
+/* sudo's options that take the next word as their argument */
+static bool takes_argument(const char *opt)
+{
+	static const char *const long_opts[] = {
+	    "--chdir", "--chroot", "--close-from", "--command-timeout",
+	    "--group", "--host",   "--other-user", "--prompt",
+	    "--role",  "--type",   "--user",	   NULL};
+
+	if (opt[1] == '-') {
+		for (size_t i = 0; long_opts[i]; i++)
+			if (strcmp(opt, long_opts[i]) == 0)
+				return true;
+		return false;
+	}
+	/* a short cluster ends with the letter that takes the rest */
+	for (const char *c = opt + 1; *c; c++)
+		if (strchr("CDgpRrtTUu", *c))
+			return c[1] == '\0';
+	return false;
+}
+
+static bool is_noninteractive(const char *opt)
+{
+	if (opt[1] == '-')
+		return strcmp(opt, "--non-interactive") == 0;
+	for (const char *c = opt + 1; *c; c++) {
+		if (*c == 'n')
+			return true;
+		if (strchr("CDgpRrtTUu", *c))
+			return false; /* the rest is that option's value */
+	}
+	return false;
+}
+
+bool context_sudo_noninteractive_from(const char *cmdline, size_t len)
+{
+	size_t i = strnlen(cmdline, len) + 1;
+
+	/* the options stand before the command: stop at the first word
+	 * that is not one, or at "--" */
+	while (i < len) {
+		const char *w = cmdline + i;
+		size_t wl = strnlen(w, len - i);
+
+		if (w[0] != '-' || wl < 2 || strcmp(w, "--") == 0)
+			return false;
+		if (is_noninteractive(w))
+			return true;
+		i += wl + 1;
+		if (takes_argument(w) && i < len)
+			i += strnlen(cmdline + i, len - i) + 1;
+	}
+	return false;
+}
+
+bool context_sudo_noninteractive(void)
+{
+	char buf[MAX_CMDLINE];
+
+	return context_sudo_noninteractive_from(buf,
+						read_cmdline(buf, sizeof(buf)));
 }

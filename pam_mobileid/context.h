@@ -15,6 +15,12 @@ bool context_is_su(const char *service);
  * named "sudo-..." through sudoers' pam_service)? */
 bool context_is_sudo(const char *service);
 
+/* Was this process started as sudo -n (--non-interactive)? Reads the
+ * options in front of the command from /proc/self/cmdline. */
+bool context_sudo_noninteractive(void);
+/* The same from a /proc cmdline buffer (NUL-separated words). */
+bool context_sudo_noninteractive_from(const char *cmdline, size_t len);
+
 /* The account of the person who ran this process: the real uid, which a
  * setuid host (su) keeps as its caller's. Returns 0, or -1 when the uid
  * has no name. */

@@ -46,6 +46,11 @@ static const char *const text_en[MSG_COUNT] = {
     [MSG_UNAVAILABLE] = "The service is not available right now. Please "
 			"try again later.",
     [MSG_DENIED_BEFORE] = "The request was denied in the app.",
+    [MSG_BUSY] = "Another login for this account is waiting for approval "
+		 "in the app.",
+    [MSG_TOO_MANY] = "Too many login requests. Please try again later.",
+    [MSG_NO_TERMINAL] = "No terminal to show the login request on.",
+    [MSG_GRACE] = "Approved in the app a moment ago.",
     [MSG_PBM_TITLE] = "Log in with PassBy[ME]",
     [MSG_PBM_APPROVE] = "Approve the request in the PassBy[ME] app.",
     [MSG_PBM_DELIVERED] = "The request has reached your phone. Approve it "
@@ -127,6 +132,11 @@ static const char *const text_sv[MSG_COUNT] = {
     [MSG_UNAVAILABLE] = "Tjänsten är inte tillgänglig just nu. Försök "
 			"igen senare.",
     [MSG_DENIED_BEFORE] = "Begäran nekades i appen.",
+    [MSG_BUSY] = "En annan inloggning till kontot väntar redan på "
+		 "godkännande i appen.",
+    [MSG_TOO_MANY] = "För många inloggningsförsök. Försök igen senare.",
+    [MSG_NO_TERMINAL] = "Det finns ingen terminal att visa begäran i.",
+    [MSG_GRACE] = "Godkänd i appen alldeles nyss.",
     [MSG_PBM_TITLE] = "Logga in med PassBy[ME]",
     [MSG_PBM_APPROVE] = "Godkänn begäran i PassBy[ME]-appen.",
     [MSG_PBM_DELIVERED] = "Begäran har nått din telefon. Godkänn den i "

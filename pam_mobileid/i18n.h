@@ -29,6 +29,10 @@ enum mid_msg {
 	MSG_WRONG_IDENTITY,
 	MSG_UNAVAILABLE,
 	MSG_DENIED_BEFORE,
+	MSG_BUSY,	       /* concurrent = refuse */
+	MSG_TOO_MANY,	       /* max_requests */
+	MSG_NO_TERMINAL,       /* nobody could see the request */
+	MSG_GRACE,	       /* approved within grace */
 	MSG_PBM_TITLE,	       /* log in with PassBy[ME] */
 	MSG_PBM_APPROVE,       /* sent: approve in the app */
 	MSG_PBM_DELIVERED,     /* NOTIFIED */

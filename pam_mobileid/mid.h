@@ -27,6 +27,9 @@ enum mid_err {
 	MID_E_MAXTRIES = -15, /* over max_requests: nothing sent */
 	MID_E_BUSY = -16,     /* the user's order is open elsewhere */
 	MID_E_LOCAL = -17,    /* this host failed (EMFILE, ENOMEM): no outage */
+	MID_E_HELD = -18,     /* a denial within deny_hold: nothing sent */
+	MID_E_OUTSIDE = -19,  /* not in `groups`: the module does not ask */
+	MID_E_NOTERM = -20,   /* nobody could see the request: nothing sent */
 };
 
 const char *mid_strerror(int err);

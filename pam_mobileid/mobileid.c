@@ -223,6 +223,8 @@ static int cmd_login(const char *conf, const char *user, struct mid_log *log)
 		env.user = user;
 		env.service = "mobileid";
 		env.local_tty = isatty(STDOUT_FILENO);
+		/* the admin reads what this tool prints, wherever it goes */
+		env.can_show = true;
 		env.conv = term_conv;
 		r = approval_run(&cfg, &env, log, &res);
 		mid_log_notice(log, "login for %s: %s (%s %s)", quoted,

@@ -19,9 +19,17 @@ static const struct outcome table[] = {
     {MID_E_CONV, PAM_AUTH_ERR, "conversation failed", MSG_NONE, false, false},
     {MID_E_UNMAPPED, PAM_USER_UNKNOWN, "unmapped", MSG_NONE, false, false},
     /* max_requests: nothing was sent */
-    {MID_E_MAXTRIES, PAM_MAXTRIES, "too many requests", MSG_NONE, false, false},
+    {MID_E_MAXTRIES, PAM_MAXTRIES, "too many requests", MSG_TOO_MANY, false,
+     false},
     /* concurrent = refuse: the user's order is open elsewhere */
-    {MID_E_BUSY, PAM_AUTH_ERR, "busy", MSG_NONE, false, false},
+    {MID_E_BUSY, PAM_AUTH_ERR, "busy", MSG_BUSY, false, false},
+    /* deny_hold: a denial in the app holds across the host's retries */
+    {MID_E_HELD, PAM_AUTH_ERR, "denial held", MSG_DENIED_BEFORE, false, false},
+    /* not in `groups`: the module has nothing to say about this user */
+    {MID_E_OUTSIDE, PAM_IGNORE, "outside groups", MSG_NONE, false, false},
+    /* no conversation or no terminal: an order nobody sees is a push
+     * the person cannot place */
+    {MID_E_NOTERM, PAM_AUTH_ERR, "no terminal", MSG_NO_TERMINAL, false, false},
     /* DNS NXDOMAIN/SERVFAIL, connect refused/unreachable/timed out after
      * the full connect timeout, HTTP 503: recorded by resolve.c, http.c
      * and the provider; approval.c turns it into MID_E_SERVER once an

@@ -1,9 +1,11 @@
 /* PAM entry points: read the arguments, run the approval, map the result.
  * The result codes: doc/interface.md, "Return codes". */
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define PAM_SM_AUTH
@@ -12,9 +14,12 @@
 
 #include "approval.h"
 #include "config.h"
+#include "context.h"
 #include "log.h"
 #include "mid.h"
 #include "outcome.h"
+#include "policy.h"
+#include "scope.h"
 #include "uipolicy.h"
 #include "usermap.h"
 #include "util.h"
@@ -118,20 +123,115 @@ static void remember_final(pam_handle_t *pamh, int r)
 		pam_set_data(pamh, FINAL_KEY, (void *)(intptr_t)r, no_cleanup);
 }
 
+/* Is fd open to something other than /dev/null? */
+static bool shows_somewhere(int fd)
+{
+	struct stat sb, null;
+
+	if (fstat(fd, &sb) < 0)
+		return false;
+	return !(S_ISCHR(sb.st_mode) && stat("/dev/null", &null) == 0 &&
+		 sb.st_rdev == null.st_rdev);
+}
+
+/* Somebody can see a QR or a status line: the host has a conversation and
+ * a terminal (standard streams, controlling terminal, or a PAM_TTY the host
+ * set: sshd "ssh", su/login/sudo the device), or its output goes somewhere
+ * other than /dev/null (a pipe someone reads). sudo -n asks for nobody's
+ * attention. */
+static bool can_show(pam_handle_t *pamh, const char *service, const char *tty)
+{
+	const struct pam_conv *conv = NULL;
+	int fd;
+
+	if (pam_get_item(pamh, PAM_CONV, (const void **)&conv) != PAM_SUCCESS ||
+	    !conv || !conv->conv)
+		return false;
+	if (context_is_sudo(service) && context_sudo_noninteractive())
+		return false;
+	if ((tty && *tty) || isatty(STDIN_FILENO) ||
+	    shows_somewhere(STDOUT_FILENO) || shows_somewhere(STDERR_FILENO))
+		return true;
+	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* Who approves: PAM_USER, or for su with su_approver = caller the person
+ * who typed su (the real uid, which su keeps as its caller's). NULL when
+ * the caller has no name. */
+static const char *approver(const struct mid_config *cfg, const char *service,
+			    const char *user, char *caller, size_t n,
+			    struct mid_log *log)
+{
+	if (!context_is_su(service) || cfg->policy.su_approver != CFG_SU_CALLER)
+		return user;
+	if (context_caller(caller, n) < 0) {
+		mid_log_err(log, "su: the caller's uid has no name");
+		return NULL;
+	}
+	if (strcmp(caller, user) != 0)
+		mid_log_info(log, "su: the caller approves (su_approver = "
+				  "caller)");
+	return caller;
+}
+
 /* What the approval needs to know of the host and the login. */
-static void fill_env(pam_handle_t *pamh, const char *user, const char *rhost,
-		     char **envlist, struct approval_env *env)
+struct login_ctx {
+	char caller[USERMAP_MAX_USER];
+	char command[CONTEXT_MAX_COMMAND + 8];
+};
+
+static int fill_env(pam_handle_t *pamh, const struct mid_config *cfg,
+		    const char *user, const char *rhost, char **envlist,
+		    struct login_ctx *ctx, struct approval_env *env,
+		    struct mid_log *log)
 {
 	memset(env, 0, sizeof(*env));
-	env->user = user;
 	env->service = item(pamh, PAM_SERVICE);
+	env->user = approver(cfg, env->service, user, ctx->caller,
+			     sizeof(ctx->caller), log);
+	if (!env->user)
+		return MID_E_LOCAL;
+	if (context_is_sudo(env->service)) {
+		context_command(ctx->command, sizeof(ctx->command));
+		env->command = ctx->command;
+	}
 	env->rhost = rhost && *rhost ? rhost : NULL;
 	env->tty = item(pamh, PAM_TTY);
 	env->local_tty = isatty(STDOUT_FILENO) || isatty(STDERR_FILENO) ||
 			 (env->tty && strncmp(env->tty, "/dev/", 5) == 0);
+	env->can_show = can_show(pamh, env->service, env->tty);
 	env->pam_env = (const char *const *)envlist;
 	env->conv = pam_conv_adapter;
 	env->conv_ctx = pamh;
+	return 0;
+}
+
+/* The approval with the policy around it: not in `groups` means not ours
+ * to ask, and nothing reaches a phone. */
+static int run_with_policy(pam_handle_t *pamh, const struct mid_config *cfg,
+			   const char *user, char **envlist,
+			   struct mid_log *log, struct approval_result *res)
+{
+	struct login_ctx ctx;
+	struct approval_env env;
+	struct policy policy;
+	int r = scope_includes(&cfg->policy.groups, user, log);
+
+	if (r <= 0)
+		return r == 0 ? MID_E_OUTSIDE : r;
+	r = fill_env(pamh, cfg, user, item(pamh, PAM_RHOST), envlist, &ctx,
+		     &env, log);
+	if (r < 0)
+		return r;
+	policy_init(&policy, cfg, cfg->policy.state_dir, log);
+	env.policy = &policy;
+	r = approval_run(cfg, &env, log, res);
+	policy_end(&policy);
+	return r;
 }
 
 /* The one line per decision (doc/interface.md, "Logs"). */
@@ -139,17 +239,21 @@ static void log_decision(struct mid_log *log, int r, int retval,
 			 const struct outcome_policy *pol,
 			 const struct approval_result *res, const struct who *w)
 {
-	if (r == MID_E_UNMAPPED) {
-		mid_log_notice(log, "unmapped: user=%s rhost=%s: %s", w->user,
-			       w->rhost,
+	static const char *const pass_note[] = {"", " (grace)",
+						" (the concurrent order)"};
+
+	if (r == MID_E_UNMAPPED || r == MID_E_OUTSIDE) {
+		mid_log_notice(log, "%s: user=%s rhost=%s: %s",
+			       outcome_of(r)->word, w->user, w->rhost,
 			       retval == PAM_IGNORE ? "ignored" : "refused");
 		return;
 	}
 	mid_log_msg(log, r == 0 ? LOG_NOTICE : LOG_WARNING,
-		    "%s: user=%s rhost=%s provider=%s id=%s "
+		    "%s%s: user=%s rhost=%s provider=%s id=%s "
 		    "duration=%llu.%llus%s",
-		    outcome_of(r)->word, w->user, w->rhost,
-		    res->provider[0] ? res->provider : "-",
+		    outcome_of(r)->word,
+		    pass_note[res->pass >= 0 && res->pass < 3 ? res->pass : 0],
+		    w->user, w->rhost, res->provider[0] ? res->provider : "-",
 		    res->masked_id[0] ? res->masked_id : "-",
 		    (unsigned long long)(res->duration_ms / 1000),
 		    (unsigned long long)(res->duration_ms % 1000 / 100),
@@ -161,16 +265,13 @@ static int authenticate(pam_handle_t *pamh, const struct mid_config *cfg,
 			const char *user, const struct who *w,
 			struct mid_log *log, struct approval_result *res)
 {
-	const char *rhost = item(pamh, PAM_RHOST);
 	char **envlist = pam_getenvlist(pamh);
-	struct approval_env env;
 	struct outcome_policy pol;
 	int r, retval = PAM_AUTH_ERR;
 
 	if (final_on_handle(pamh, cfg, (const char *const *)envlist, w, log))
 		goto out;
-	fill_env(pamh, user, rhost, envlist, &env);
-	r = approval_run(cfg, &env, log, res);
+	r = run_with_policy(pamh, cfg, user, envlist, log, res);
 	pol.failmode_safe = cfg->failmode == CFG_FAIL_SAFE;
 	pol.unmapped_ignore = cfg->unmapped == CFG_UNMAPPED_IGNORE;
 	pol.order_created = res->order_created;

@@ -490,6 +490,12 @@ def write_module_config(dirpath, api_url, certdir, users, qr="auto", extra_gener
     usermap = os.path.join(dirpath, "usermap")
     write_file(usermap, "".join("%s bankid:%s\n" % (u, p) for u, p in users.items()), 0o644)
     conf = os.path.join(dirpath, "pam_mobileid.conf")
+    # this run's own state, limits off unless the test sets them: the
+    # tests log the same user in several times
+    for key, value in (("state_dir", os.path.join(dirpath, "state")),
+                       ("deny_hold", "0"), ("max_requests", "0/600")):
+        if not re.search(r"^\s*%s\s*=" % key, extra_general, re.M):
+            extra_general += "\n%s = %s" % (key, value)
     text = ("[general]\nusermap = %s\ntimeout = %d\nqr = %s\n%s\n"
             "[bankid]\nurl = %s\ncert = %s\npassword_file = %s\nca = %s\npoll = %d\n"
             % (usermap, timeout, qr, extra_general, api_url, os.path.join(certdir, "client.p12"),

@@ -40,6 +40,7 @@ _RESULTS = [
     ("System error", "PAM_SYSTEM_ERR"),
     ("Error in service module", "PAM_SERVICE_ERR"),
     ("Memory buffer error", "PAM_BUF_ERR"),
+    ("Have exhausted maximum number of retries for service", "PAM_MAXTRIES"),
     # libpam's answer when every module of the stack said PAM_IGNORE
     ("Permission denied", "PAM_PERM_DENIED"),
 ]
@@ -87,7 +88,12 @@ class PamLogin:
         self.dir = safe_tmpdir("mid-pam.")
         self.usermap = self.write("usermap", usermap, 0o644)
         certs = s.certdir if s else sim.certs()
-        gen = {"usermap": self.usermap, "timeout": 20, "qr": "animate"}
+        # state (denial hold, grace, order count, the order lock) of this
+        # login alone, and the limits off unless a test turns them on:
+        # suites log the same user in many times, one after the other
+        gen = {"usermap": self.usermap, "timeout": 20, "qr": "animate",
+               "state_dir": os.path.join(self.dir, "state"),
+               "deny_hold": 0, "max_requests": "0/600"}
         gen.update(general or {})
         bk = {"url": s.api_url if s else "https://localhost:1/rp/v6.0/",
               "cert": os.path.join(certs, "client.p12"),

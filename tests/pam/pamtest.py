@@ -27,7 +27,8 @@ DECISION = re.compile(
     r"bad configuration|provider unreachable|TLS verification failed|"
     r"bad reply from provider|order failed|identity mismatch|timed out|"
     r"interrupted|conversation failed|provider error|no mapping|"
-    r"internal error|out of memory|local failure|too many requests|busy): ")
+    r"internal error|out of memory|local failure|too many requests|busy|"
+    r"denial held|outside groups|no terminal)( \([^)]*\))?: ")
 # libpam's own lines that pam_wrapper shows next to the module's
 LIBPAM_LINE = re.compile(r"^_?pam_[a-z_]+: ")
 # the answers a failed login may give; never PAM_SUCCESS
@@ -94,7 +95,8 @@ class PamCase(unittest.TestCase):
         self.assertEqual(len(lines), 1, "decision lines: %r (all: %r)"
                          % (lines, self.module_log(lg)))
         if outcome:
-            self.assertTrue(lines[0].startswith(outcome + ":"),
+            self.assertTrue(lines[0].startswith((outcome + ":",
+                                                 outcome + " (")),
                             "%r does not start with %r" % (lines[0], outcome))
         return lines[0]
 

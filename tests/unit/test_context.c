@@ -2,6 +2,7 @@
  * sudo runs as the app shows it. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -79,6 +80,30 @@ static void test_long_command_is_cut_on_a_character(void **unused)
 	assert_memory_equal(out + strlen(out) - 3, "\xe2\x80\xa6", 3);
 }
 
+static bool nonint(const char *cl, size_t len)
+{
+	return context_sudo_noninteractive_from(cl, len);
+}
+
+#define NONINT(lit) nonint(lit, sizeof(lit) - 1)
+
+static void test_sudo_n_is_found_among_the_options_only(void **unused)
+{
+	assert_true(NONINT("sudo\0-n\0true\0"));
+	assert_true(NONINT("sudo\0--non-interactive\0true\0"));
+	assert_true(NONINT("sudo\0-Hn\0true\0"));
+	assert_true(NONINT("sudo\0-u\0bob\0-n\0true\0"));
+	assert_true(NONINT("sudo\0--user\0bob\0-n\0true\0"));
+	assert_false(NONINT("sudo\0true\0-n\0"));
+	assert_false(NONINT("sudo\0--\0-n\0"));
+	/* "n" as the value of -u, and inside -p's value */
+	assert_false(NONINT("sudo\0-u\0n\0true\0"));
+	assert_false(NONINT("sudo\0-un\0true\0"));
+	assert_false(NONINT("sudo\0-p\0-n\0true\0"));
+	assert_false(NONINT("sudo\0"));
+	assert_false(nonint("", 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -87,6 +112,7 @@ int main(void)
 	    cmocka_unit_test(test_command_is_the_words_after_argv0),
 	    cmocka_unit_test(test_command_control_characters_are_replaced),
 	    cmocka_unit_test(test_long_command_is_cut_on_a_character),
+	    cmocka_unit_test(test_sudo_n_is_found_among_the_options_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
