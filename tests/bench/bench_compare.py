@@ -75,8 +75,10 @@ class Stacks:
             "bench%d bankid:%s\n" % (i, bench_module.pnr(i)) for i in range(users)), 0o644)
         self.conf = pamrun.write_file(self.dir, "pam_mobileid.conf", (
             "[general]\nusermap = %s\ntimeout = 170\nqr = animate\n"
+            # the run's own state; the same users log in again and again
+            "state_dir = %s\ndeny_hold = 0\nmax_requests = 0/600\n"
             "[bankid]\nurl = %s\ncert = %s\npassword_file = %s\nca = %s\npoll = %d\n"
-            % (self.usermap, s.api_url, os.path.join(c, "client.p12"),
+            % (self.usermap, os.path.join(self.dir, "state"), s.api_url, os.path.join(c, "client.p12"),
                os.path.join(c, "client.pass"), os.path.join(c, "ca.pem"), poll)), 0o600)
         self.poll = poll
         tag = "mid-bench-%d" % os.getpid()

@@ -110,8 +110,11 @@ class Setup:
             cred = "cert = %s\nkey = %s\n" % (pem, os.path.join(c, "client.key"))
         self.conf = self.write("pam_mobileid.conf", (
             "[general]\nusermap = %s\ntimeout = %d\nqr = %s\n"
+            # the run's own state; the same users log in again and again
+            "state_dir = %s\ndeny_hold = 0\nmax_requests = 0/600\n"
             "[%s]\nurl = %s\n%sca = %s\n%s"
-            % (self.usermap, timeout, qr, provider, s.api_url, cred,
+            % (self.usermap, timeout, qr, os.path.join(self.dir, "state"),
+               provider, s.api_url, cred,
                os.path.join(c, "ca.pem"),
                "poll = %d\n" % poll if provider == "bankid" else "")), 0o600)
         self.svc = {}
