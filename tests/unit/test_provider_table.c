@@ -125,7 +125,8 @@ static int login(const char *id, struct approval_result *res)
 {
 	char dir[128], map[160], line[512];
 	struct passwd *pw = getpwuid(getuid());
-	struct approval_env env = {.service = "test", .conv = conv};
+	struct approval_env env = {
+	    .service = "test", .conv = conv, .can_show = true};
 	struct mid_config cfg;
 	int r;
 
