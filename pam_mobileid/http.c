@@ -66,7 +66,8 @@ static CURLcode on_ssl_ctx(CURL *curl, void *ctx, void *userdata)
 	struct http_session *s = userdata;
 	SSL_CTX *sctx = ctx;
 
-	SSL_CTX_set_min_proto_version(sctx, TLS1_2_VERSION);
+	if (SSL_CTX_set_min_proto_version(sctx, TLS1_2_VERSION) != 1)
+		return CURLE_SSL_CIPHER;
 	/* libcurl logs TLS secrets to SSLKEYLOGFILE if the host opened one:
 	 * never ours (it sets its callback just before calling us) */
 	SSL_CTX_set_keylog_callback(sctx, NULL);
@@ -128,6 +129,17 @@ int http_session_mtls(const struct cfg_tls *tls, const char *section,
 	return r;
 }
 
+/* Appends line to h; on failure frees h (libcurl leaves it with us) and
+ * returns NULL. */
+static struct curl_slist *append(struct curl_slist *h, const char *line)
+{
+	struct curl_slist *n = curl_slist_append(h, line);
+
+	if (!n)
+		curl_slist_free_all(h);
+	return n;
+}
+
 int http_session_header(struct http_session *s, const char *header)
 {
 	struct curl_slist *h = curl_slist_append(s->headers, header);
@@ -159,7 +171,7 @@ int http_session_new(const char *base_url, const struct creds *creds,
 	 * 100-continue round trip libcurl would add for larger bodies */
 	s->headers = curl_slist_append(NULL, "Content-Type: application/json");
 	if (s->headers)
-		s->headers = curl_slist_append(s->headers, "Expect:");
+		s->headers = append(s->headers, "Expect:");
 	if (!s->base || !s->curl || !s->headers ||
 	    resolve_pin_init(&s->pin, base_url) < 0)
 		goto fail;
@@ -291,16 +303,6 @@ int http_request(struct http_session *s, const char *method,
 	const struct http_call c = {method, endpoint, body, NULL, NULL};
 
 	return http_send(s, &c, deadline_ms, rep);
-}
-
-/* Appends line to h; on failure frees h and returns NULL. */
-static struct curl_slist *append(struct curl_slist *h, const char *line)
-{
-	struct curl_slist *n = curl_slist_append(h, line);
-
-	if (!n)
-		curl_slist_free_all(h);
-	return n;
 }
 
 /* The session's headers with c's own in place of (or besides) them. */
