@@ -5,7 +5,8 @@
 # walk, "plain" for the long-lived host, whose RSS ASan would blur.
 set(FAULT_WRAPPED
   malloc calloc realloc strdup strndup
-  open openat fopen fdopen read __read_chk pread fstat stat lstat fstatat
+  open openat fopen fdopen read __read_chk pread pwrite ftruncate mkdir flock
+  fstat stat lstat fstatat
   curl_global_init curl_easy_init curl_easy_setopt curl_easy_perform
   curl_easy_getinfo curl_slist_append
   json_object_new_object json_object_new_array json_object_new_string
@@ -14,11 +15,11 @@ set(FAULT_WRAPPED
   json_object_to_json_string_ext json_tokener_new_ex json_tokener_parse
   BIO_new_mem_buf d2i_PKCS12_bio PKCS12_parse PEM_read_bio_X509
   PEM_read_bio_PrivateKey SSL_CTX_use_certificate SSL_CTX_use_PrivateKey
-  X509_check_private_key SSL_CTX_ctrl HMAC
+  X509_check_private_key SSL_CTX_ctrl HMAC RAND_bytes EVP_MD_CTX_new
   QRcode_encodeString
   pam_get_item pam_get_user pam_get_data pam_set_data pam_getenvlist
   gethostname getaddrinfo getifaddrs pthread_create localtime_r getpwnam_r
-  getpwnam
+  getpwnam getpwuid_r getgrnam_r getgrouplist
   # not failed: virtual time
   clock_gettime sigtimedwait ppoll poll nanosleep)
 list(TRANSFORM FAULT_WRAPPED PREPEND "-Wl,--wrap=" OUTPUT_VARIABLE fault_wraps)

@@ -7,6 +7,8 @@
  * (sigtimedwait, poll, ...) run in virtual time on a login thread. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <sys/file.h>
 #include <ifaddrs.h>
 #include <netdb.h>
 #include <poll.h>
@@ -24,6 +26,8 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 #include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
@@ -69,6 +73,11 @@ WRAP(ssize_t, pread, (int fd, void *b, size_t n, off_t o), (fd, b, n, o),
 WRAP(int, fstat, (int fd, struct stat *st), (fd, st), EIO, -1)
 WRAP(int, stat, (const char *p, struct stat *st), (p, st), ENOMEM, -1)
 WRAP(int, lstat, (const char *p, struct stat *st), (p, st), ENOMEM, -1)
+WRAP(ssize_t, pwrite, (int fd, const void *b, size_t n, off_t o),
+     (fd, b, n, o), EIO, -1)
+WRAP(int, ftruncate, (int fd, off_t n), (fd, n), EIO, -1)
+WRAP(int, mkdir, (const char *p, mode_t m), (p, m), ENOSPC, -1)
+WRAP(int, flock, (int fd, int op), (fd, op), ENOLCK, -1)
 WRAP(int, fstatat, (int d, const char *p, struct stat *st, int f),
      (d, p, st, f), ENOMEM, -1)
 
@@ -199,6 +208,8 @@ WRAP(int, X509_check_private_key, (const X509 *x, const EVP_PKEY *k), (x, k),
      ENOMEM, 0)
 WRAP(long, SSL_CTX_ctrl, (SSL_CTX * c, int cmd, long l, void *p),
      (c, cmd, l, p), ENOMEM, 0)
+WRAP(int, RAND_bytes, (unsigned char *b, int n), (b, n), ENOMEM, 0)
+WRAP(EVP_MD_CTX *, EVP_MD_CTX_new, (void), (), ENOMEM, NULL)
 WRAP(unsigned char *, HMAC,
      (const EVP_MD *md, const void *k, int kl, const unsigned char *d,
       size_t n, unsigned char *o, unsigned int *ol),
@@ -237,6 +248,14 @@ WRAP(struct tm *, localtime_r, (const time_t *t, struct tm *tm), (t, tm),
 WRAP(int, getpwnam_r,
      (const char *n, struct passwd *p, char *b, size_t l, struct passwd **r),
      (n, p, b, l, r), ENOMEM, (*r = NULL, ENOMEM))
+WRAP(int, getpwuid_r,
+     (uid_t u, struct passwd *p, char *b, size_t l, struct passwd **r),
+     (u, p, b, l, r), ENOMEM, (*r = NULL, ENOMEM))
+WRAP(int, getgrnam_r,
+     (const char *n, struct group *g, char *b, size_t l, struct group **r),
+     (n, g, b, l, r), ENOMEM, (*r = NULL, ENOMEM))
+WRAP(int, getgrouplist, (const char *u, gid_t g, gid_t *gs, int *n),
+     (u, g, gs, n), ENOMEM, -1)
 WRAP(struct passwd *, getpwnam, (const char *n), (n), ENOMEM, NULL)
 
 /* ---- virtual time: the module's clock and its waits ---- */
