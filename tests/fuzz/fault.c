@@ -27,30 +27,15 @@ void fault_arm(unsigned long n)
 	t.pc = NULL;
 }
 
-void fault_disarm(void)
-{
-	t.armed = false;
-}
+void fault_disarm(void) { t.armed = false; }
 
-unsigned long fault_calls(void)
-{
-	return t.calls;
-}
+unsigned long fault_calls(void) { return t.calls; }
 
-unsigned long fault_first_net(void)
-{
-	return t.first_net;
-}
+unsigned long fault_first_net(void) { return t.first_net; }
 
-const char *fault_hit(void)
-{
-	return t.hit;
-}
+const char *fault_hit(void) { return t.hit; }
 
-void *fault_hit_pc(void)
-{
-	return t.pc;
-}
+void *fault_hit_pc(void) { return t.pc; }
 
 bool fault_fail(const char *what, void *pc)
 {
@@ -66,22 +51,10 @@ bool fault_fail(const char *what, void *pc)
 	return true;
 }
 
-void fault_virtual_time(bool on)
-{
-	t.virt = on;
-}
+void fault_virtual_time(bool on) { t.virt = on; }
 
-bool fault_is_virtual(void)
-{
-	return t.virt;
-}
+bool fault_is_virtual(void) { return t.virt; }
 
-uint64_t fault_offset_ms(void)
-{
-	return t.offset_ms;
-}
+uint64_t fault_offset_ms(void) { return t.offset_ms; }
 
-void fault_advance_ms(uint64_t ms)
-{
-	t.offset_ms += ms;
-}
+void fault_advance_ms(uint64_t ms) { t.offset_ms += ms; }

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <sys/file.h>
 #include <ifaddrs.h>
 #include <netdb.h>
 #include <poll.h>
@@ -19,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,10 +27,10 @@
 #include <json-c/json.h>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <qrencode.h>
 #include <security/pam_ext.h>
@@ -68,13 +68,13 @@ WRAP(FILE *, fdopen, (int fd, const char *m), (fd, m), ENOMEM, NULL)
 WRAP(ssize_t, read, (int fd, void *b, size_t n), (fd, b, n), EIO, -1)
 WRAP(ssize_t, __read_chk, (int fd, void *b, size_t n, size_t bl),
      (fd, b, n, bl), EIO, -1)
-WRAP(ssize_t, pread, (int fd, void *b, size_t n, off_t o), (fd, b, n, o),
-     EIO, -1)
+WRAP(ssize_t, pread, (int fd, void *b, size_t n, off_t o), (fd, b, n, o), EIO,
+     -1)
 WRAP(int, fstat, (int fd, struct stat *st), (fd, st), EIO, -1)
 WRAP(int, stat, (const char *p, struct stat *st), (p, st), ENOMEM, -1)
 WRAP(int, lstat, (const char *p, struct stat *st), (p, st), ENOMEM, -1)
-WRAP(ssize_t, pwrite, (int fd, const void *b, size_t n, off_t o),
-     (fd, b, n, o), EIO, -1)
+WRAP(ssize_t, pwrite, (int fd, const void *b, size_t n, off_t o), (fd, b, n, o),
+     EIO, -1)
 WRAP(int, ftruncate, (int fd, off_t n), (fd, n), EIO, -1)
 WRAP(int, mkdir, (const char *p, mode_t m), (p, m), ENOSPC, -1)
 WRAP(int, flock, (int fd, int op), (fd, op), ENOLCK, -1)
@@ -124,8 +124,7 @@ int __wrap_openat(int dir, const char *path, int flags, ...)
 /* libcurl */
 WRAP(CURLcode, curl_global_init, (long f), (f), ENOMEM, CURLE_OUT_OF_MEMORY)
 WRAP(CURL *, curl_easy_init, (void), (), ENOMEM, NULL)
-WRAP(CURLcode, curl_easy_perform, (CURL * c), (c), ENOMEM,
-     CURLE_OUT_OF_MEMORY)
+WRAP(CURLcode, curl_easy_perform, (CURL * c), (c), ENOMEM, CURLE_OUT_OF_MEMORY)
 WRAP(struct curl_slist *, curl_slist_append,
      (struct curl_slist * l, const char *s), (l, s), ENOMEM, NULL)
 
@@ -170,14 +169,12 @@ CURLcode __wrap_curl_easy_getinfo(CURL *c, CURLINFO i, ...)
 /* json-c */
 WRAP(json_object *, json_object_new_object, (void), (), ENOMEM, NULL)
 WRAP(json_object *, json_object_new_array, (void), (), ENOMEM, NULL)
-WRAP(json_object *, json_object_new_string, (const char *s), (s), ENOMEM,
-     NULL)
-WRAP(json_object *, json_object_new_string_len, (const char *s, int n),
-     (s, n), ENOMEM, NULL)
+WRAP(json_object *, json_object_new_string, (const char *s), (s), ENOMEM, NULL)
+WRAP(json_object *, json_object_new_string_len, (const char *s, int n), (s, n),
+     ENOMEM, NULL)
 WRAP(json_object *, json_object_new_int, (int32_t v), (v), ENOMEM, NULL)
 WRAP(json_object *, json_object_new_int64, (int64_t v), (v), ENOMEM, NULL)
-WRAP(json_object *, json_object_new_boolean, (json_bool v), (v), ENOMEM,
-     NULL)
+WRAP(json_object *, json_object_new_boolean, (json_bool v), (v), ENOMEM, NULL)
 WRAP(int, json_object_object_add,
      (json_object * o, const char *k, json_object *v), (o, k, v), ENOMEM, -1)
 WRAP(int, json_object_array_add, (json_object * a, json_object *v), (a, v),
@@ -192,8 +189,7 @@ WRAP(json_object *, json_tokener_parse, (const char *s), (s), ENOMEM, NULL)
 WRAP(BIO *, BIO_new_mem_buf, (const void *b, int n), (b, n), ENOMEM, NULL)
 WRAP(PKCS12 *, d2i_PKCS12_bio, (BIO * b, PKCS12 **p), (b, p), ENOMEM, NULL)
 WRAP(int, PKCS12_parse,
-     (PKCS12 * p, const char *pw, EVP_PKEY **k, X509 **c,
-      STACK_OF(X509) * *ca),
+     (PKCS12 * p, const char *pw, EVP_PKEY **k, X509 **c, STACK_OF(X509) * *ca),
      (p, pw, k, c, ca), ENOMEM, 0)
 WRAP(X509 *, PEM_read_bio_X509,
      (BIO * b, X509 **x, pem_password_cb *cb, void *u), (b, x, cb, u), ENOMEM,
@@ -202,8 +198,7 @@ WRAP(EVP_PKEY *, PEM_read_bio_PrivateKey,
      (BIO * b, EVP_PKEY **x, pem_password_cb *cb, void *u), (b, x, cb, u),
      ENOMEM, NULL)
 WRAP(int, SSL_CTX_use_certificate, (SSL_CTX * c, X509 *x), (c, x), ENOMEM, 0)
-WRAP(int, SSL_CTX_use_PrivateKey, (SSL_CTX * c, EVP_PKEY *k), (c, k), ENOMEM,
-     0)
+WRAP(int, SSL_CTX_use_PrivateKey, (SSL_CTX * c, EVP_PKEY *k), (c, k), ENOMEM, 0)
 WRAP(int, X509_check_private_key, (const X509 *x, const EVP_PKEY *k), (x, k),
      ENOMEM, 0)
 WRAP(long, SSL_CTX_ctrl, (SSL_CTX * c, int cmd, long l, void *p),
@@ -211,8 +206,8 @@ WRAP(long, SSL_CTX_ctrl, (SSL_CTX * c, int cmd, long l, void *p),
 WRAP(int, RAND_bytes, (unsigned char *b, int n), (b, n), ENOMEM, 0)
 WRAP(EVP_MD_CTX *, EVP_MD_CTX_new, (void), (), ENOMEM, NULL)
 WRAP(unsigned char *, HMAC,
-     (const EVP_MD *md, const void *k, int kl, const unsigned char *d,
-      size_t n, unsigned char *o, unsigned int *ol),
+     (const EVP_MD *md, const void *k, int kl, const unsigned char *d, size_t n,
+      unsigned char *o, unsigned int *ol),
      (md, k, kl, d, n, o, ol), ENOMEM, NULL)
 
 /* libqrencode */
@@ -271,7 +266,8 @@ int __wrap_clock_gettime(clockid_t c, struct timespec *ts)
 	int r = __real_clock_gettime(c, ts);
 	uint64_t off = fault_offset_ms();
 
-	if (r == 0 && off && c != CLOCK_REALTIME && c != CLOCK_REALTIME_COARSE) {
+	if (r == 0 && off && c != CLOCK_REALTIME &&
+	    c != CLOCK_REALTIME_COARSE) {
 		uint64_t ns = (uint64_t)ts->tv_nsec + (off % 1000) * 1000000u;
 
 		ts->tv_sec += (time_t)(off / 1000 + ns / 1000000000u);

@@ -1,0 +1,134 @@
+"""Fault injection the way pam-u2f proves robustness (its fuzz/wrap.c):
+pam_mobileid_fault_asan.so is the module linked with -Wl,--wrap for every
+allocation, file open/read, libcurl, json-c, OpenSSL, libqrencode, libpam
+and NSS call it makes (tests/fuzz/fault.cmake). fault_login, a host on the
+real libpam, runs a login against mobileid-sim and makes the n-th of
+those calls fail, for every n along the whole login, for a phone that
+approves, denies, or never answers (timeout = 5 s in virtual time: the
+module's waits return at once and move its clock on).
+
+Every run: never PAM_SUCCESS unless the phone approved, no crash, no
+memory error (ASan/UBSan), no leak (LSan at exit), no hang (--hang s a
+login). An approval that survives a failed call must be on the reviewed
+list TOLERATED below (what the module can do without: a lost collect is
+retried, a QR frame without its QR, the final message not shown).
+failmode = safe throughout: a local failure mistaken for an outage would
+let the login in.
+
+ctest walks every n for approve and every 3rd/5th n for deny/timeout.
+MID_FAULT_FULL=1 walks every n of every scenario and checks for leaks
+after each login (names the n that leaks): see doc/security.md.
+"""
+import collections
+import os
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+
+import sim  # noqa: E402
+from faulthost import FaultHost, parse_runs  # noqa: E402
+
+FULL = os.environ.get("MID_FAULT_FULL") == "1"
+
+# (failed call, function it was called from) after which an approval may
+# still go through, and why
+TOLERATED = {
+    ("curl_easy_perform", "http_request"): "a lost collect is retried",
+    ("HMAC", "qr_bankid_payload"): "that frame has no QR; the next has",
+    ("malloc", "compose"): "the final message is not shown",
+    ("pam_get_item", "pam_conv_adapter"): "the final message is not shown",
+    ("lstat", "util_read_file_mode"):
+        "only an early look; the opened descriptor is checked with fstat",
+    ("pam_get_item", "item"): "an item libpam cannot give counts as unset "
+        "(rhost reads as local: the text shown and endUserIp only)",
+    ("pam_get_data", "pam_sm_authenticate"):
+        "no earlier final outcome on this handle: the phone is asked",
+    ("pam_getenvlist", "pam_sm_authenticate"):
+        "the language and charset come from the process environment",
+    ("getifaddrs", "own_address"): "endUserIp falls back to loopback",
+}
+
+
+class FaultWalk(unittest.TestCase):
+    maxDiff = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = sim.Sim(sim.certs())
+        cls.host = FaultHost(cls.sim, "asan")
+        if not cls.host.available():
+            cls.tearDownClass()
+            raise unittest.SkipTest("no sanitizer build of fault_login")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.host.close()
+        cls.sim.stop()
+
+    def walk(self, scenario, stride):
+        opts = ["--stride", "1" if FULL else str(stride), "--hang", "30"]
+        if FULL:
+            opts += ["--leakcheck", "each"]
+        p = self.host.run(["walk", scenario], timeout=1800 if FULL else 170,
+                          options=opts)
+        tail = (p.stdout[-3000:] + "\n" + p.stderr[-6000:])
+        # a crash, a sanitizer report, a leak at exit or a hang (SIGALRM)
+        self.assertEqual(p.returncode, 0, "fault_login %s ended with %s:\n%s"
+                         % (scenario, p.returncode, tail))
+        self.assertNotIn("Sanitizer", p.stderr, tail)
+        clean = parse_runs(p.stdout, "clean")
+        runs = parse_runs(p.stdout)
+        self.assertEqual(len(clean), 1, tail)
+        calls = int(clean[0]["calls"])
+        self.assertGreater(calls, 50, "too few failable calls: wraps lost?")
+        self.assertGreaterEqual(len(runs), calls // stride, tail)
+        # the last run failed nothing: it must be the clean answer
+        self.assertEqual(runs[-1]["hit"], "-", runs[-1])
+        self.assertEqual(runs[-1]["rc"], clean[0]["rc"], runs[-1])
+        self.report(scenario, calls, runs)
+        return clean[0], runs
+
+    def report(self, scenario, calls, runs):
+        """The fault table of this walk (ctest -V shows it)."""
+        table = collections.Counter(
+            (r["hit"], r["at"].split("@")[0], r["rc"]) for r in runs
+            if r["hit"] != "-")
+        print("\n%s: %d failable calls, %d runs" % (scenario, calls,
+                                                   len(runs)))
+        for (hit, fn, rc), n in sorted(table.items()):
+            print("  %-28s %-24s %-22s %d" % (hit, fn, rc, n))
+
+    def tolerated(self, run):
+        return (run["hit"], run["at"].split("@")[0]) in TOLERATED
+
+    def test_walk_approve_every_call_fails_closed(self):
+        clean, runs = self.walk("approve", 1)
+        self.assertEqual(clean["rc"], "PAM_SUCCESS", clean)
+        for r in runs:
+            if r["hit"] != "-" and r["rc"] == "PAM_SUCCESS":
+                self.assertTrue(self.tolerated(r),
+                                "approved although %s failed in %s:\n%r"
+                                % (r["hit"], r["at"], r))
+            # every login that ends says why in the log
+            self.assertTrue(r["log"], r)
+
+    def check_never_success(self, scenario, stride):
+        clean, runs = self.walk(scenario, stride)
+        self.assertEqual(clean["rc"], "PAM_AUTH_ERR", clean)
+        for r in runs:
+            self.assertNotEqual(r["rc"], "PAM_SUCCESS",
+                                "%s let in when %s failed in %s"
+                                % (scenario, r["hit"], r["at"]))
+            self.assertTrue(r["log"], r)
+
+    def test_walk_deny_never_lets_in(self):
+        self.check_never_success("deny", 3)
+
+    def test_walk_timeout_never_lets_in(self):
+        self.check_never_success("timeout", 5)
+
+
+if __name__ == "__main__":
+    unittest.main()
