@@ -11,7 +11,7 @@
  *                                       user and outcome
  * OPTIONS: --confdir DIR --service NAME --control PORT [--logdir DIR]
  *          [--from N] [--stride S] [--hang S] [--leakcheck each]
- *          [--pin MODULE.so]
+ *          [--pin MODULE.so] [--every N (host: checkpoint each N logins)]
  * SCENARIO: approve, deny or timeout (alice); the usermap maps alice and
  * bob; mallory is unmapped. Prints one line per login; exits 1 when a
  * login broke the contract, a crash/hang/leak ends the process. */
@@ -46,7 +46,7 @@ struct opts {
 	const char *confdir, *service, *logdir, *pin;
 	int control;
 	bool leakcheck; /* after every login, not only at exit */
-	unsigned long from, stride;
+	unsigned long from, stride, every;
 	unsigned hang;
 };
 
@@ -496,7 +496,7 @@ static int host(const struct opts *o, unsigned long logins)
 			       last_log(l));
 			bad++;
 		}
-		if (i % 500 == 499 || i + 1 == logins)
+		if ((i + 1) % o->every == 0 || i + 1 == logins)
 			printf("checkpoint logins=%lu rss_kb=%ld fds=%d\n",
 			       i + 1, rss_kb(), open_fds());
 		fflush(stdout);
@@ -569,17 +569,18 @@ static int threads(const struct opts *o, unsigned long logins)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: fault_login --confdir DIR --service NAME "
-			"--control PORT [--logdir DIR] [--from N] [--stride S] "
-			"[--hang S] [--leakcheck each] [--pin SO] walk "
-			"approve|deny|timeout | host N | "
-			"threads N\n");
+	fprintf(stderr,
+		"usage: fault_login --confdir DIR --service NAME "
+		"--control PORT [--logdir DIR] [--from N] [--stride S] "
+		"[--hang S] [--leakcheck each] [--pin SO] [--every N] walk "
+		"approve|deny|timeout | host N | "
+		"threads N\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	struct opts o = {.from = 1, .stride = 1, .hang = 30};
+	struct opts o = {.from = 1, .stride = 1, .every = 500, .hang = 30};
 	int i;
 
 	for (i = 1; i + 1 < argc && !strncmp(argv[i], "--", 2); i += 2) {
@@ -597,6 +598,8 @@ int main(int argc, char **argv)
 			o.control = atoi(v);
 		else if (!strcmp(k, "from"))
 			o.from = strtoul(v, NULL, 10);
+		else if (!strcmp(k, "every"))
+			o.every = strtoul(v, NULL, 10);
 		else if (!strcmp(k, "stride"))
 			o.stride = strtoul(v, NULL, 10);
 		else if (!strcmp(k, "leakcheck"))
@@ -607,7 +610,7 @@ int main(int argc, char **argv)
 			return usage();
 	}
 	if (!o.confdir || !o.service || !o.control || !o.stride || !o.from ||
-	    i + 1 >= argc)
+	    !o.every || i + 1 >= argc)
 		return usage();
 	if (o.logdir) {
 		char path[4096];
