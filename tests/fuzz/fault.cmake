@@ -21,7 +21,7 @@ set(FAULT_WRAPPED
   gethostname getaddrinfo getifaddrs pthread_create localtime_r getpwnam_r
   getpwnam getpwuid_r getgrnam_r getgrouplist
   # not failed: virtual time
-  clock_gettime sigtimedwait ppoll poll nanosleep)
+  clock_gettime sigtimedwait ppoll poll nanosleep pthread_cond_timedwait)
 list(TRANSFORM FAULT_WRAPPED PREPEND "-Wl,--wrap=" OUTPUT_VARIABLE fault_wraps)
 
 find_package(Threads REQUIRED)

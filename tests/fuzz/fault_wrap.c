@@ -345,3 +345,24 @@ int __wrap_nanosleep(const struct timespec *ts, struct timespec *rem)
 
 	return __real_nanosleep(&w, rem);
 }
+
+/* resolve.c waits for its lookup thread until a deadline on the module's
+ * (virtual) clock: the real one is that much earlier */
+int __real_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
+				  const struct timespec *abs);
+int __wrap_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
+				  const struct timespec *abs);
+int __wrap_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
+				  const struct timespec *abs)
+{
+	uint64_t off = fault_is_virtual() ? fault_offset_ms() : 0, ms;
+	struct timespec real;
+
+	if (!abs || !off)
+		return __real_pthread_cond_timedwait(c, m, abs);
+	ms = (uint64_t)abs->tv_sec * 1000u + (uint64_t)abs->tv_nsec / 1000000u;
+	ms = ms > off ? ms - off : 0;
+	real.tv_sec = (time_t)(ms / 1000);
+	real.tv_nsec = (long)(ms % 1000) * 1000000L;
+	return __real_pthread_cond_timedwait(c, m, &real);
+}
