@@ -66,20 +66,28 @@ def node_modules():
 class Stacks:
     """Config, user map and /etc/pam.d services (unique names) of one run."""
 
-    def __init__(self, s, users, poll, module, nm):
+    def __init__(self, s, users, poll, module, nm, creds="p12"):
         self.s = s
         self.dir = safedir.safe_tmpdir("mid-bench.")
         self.users = users
         c = s.certdir
         self.usermap = pamrun.write_file(self.dir, "usermap", "".join(
             "bench%d bankid:%s\n" % (i, bench_module.pnr(i)) for i in range(users)), 0o644)
+        if creds == "p12":  # PKCS#12 + password file, as the sample config
+            self.cert, self.key = os.path.join(c, "client.p12"), os.path.join(c, "client.pass")
+            cred = "cert = %s\npassword_file = %s\n" % (self.cert, self.key)
+        else:  # PEM certificate and unencrypted PEM key, both mode 0600
+            with open(os.path.join(c, "client.pem")) as f:
+                self.cert = pamrun.write_file(self.dir, "client.pem", f.read(), 0o600)
+            self.key = os.path.join(c, "client.key")
+            cred = "cert = %s\nkey = %s\n" % (self.cert, self.key)
         self.conf = pamrun.write_file(self.dir, "pam_mobileid.conf", (
             "[general]\nusermap = %s\ntimeout = 170\nqr = animate\n"
             # the run's own state; the same users log in again and again
             "state_dir = %s\ndeny_hold = 0\nmax_requests = 0/600\n"
-            "[bankid]\nurl = %s\ncert = %s\npassword_file = %s\nca = %s\npoll = %d\n"
-            % (self.usermap, os.path.join(self.dir, "state"), s.api_url, os.path.join(c, "client.p12"),
-               os.path.join(c, "client.pass"), os.path.join(c, "ca.pem"), poll)), 0o600)
+            "[bankid]\nurl = %s\n%sca = %s\npoll = %d\n"
+            % (self.usermap, os.path.join(self.dir, "state"), s.api_url, cred,
+               os.path.join(c, "ca.pem"), poll)), 0o600)
         self.poll = poll
         tag = "mid-bench-%d" % os.getpid()
         lines = {"module": "auth required %s conf=%s" % (module, self.conf),
@@ -141,16 +149,15 @@ def parse_host(out):
             r["rc"] = int(f[2])
             if int(f[4]):
                 r["qr_ms"] = (int(f[4]) - int(f[3])) / 1e3
+                r["qr_cpu_ms"] = int(f[6]) / 1e3
         elif f and f[0] == "mem":
             r["mem"][f[2]] = tuple(int(x) for x in f[3:6])
     return r
 
 
 def floor_cmd(st, user=0):
-    c = st.s.certdir
-    return [tool("mid-floor"), st.s.api_url.rstrip("/"), os.path.join(c, "client.p12"),
-            os.path.join(c, "client.pass"), os.path.join(c, "ca.pem"),
-            bench_module.pnr(user), str(st.poll * 1000)]
+    return [tool("mid-floor"), st.s.api_url.rstrip("/"), st.cert, st.key,
+            os.path.join(st.s.certdir, "ca.pem"), bench_module.pnr(user), str(st.poll * 1000)]
 
 
 def one(st, route, prefix_for=None):
@@ -220,6 +227,7 @@ def summarize(results, cg, mem, rounds):
             "tls": med([r["tls"] for r in rs]),
             "ir": cg.get(route),
             "first_qr_ms": med([r["qr_ms"] for r in rs if "qr_ms" in r]),
+            "first_qr_cpu_ms": med([r["qr_cpu_ms"] for r in rs if "qr_cpu_ms" in r]),
             "auth_ms": med([r["auth_ms"] for r in rs if "auth_ms" in r]),
         }
     m, p = mem.get("module", {}), mem.get("permit", {})
@@ -233,8 +241,10 @@ def summarize(results, cg, mem, rounds):
 
 def print_table(rows, a):
     print("\none login, %d rounds, poll %d s, phone approves %.1f s after it sees the order, "
-          "PKCS#12; host: %d CPUs, load average %s"
-          % (a.rounds, a.poll, a.delay, os.cpu_count(),
+          "%s; host: %d CPUs, load average %s"
+          % (a.rounds, a.poll, a.delay,
+             "PKCS#12" if a.creds == "p12" else "PEM certificate + unencrypted key",
+             os.cpu_count(),
              " ".join("%.2f" % x for x in os.getloadavg())))
     print("| | module | floor | node (pam_exec) | module / floor | node / module |")
     print("|---|---|---|---|---|---|")
@@ -252,6 +262,7 @@ def print_table(rows, a):
     line("TLS connections", "tls", "%d")
     line("callgrind Ir, one login", "ir", "%.3g")
     line("pam_authenticate to first QR (median)", "first_qr_ms", "%.1f ms")
+    line("  CPU time of the host on that way", "first_qr_cpu_ms", "%.1f ms")
     line("start to auth reply (median)", "auth_ms", "%.1f ms")
     mem = rows.get("memory")
     if mem:
@@ -267,6 +278,10 @@ def main():
     ap.add_argument("--poll", type=int, default=2, help="collect interval, s (2)")
     ap.add_argument("--delay", type=float, default=5.5,
                     help="the phone approves this many s after it sees the order (5.5)")
+    ap.add_argument("--creds", default="p12", choices=("p12", "pem"),
+                    help="client credentials: PKCS#12 + password file (p12, the sample "
+                    "config's) or PEM certificate + unencrypted key, both 0600 (pem; "
+                    "no node route then: the npm client takes PKCS#12 only)")
     ap.add_argument("--no-callgrind", action="store_true")
     ap.add_argument("--no-node", action="store_true", help="skip the pam_exec + node route")
     ap.add_argument("--crowd", default="100,500,1000",
@@ -285,10 +300,10 @@ def main():
         if not os.path.exists(tool(need)):
             sys.exit("missing %s (build first)" % tool(need))
     module = os.path.join(sim.build_dir(), "pam_mobileid", "pam_mobileid.so")
-    nm = None if a.no_node else node_modules()
+    nm = None if a.no_node or a.creds != "p12" else node_modules()
     crowd = [int(x) for x in a.crowd.split(",") if x]
     s = sim.Sim(sim.certs(), start_failed_ms=170000)
-    st = Stacks(s, max(crowd + [1]), a.poll, module, nm)
+    st = Stacks(s, max(crowd + [1]), a.poll, module, nm, a.creds)
     phone = bench_module.Phone(s, delay_ms=int(a.delay * 1000))
     phone.start()
     outdir = tempfile.mkdtemp(prefix="mid-bench-cg.")

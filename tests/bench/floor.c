@@ -1,8 +1,10 @@
-/* mid-floor URL P12 PASSFILE CA PNR POLL_MS: the floor of a BankID login
+/* mid-floor URL CERT KEY CA PNR POLL_MS: the floor of a BankID login
  * with the libraries the module must use. The same requests as the module
  * over one mutual-TLS connection with libcurl: POST auth (personal number
  * as requirement), then every POLL_MS a collect until it is complete.
- * PKCS#12 client credentials (libcurl's own loader), the CA file as the only
+ * Client credentials loaded by libcurl: CERT a PKCS#12 file and KEY its
+ * password file, or CERT a PEM certificate (*.pem) and KEY its unencrypted
+ * PEM key; the CA file as the only
  * trust anchor, replies parsed with json-c. No QR, no PAM, no config, no
  * checks beyond the status: nothing a real module could leave out less.
  * Prints "auth_us N" (start to the auth reply) on stdout; exits 0 when
@@ -115,25 +117,32 @@ int main(int argc, char **argv)
 	long long t0 = now_us();
 	FILE *f;
 	CURL *c;
-	int rc;
+	int rc, pem;
 
 	if (argc != 7) {
-		fprintf(stderr, "usage: mid-floor URL P12 PASSFILE CA PNR "
+		fprintf(stderr, "usage: mid-floor URL CERT KEY CA PNR "
 				"POLL_MS\n");
 		return 2;
 	}
-	f = fopen(argv[3], "r");
-	if (!f || !fgets(pw, sizeof(pw), f))
-		return 2;
-	fclose(f);
-	pw[strcspn(pw, "\r\n")] = '\0';
+	pem = strlen(argv[2]) > 4 &&
+	      strcmp(argv[2] + strlen(argv[2]) - 4, ".pem") == 0;
+	if (!pem) {
+		f = fopen(argv[3], "r");
+		if (!f || !fgets(pw, sizeof(pw), f))
+			return 2;
+		fclose(f);
+		pw[strcspn(pw, "\r\n")] = '\0';
+	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	c = curl_easy_init();
 	h = curl_slist_append(NULL, "Content-Type: application/json");
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_SSLCERT, argv[2]);
-	curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "P12");
-	curl_easy_setopt(c, CURLOPT_KEYPASSWD, pw);
+	curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, pem ? "PEM" : "P12");
+	if (pem)
+		curl_easy_setopt(c, CURLOPT_SSLKEY, argv[3]);
+	else
+		curl_easy_setopt(c, CURLOPT_KEYPASSWD, pw);
 	curl_easy_setopt(c, CURLOPT_CAINFO, argv[4]);
 	curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
 	curl_easy_setopt(c, CURLOPT_PROXY, "");

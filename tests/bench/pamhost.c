@@ -9,8 +9,9 @@
  *                     at the first QR frame (WHEN=qr) and after
  *                     pam_authenticate returned (WHEN=auth): anonymous
  *                     memory, resident shared objects (*.so*), all resident
- *   end I RC T_AUTH T_QR T_END   pam_authenticate entry, first QR (0: none),
- *                     return; RC is its PAM code
+ *   end I RC T_AUTH T_QR T_END CPU_QR   pam_authenticate entry, first QR
+ *                     (0: none), return; RC is its PAM code; CPU_QR: CPU
+ *                     time (µs) of the process from entry to the first QR
  *   err I TEXT        when RC is not PAM_SUCCESS: the last error message
  *                     the module showed (first line, cut at 100 bytes)
  *   log I TEXT        then the module's first warning or error log line:
@@ -34,7 +35,7 @@
 
 struct login {
 	int index, want_mem;
-	long long t_qr;
+	long long t_qr, cpu0, cpu_qr;
 	char err[101];
 };
 
@@ -67,13 +68,15 @@ void __syslog_chk(int prio, int flag, const char *fmt, ...)
 	va_end(ap);
 }
 
-static long long now_us(void)
+static long long clock_us(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
+
+static long long now_us(void) { return clock_us(CLOCK_MONOTONIC); }
 
 /* One line per write(2): lines from N children never interleave. */
 static void emit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -134,6 +137,8 @@ static int conv(int n, const struct pam_message **msg,
 				 (int)strcspn(msg[i]->msg, "\n"), msg[i]->msg);
 		else if (!l->t_qr && strlen(msg[i]->msg) >= QR_MIN_BYTES) {
 			l->t_qr = now_us();
+			l->cpu_qr =
+			    clock_us(CLOCK_PROCESS_CPUTIME_ID) - l->cpu0;
 			emit("qr %d %lld\n", l->index, l->t_qr);
 			if (l->want_mem)
 				report_mem(l->index, "qr");
@@ -146,7 +151,7 @@ static int conv(int n, const struct pam_message **msg,
 static int one_login(const char *service, const char *prefix, int index,
 		     int want_mem)
 {
-	struct login l = {index, want_mem, 0, ""};
+	struct login l = {index, want_mem, 0, 0, 0, ""};
 	struct pam_conv pc = {conv, &l};
 	pam_handle_t *ph = NULL;
 	char user[128];
@@ -160,12 +165,14 @@ static int one_login(const char *service, const char *prefix, int index,
 		return 1;
 	}
 	t0 = now_us();
+	l.cpu0 = clock_us(CLOCK_PROCESS_CPUTIME_ID);
 	rc = pam_authenticate(ph, 0);
 	t1 = now_us();
 	if (want_mem)
 		report_mem(index, "auth");
 	pam_end(ph, rc);
-	emit("end %d %d %lld %lld %lld\n", index, rc, t0, l.t_qr, t1);
+	emit("end %d %d %lld %lld %lld %lld\n", index, rc, t0, l.t_qr, t1,
+	     l.cpu_qr);
 	if (rc != PAM_SUCCESS) {
 		emit("err %d %s\n", index, l.err);
 		emit("log %d %s\n", index, first_log);
