@@ -1,6 +1,6 @@
-/* passbyme-sim: messages and their recipients' life cycle, user accounts
- * and phones. One lock; states advance lazily from timestamps. */
-#include "pbm_sim.h"
+/* passbyme-sim: the message store, user accounts and phones, behind one
+ * lock; statuses advance lazily from timestamps (pbm_lifecycle.c). */
+#include "pbm_store.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -8,53 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/rand.h>
-
 #define MAX_USERS 256
-#define NEVER INT64_MAX
-
-enum rstatus {
-	RS_PENDING,
-	RS_NOTIFIED,
-	RS_DOWNLOADED,
-	RS_SEEN,
-	RS_NOT_SEEN,
-	RS_NOT_NOTIFIED,
-	RS_NOT_DOWNLOADED,
-	RS_NO_DEVICE,
-	RS_FAILED,
-	RS_DISABLED,
-	RS_CANCELLED,
-	RS_APPROVED,
-	RS_DENIED
-};
-static const char *const rs_names[] = {
-    "PENDING",	    "NOTIFIED",	      "DOWNLOADED", "SEEN",   "NOT_SEEN",
-    "NOT_NOTIFIED", "NOT_DOWNLOADED", "NO_DEVICE",  "FAILED", "DISABLED",
-    "CANCELLED",    "APPROVED",	      "DENIED"};
-
-struct recipient {
-	char user[PBM_ID_MAX + 1];
-	char reported[PBM_ID_MAX + 1]; /* the userId the replies name */
-	enum rstatus st;
-	int64_t t_notify, t_download, t_answer, t_final;
-	enum pbm_answer ans;
-	char as[PBM_ID_MAX + 1];
-};
-
-struct message {
-	char id[40];
-	char secure_id[8];
-	char client_fp[65], client_cn[256];
-	char *subject, *body, type[16];
-	int64_t availability, created, expires, expires_wall;
-	int n;
-	struct recipient rec[PBM_MAX_RECIPIENTS];
-	bool cancelled;
-	int tracks, deletes;
-	json_object *requests; /* brief request log entries */
-	struct message *next;
-};
 
 struct user {
 	char id[PBM_ID_MAX + 1];
@@ -105,80 +59,12 @@ static const struct user *user_of(const char *id)
 	return &dflt;
 }
 
-static bool final(enum rstatus s)
-{
-	return s != RS_PENDING && s != RS_NOTIFIED && s != RS_DOWNLOADED;
-}
-
-static void finish(struct recipient *r, enum rstatus s, int64_t t)
-{
-	r->st = s;
-	r->t_final = t;
-}
-
-static enum rstatus answered(struct recipient *r)
-{
-	if (r->ans == ANS_APPROVE_AS)
-		snprintf(r->reported, sizeof(r->reported), "%s", r->as);
-	return r->ans == ANS_DENY  ? RS_DENIED
-	       : r->ans == ANS_SEE ? RS_SEEN
-				   : RS_APPROVED;
-}
-
-/* Applies every transition due by now, in time order; the message's
- * expiry ends whatever is still open. */
-static void advance(struct message *m, struct recipient *r, int64_t now)
-{
-	for (;;) {
-		int64_t t = NEVER;
-
-		if (r->st == RS_PENDING)
-			t = r->t_notify;
-		else if (r->st == RS_NOTIFIED)
-			t = r->t_download;
-		else if (r->st == RS_DOWNLOADED && r->ans != ANS_NONE)
-			t = r->t_answer > r->t_download ? r->t_answer
-							: r->t_download;
-		else if (final(r->st))
-			return;
-		if (t < m->expires && t <= now) {
-			if (r->st == RS_DOWNLOADED)
-				finish(r, answered(r), t);
-			else
-				r->st = r->st == RS_PENDING ? RS_NOTIFIED
-							    : RS_DOWNLOADED;
-			continue;
-		}
-		if (m->expires > now)
-			return;
-		finish(r,
-		       r->st == RS_PENDING    ? RS_NOT_NOTIFIED
-		       : r->st == RS_NOTIFIED ? RS_NOT_DOWNLOADED
-					      : RS_NOT_SEEN,
-		       m->expires);
-	}
-}
-
-static int64_t last_final(struct message *m, int64_t now)
-{
-	int64_t t = 0;
-
-	for (int i = 0; i < m->n; i++) {
-		advance(m, &m->rec[i], now);
-		if (!final(m->rec[i].st))
-			return NEVER;
-		if (m->rec[i].t_final > t)
-			t = m->rec[i].t_final;
-	}
-	return t;
-}
-
 /* Forgets messages finished longer than keep_ms ago. */
 static void purge(int64_t now)
 {
 	for (struct message **pp = &messages; *pp;) {
 		struct message *m = *pp;
-		int64_t t = last_final(m, now);
+		int64_t t = pbm_last_final(m, now);
 
 		if (t != NEVER && now - t > timing->keep_ms) {
 			*pp = m->next;
@@ -187,57 +73,6 @@ static void purge(int64_t now)
 			pp = &m->next;
 		}
 	}
-}
-
-static void random_id(char *out, size_t len)
-{
-	static const char abc[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrs"
-	    "tuvwxyz0123456789";
-	unsigned char b[64];
-
-	RAND_bytes(b, (int)len - 1);
-	for (size_t i = 0; i + 1 < len; i++)
-		out[i] = abc[b[i] % (sizeof(abc) - 1)];
-	out[len - 1] = '\0';
-}
-
-/* "2024-03-01T10:02:00.123+01:00": the form PassBy[ME] sends */
-static void iso_time(int64_t wall_ms, char *out, size_t n)
-{
-	time_t t = (time_t)(wall_ms / 1000) + 3600;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03d+01:00",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, (int)(wall_ms % 1000));
-}
-
-static json_object *session_json(const struct message *m)
-{
-	json_object *o = json_object_new_object(),
-		    *list = json_object_new_array();
-	char exp[64];
-
-	iso_time(m->expires_wall, exp, sizeof(exp));
-	json_object_object_add(o, "messageId", json_object_new_string(m->id));
-	json_object_object_add(o, "expirationDate",
-			       json_object_new_string(exp));
-	for (int i = 0; i < m->n; i++) {
-		json_object *r = json_object_new_object();
-
-		json_object_object_add(
-		    r, "userId", json_object_new_string(m->rec[i].reported));
-		json_object_object_add(
-		    r, "status",
-		    json_object_new_string(rs_names[m->rec[i].st]));
-		json_object_array_add(list, r);
-	}
-	json_object_object_add(o, "recipients", list);
-	json_object_object_add(o, "secureId",
-			       json_object_new_string(m->secure_id));
-	return o;
 }
 
 static void add_recipient(struct message *m, const char *id, int64_t now)
@@ -257,11 +92,11 @@ static void add_recipient(struct message *m, const char *id, int64_t now)
 	snprintf(r->as, sizeof(r->as), "%s", u->as);
 	r->t_answer = now + u->answer_ms;
 	if (u->acc == ACC_NO_DEVICE)
-		finish(r, RS_NO_DEVICE, now);
+		pbm_finish(r, RS_NO_DEVICE, now);
 	else if (u->acc == ACC_DISABLED)
-		finish(r, RS_DISABLED, now);
+		pbm_finish(r, RS_DISABLED, now);
 	else if (u->acc == ACC_FAILED)
-		finish(r, RS_FAILED, now);
+		pbm_finish(r, RS_FAILED, now);
 }
 
 static struct message *message_new(const struct pbm_send *s, int64_t now)
@@ -271,8 +106,8 @@ static struct message *message_new(const struct pbm_send *s, int64_t now)
 
 	if (!m)
 		return NULL;
-	random_id(m->id, 16);
-	random_id(m->secure_id, sizeof(m->secure_id) - 1);
+	pbm_random_id(m->id, 16);
+	pbm_random_id(m->secure_id, sizeof(m->secure_id) - 1);
 	snprintf(m->client_fp, sizeof(m->client_fp), "%s", s->client_fp);
 	snprintf(m->client_cn, sizeof(m->client_cn), "%s", s->client_cn);
 	snprintf(m->type, sizeof(m->type), "%s", s->type);
@@ -319,7 +154,7 @@ int pbm_send(const struct pbm_send *s, json_object **reply, const char **code,
 		messages = m;
 		nsent++;
 		snprintf(ref, SIM_REF_MAX, "%s", m->id);
-		*reply = session_json(m);
+		*reply = pbm_session_json(m);
 	}
 	pthread_mutex_unlock(&lock);
 	if (!m) {
@@ -353,7 +188,7 @@ int pbm_track(const char *id, const char *client_fp, bool cancel,
 		*code = "INVALID_SESSION_ID";
 		*reply = pbm_error(*code, "No such message.");
 		status = 420;
-	} else if (cancel && last_final(m, now) != NEVER) {
+	} else if (cancel && pbm_last_final(m, now) != NEVER) {
 		m->deletes++;
 		*code = "ALREADY_COMPLETED";
 		*reply = pbm_error(*code, "The message is already completed.");
@@ -363,12 +198,13 @@ int pbm_track(const char *id, const char *client_fp, bool cancel,
 			m->deletes++;
 			m->cancelled = true;
 			for (int i = 0; i < m->n; i++)
-				if (!final(m->rec[i].st))
-					finish(&m->rec[i], RS_CANCELLED, now);
+				if (!pbm_final(m->rec[i].st))
+					pbm_finish(&m->rec[i], RS_CANCELLED,
+						   now);
 		} else {
 			m->tracks++;
 		}
-		*reply = session_json(m);
+		*reply = pbm_session_json(m);
 	}
 	pthread_mutex_unlock(&lock);
 	return status;
@@ -397,7 +233,7 @@ void pbm_stats(json_object *stats)
 
 	pthread_mutex_lock(&lock);
 	for (struct message *m = messages; m; m = m->next)
-		open += last_final(m, now) == NEVER;
+		open += pbm_last_final(m, now) == NEVER;
 	json_object_object_add(stats, "messages", json_object_new_int64(nsent));
 	json_object_object_add(stats, "open", json_object_new_int64(open));
 	pthread_mutex_unlock(&lock);
@@ -431,9 +267,9 @@ static struct recipient *open_recipient(const char *user, int64_t now,
 {
 	for (struct message *m = messages; m; m = m->next)
 		for (int i = 0; i < m->n; i++) {
-			advance(m, &m->rec[i], now);
+			pbm_advance(m, &m->rec[i], now);
 			if (!strcmp(m->rec[i].user, user) &&
-			    !final(m->rec[i].st)) {
+			    !pbm_final(m->rec[i].st)) {
 				*mp = m;
 				return &m->rec[i];
 			}
@@ -463,43 +299,6 @@ int pbm_phone(const char *user, enum pbm_answer ans, const char *as,
 	return r ? 200 : 404;
 }
 
-static json_object *message_json(struct message *m, int64_t now)
-{
-	json_object *o = session_json(m), *list;
-
-	last_final(m, now);
-	json_object_object_get_ex(o, "recipients", &list);
-	for (int i = 0; i < m->n; i++) {
-		json_object *r = json_object_array_get_idx(list, i);
-
-		json_object_object_add(r, "mappedTo",
-				       json_object_new_string(m->rec[i].user));
-		json_object_object_add(
-		    r, "t_final_ms",
-		    final(m->rec[i].st)
-			? json_object_new_int64(m->rec[i].t_final - m->created)
-			: NULL);
-	}
-	json_object_object_add(o, "subject",
-			       m->subject ? json_object_new_string(m->subject)
-					  : NULL);
-	json_object_object_add(
-	    o, "body", m->body ? json_object_new_string(m->body) : NULL);
-	json_object_object_add(o, "type", json_object_new_string(m->type));
-	json_object_object_add(o, "availability",
-			       json_object_new_int64(m->availability));
-	json_object_object_add(o, "created_ms",
-			       json_object_new_int64(m->created));
-	json_object_object_add(o, "client",
-			       json_object_new_string(m->client_cn));
-	json_object_object_add(o, "cancelled",
-			       json_object_new_boolean(m->cancelled));
-	json_object_object_add(o, "tracks", json_object_new_int(m->tracks));
-	json_object_object_add(o, "deletes", json_object_new_int(m->deletes));
-	json_object_object_add(o, "requests", json_object_get(m->requests));
-	return o;
-}
-
 json_object *pbm_messages_json(const char *id)
 {
 	int64_t now = sim_now_ms();
@@ -509,7 +308,7 @@ json_object *pbm_messages_json(const char *id)
 	pthread_mutex_lock(&lock);
 	for (struct message *m = messages; m; m = m->next) {
 		if (id && !strcmp(m->id, id))
-			out = message_json(m, now);
+			out = pbm_message_json(m, now);
 		n++;
 	}
 	/* the list oldest first, as they were sent */
@@ -518,7 +317,7 @@ json_object *pbm_messages_json(const char *id)
 
 		for (size_t j = 1; j < i; j++)
 			m = m->next;
-		json_object_array_add(list, message_json(m, now));
+		json_object_array_add(list, pbm_message_json(m, now));
 	}
 	pthread_mutex_unlock(&lock);
 	if (id) {
