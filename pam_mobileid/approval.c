@@ -312,10 +312,11 @@ static int gate(const struct approval_env *env, const struct ui *ui,
 	return r > 0 ? 1 : r;
 }
 
-/* Starts, shows and polls the order, and says how it ended. */
+/* Starts, shows and polls the order, and says how it ended; *status is
+ * the provider's last status line. */
 static int order(const struct mid_config *cfg, const struct provider_def *def,
 		 struct mid_request *req, struct ui *ui, struct mid_log *log,
-		 struct approval_result *res)
+		 struct approval_result *res, enum mid_msg *status)
 {
 	struct run run = {0};
 	int r;
@@ -329,18 +330,59 @@ static int order(const struct mid_config *cfg, const struct provider_def *def,
 		return r;
 	ui->title = run.ops->title;
 	r = run_order(&run, res);
-	ui_final(ui, i18n_text(ui->lang, outcome_msg(r, run.st.msg)), r != 0);
+	*status = run.st.msg;
 	run.ops->free(run.p);
+	return r;
+}
+
+/* The user's identities in turn: the next is asked only when the one
+ * before could not be reached before any order existed (never after a
+ * denial, a timeout or anything the provider said). */
+static int ask_chain(const struct mid_config *cfg,
+		     const struct approval_env *env,
+		     const struct usermap_entry *entry, struct ui *ui,
+		     struct mid_request *req, struct mid_log *log,
+		     struct approval_result *res)
+{
+	enum mid_msg status = MSG_NONE;
+	struct request_buf buf;
+	int r = MID_E_INTERNAL;
+
+	for (unsigned i = 0; i < entry->n; i++) {
+		const struct usermap_ident *id = &entry->ident[i];
+		/* the user map names only providers of the table */
+		const struct provider_def *def = provider_find(id->provider);
+
+		snprintf(res->provider, sizeof(res->provider), "%s",
+			 id->provider);
+		mid_log_mask(res->masked_id, sizeof(res->masked_id), id->id);
+		if (!def)
+			return MID_E_INTERNAL;
+		if (!def->configured(cfg)) {
+			mid_log_err(log, "%s: no [%s] section", cfg->path,
+				    def->name);
+			return MID_E_CONFIG;
+		}
+		make_request(cfg, env, def, id->id, ui->mode != UI_OFF, &buf,
+			     req, log);
+		r = order(cfg, def, req, ui, log, res, &status);
+		if (r != MID_E_UNREACHABLE || res->order_created ||
+		    i + 1 == entry->n)
+			break;
+		mid_log_warn(log,
+			     "%s unreachable before any order: asking "
+			     "the next identity (%s)",
+			     id->provider, entry->ident[i + 1].provider);
+	}
+	ui_final(ui, i18n_text(ui->lang, outcome_msg(r, status)), r != 0);
 	return r;
 }
 
 int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 		 struct mid_log *log, struct approval_result *res)
 {
-	const struct provider_def *def;
 	struct usermap_entry entry;
 	struct mid_request req = {0};
-	struct request_buf buf;
 	struct ui ui;
 	char account[USERMAP_MAX_USER];
 	uint64_t start = util_now_ms();
@@ -354,23 +396,11 @@ int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 	r = usermap_lookup(cfg->usermap, account, &entry, log);
 	if (r < 0)
 		return r;
-	snprintf(res->provider, sizeof(res->provider), "%s", entry.provider);
-	mid_log_mask(res->masked_id, sizeof(res->masked_id), entry.id);
-	/* the user map names only providers of the table */
-	def = provider_find(entry.provider);
-	if (!def)
-		return MID_E_INTERNAL;
-	if (!def->configured(cfg)) {
-		mid_log_err(log, "%s: no [%s] section", cfg->path, def->name);
-		return MID_E_CONFIG;
-	}
 	uipolicy_pick(cfg, env, &ui);
 	req.deadline_ms = start + (uint64_t)cfg->timeout * 1000u;
 	r = gate(env, &ui, account, req.deadline_ms, res);
 	if (r == 0) {
-		make_request(cfg, env, def, entry.id, ui.mode != UI_OFF, &buf,
-			     &req, log);
-		r = order(cfg, def, &req, &ui, log, res);
+		r = ask_chain(cfg, env, &entry, &ui, &req, log, res);
 		if (env->policy)
 			policy_record(env->policy, r);
 	} else {

@@ -90,18 +90,47 @@ static int seen_check(struct seen *s, const char *path, struct mid_log *log)
 	return 0;
 }
 
-/* One line: "user provider:id", blanks and # comments already handled. */
+/* One "provider:id" word of a line, checked and normalised into out. */
+static int parse_ident(char *word, const char *name, int this_year,
+		       struct usermap_ident *out, const char *where,
+		       struct mid_log *log)
+{
+	char *colon = strchr(word, ':');
+
+	if (!colon || colon == word ||
+	    (size_t)(colon - word) >= USERMAP_MAX_PROVIDER) {
+		mid_log_err(log, "%s: expected provider:id", where);
+		return MID_E_CONFIG;
+	}
+	*colon = '\0';
+	if (!provider_find(word)) {
+		mid_log_err(log, "%s: unknown provider '%s' for '%s'", where,
+			    word, name);
+		return MID_E_CONFIG;
+	}
+	if (usermap_check_id(word, colon + 1, this_year, out->id,
+			     sizeof(out->id))) {
+		mid_log_err(log, "%s: invalid %s identity for '%s'", where,
+			    word, name);
+		return MID_E_CONFIG;
+	}
+	snprintf(out->provider, sizeof(out->provider), "%s", word);
+	return 0;
+}
+
+/* One line: "user provider:id [provider:id ...]", blanks and # comments
+ * already handled. Every identity is checked, whoever logs in. */
 static int parse_entry(char *line, const char *user, int this_year,
 		       struct usermap_entry *out, const char **name_out,
 		       const char *where, struct mid_log *log)
 {
-	char *save = NULL, *name, *ident, *extra, *colon;
-	char id[USERMAP_MAX_ID];
+	char *save = NULL, *name, *word;
+	struct usermap_entry e = {.n = 0};
+	int r = 0;
 
 	name = strtok_r(line, " \t", &save);
-	ident = strtok_r(NULL, " \t", &save);
-	extra = strtok_r(NULL, " \t", &save);
-	if (!name || !ident || extra) {
+	word = strtok_r(NULL, " \t", &save);
+	if (!name || !word) {
 		mid_log_err(log, "%s: expected 'user provider:id'", where);
 		return MID_E_CONFIG;
 	}
@@ -109,30 +138,23 @@ static int parse_entry(char *line, const char *user, int this_year,
 		mid_log_err(log, "%s: user name too long", where);
 		return MID_E_CONFIG;
 	}
-	colon = strchr(ident, ':');
-	if (!colon || colon == ident ||
-	    (size_t)(colon - ident) >= USERMAP_MAX_PROVIDER) {
-		mid_log_err(log, "%s: expected provider:id", where);
-		return MID_E_CONFIG;
-	}
-	*colon = '\0';
-	if (!provider_find(ident)) {
-		mid_log_err(log, "%s: unknown provider '%s' for '%s'", where,
-			    ident, name);
-		return MID_E_CONFIG;
-	}
-	if (usermap_check_id(ident, colon + 1, this_year, id, sizeof(id))) {
-		mid_log_err(log, "%s: invalid %s identity for '%s'", where,
-			    ident, name);
-		return MID_E_CONFIG;
+	for (; word && r == 0; word = strtok_r(NULL, " \t", &save)) {
+		if (e.n == USERMAP_MAX_CHAIN) {
+			mid_log_err(log,
+				    "%s: more than %d identities for "
+				    "'%s'",
+				    where, USERMAP_MAX_CHAIN, name);
+			r = MID_E_CONFIG;
+			break;
+		}
+		r = parse_ident(word, name, this_year, &e.ident[e.n++], where,
+				log);
 	}
 	*name_out = name;
-	if (user && strcmp(name, user) == 0) {
-		snprintf(out->provider, sizeof(out->provider), "%s", ident);
-		snprintf(out->id, sizeof(out->id), "%s", id);
-	}
-	explicit_bzero(id, sizeof(id));
-	return 0;
+	if (r == 0 && user && strcmp(name, user) == 0)
+		*out = e;
+	explicit_bzero(&e, sizeof(e));
+	return r;
 }
 
 /* A line without its comment and the blanks around it: "" for none. */

@@ -12,9 +12,20 @@ struct mid_log;
 /* a user name is at most 255 bytes, as in the map */
 #define USERMAP_MAX_USER 256
 
-struct usermap_entry {
+/* a user's line names at most this many identities */
+#define USERMAP_MAX_CHAIN 4
+
+struct usermap_ident {
 	char provider[USERMAP_MAX_PROVIDER]; /* "bankid", "passbyme", ... */
 	char id[USERMAP_MAX_ID]; /* normalised: 12-digit pnr for bankid */
+};
+
+/* A user's identities in the order of the line: the first is asked; the
+ * next only when the one before could not be reached before any order
+ * existed (approval.c). */
+struct usermap_entry {
+	struct usermap_ident ident[USERMAP_MAX_CHAIN];
+	unsigned n;
 };
 
 /* Checks every line of text[0..len) (so one bad line is found whoever logs in)

@@ -26,16 +26,24 @@ static void check(const uint8_t *data, size_t size, const char *user)
 		abort();
 	if (r != 0) {
 		/* nothing half-filled is handed back on failure */
-		if (e.provider[0] || e.id[0])
+		if (e.ident[0].provider[0] || e.ident[0].id[0])
 			abort();
 		return;
 	}
-	/* a found entry is normalised: checking it again is a no-op */
-	if (usermap_check_id(e.provider, e.id, 2025, again, sizeof(again)) ||
-	    strcmp(again, e.id) != 0)
+	if (e.n < 1 || e.n > USERMAP_MAX_CHAIN)
 		abort();
-	if (strcmp(e.provider, "bankid") == 0 && strlen(e.id) != PNR_LEN)
-		abort();
+	/* every found identity is normalised: checking it again is a no-op */
+	for (unsigned i = 0; i < e.n; i++) {
+		const struct usermap_ident *id = &e.ident[i];
+
+		if (usermap_check_id(id->provider, id->id, 2025, again,
+				     sizeof(again)) ||
+		    strcmp(again, id->id) != 0)
+			abort();
+		if (strcmp(id->provider, "bankid") == 0 &&
+		    strlen(id->id) != PNR_LEN)
+			abort();
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -10,8 +10,12 @@ import subprocess
 import tempfile
 import time
 
-from pamtest import OTHER_PNR, PNR, PamCase
-from pamrun import pam_wrapper_env
+from pamtest import CERTS, OTHER_PNR, PNR, PamCase
+import pbmsim  # noqa: E402  (tests/lib is on the path through pamtest)
+from netfault import closed_port  # noqa: E402
+from pamrun import pam_wrapper_env  # noqa: E402
+
+BOB = "bob@example.com"
 
 
 class PolicyCase(PamCase):
@@ -320,6 +324,49 @@ class MaxRequestsTest(PolicyCase):
         lg.start("alice")
         self.approve_next(s, lg)
         self.assertEqual(self.finish(lg), "PAM_SUCCESS")
+
+
+class ChainTest(PolicyCase):
+    """alice bankid:... passbyme:...: the second identity only when the
+    first provider is unreachable before an order exists."""
+
+    def chain_login(self, bankid_url, pbm):
+        usermap = "alice bankid:%s passbyme:%s\n" % (PNR, BOB)
+        lg = self.policy_login(pbm, usermap=usermap)
+        # both sections: BankID where the test says, PassBy[ME] its sim
+        certs = pbm.certdir
+        with open(lg.conf, "a") as f:
+            f.write("[bankid]\nurl = %s\ncert = %s/client.p12\n"
+                    "password_file = %s/client.pass\nca = %s/ca.pem\n"
+                    % (bankid_url, certs, certs, certs))
+        return lg
+
+    def start_pbm(self):
+        pbm = pbmsim.PbmSim(CERTS, delivery_ms=100, download_ms=100)
+        self.addCleanup(pbm.stop)
+        return pbm
+
+    def test_next_identity_is_asked_when_the_first_is_unreachable(self):
+        pbm = self.start_pbm()
+        pbm.user(BOB, answer="approve", answer_ms=500)
+        lg = self.chain_login("https://127.0.0.1:%d/rp/v6.0/" % closed_port(),
+                              pbm)
+        self.assertEqual(self.run_login(lg, "alice"), "PAM_SUCCESS")
+        self.assertEqual(len(pbm.messages()), 1)
+        self.assert_log_names(lg, "bankid unreachable before any order",
+                              "passbyme")
+        self.assertIn("provider=passbyme", self.decision(lg, "approved"))
+
+    def test_a_denial_by_the_first_is_final(self):
+        s = self.start_sim()
+        pbm = self.start_pbm()
+        pbm.user(BOB, answer="approve", answer_ms=500)
+        lg = self.chain_login(s.api_url, pbm)
+        lg.start("alice")
+        qr = lg.wait_qr()
+        s.scan(qr, "deny", 300)
+        self.assertEqual(self.finish(lg), "PAM_AUTH_ERR")
+        self.assertEqual(pbm.messages(), [])
 
 
 class StateDirTest(PolicyCase):

@@ -40,8 +40,8 @@ static void test_mapped_bankid_user_is_found(void **state)
 	struct usermap_entry e;
 
 	assert_int_equal(lookup(good_map, "alice", &e), 0);
-	assert_string_equal(e.provider, "bankid");
-	assert_string_equal(e.id, "199001011239");
+	assert_string_equal(e.ident[0].provider, "bankid");
+	assert_string_equal(e.ident[0].id, "199001011239");
 }
 
 static void test_other_providers_and_trailing_comments_are_found(void **state)
@@ -49,11 +49,12 @@ static void test_other_providers_and_trailing_comments_are_found(void **state)
 	struct usermap_entry e;
 
 	assert_int_equal(lookup(good_map, "bob", &e), 0);
-	assert_string_equal(e.provider, "passbyme");
-	assert_string_equal(e.id, "bob@example.com");
+	assert_string_equal(e.ident[0].provider, "passbyme");
+	assert_string_equal(e.ident[0].id, "bob@example.com");
 	assert_int_equal(lookup(good_map, "carol", &e), 0);
-	assert_string_equal(e.provider, "toopher");
-	assert_string_equal(e.id, "5a3b1c3e-9b1f-4d8e-8d1a-6f1f4c0f3b2a");
+	assert_string_equal(e.ident[0].provider, "toopher");
+	assert_string_equal(e.ident[0].id,
+			    "5a3b1c3e-9b1f-4d8e-8d1a-6f1f4c0f3b2a");
 }
 
 static void
@@ -62,8 +63,8 @@ test_short_personal_number_is_normalised_to_twelve_digits(void **state)
 	struct usermap_entry e;
 
 	assert_int_equal(lookup(good_map, "dave", &e), 0);
-	assert_string_equal(e.provider, "bankid");
-	assert_string_equal(e.id, "199001011239");
+	assert_string_equal(e.ident[0].provider, "bankid");
+	assert_string_equal(e.ident[0].id, "199001011239");
 }
 
 static void test_unmapped_user_is_unmapped_with_an_empty_entry(void **state)
@@ -72,14 +73,47 @@ static void test_unmapped_user_is_unmapped_with_an_empty_entry(void **state)
 
 	memset(&e, 'x', sizeof(e));
 	assert_int_equal(lookup(good_map, "mallory", &e), MID_E_UNMAPPED);
-	assert_string_equal(e.provider, "");
-	assert_string_equal(e.id, "");
+	assert_string_equal(e.ident[0].provider, "");
+	assert_string_equal(e.ident[0].id, "");
 	/* a prefix of a mapped name is not that name */
 	assert_int_equal(lookup(good_map, "ali", &e), MID_E_UNMAPPED);
 	assert_int_equal(lookup(good_map, "", &e), MID_E_UNMAPPED);
 	assert_int_equal(lookup("", "alice", &e), MID_E_UNMAPPED);
 	assert_int_equal(lookup("# only a comment\n\n", "alice", &e),
 			 MID_E_UNMAPPED);
+}
+
+static void test_a_line_may_list_several_identities_in_order(void **state)
+{
+	struct usermap_entry e;
+
+	assert_int_equal(lookup("alice bankid:199001011239 passbyme:a@b.se\n"
+				"bob toopher:5a3b1c3e\n",
+				"alice", &e),
+			 0);
+	assert_int_equal(e.n, 2);
+	assert_string_equal(e.ident[0].provider, "bankid");
+	assert_string_equal(e.ident[1].provider, "passbyme");
+	assert_string_equal(e.ident[1].id, "a@b.se");
+	assert_int_equal(lookup("alice bankid:199001011239\n", "alice", &e), 0);
+	assert_int_equal(e.n, 1);
+}
+
+static void test_a_chain_is_checked_whole_and_bounded(void **state)
+{
+	struct usermap_entry e;
+
+	/* a bad second identity spoils the line, whoever logs in */
+	assert_int_equal(lookup("eve bankid:199001011239 bankid:1\n"
+				"alice bankid:199001011239\n",
+				"alice", &e),
+			 MID_E_CONFIG);
+	assert_int_equal(lookup("alice bankid:199001011239 passbyme:a@b.se "
+				"passbyme:c@d.se passbyme:e@f.se "
+				"passbyme:g@h.se\n",
+				"alice", &e),
+			 MID_E_CONFIG);
+	assert_int_equal(e.n, 0);
 }
 
 static void test_commented_out_line_does_not_map(void **state)
@@ -96,7 +130,7 @@ static void test_bad_line_anywhere_fails_even_for_another_user(void **state)
 	    "eve bankid:199001011238\n",       /* bad Luhn */
 	    "eve bankid:19900101123\n",	       /* too short */
 	    "eve\n",			       /* no identity */
-	    "eve bankid:199001011239 extra\n", /* a third word */
+	    "eve bankid:199001011239 extra\n", /* not provider:id */
 	    "eve 199001011239\n",	       /* no provider */
 	    "eve :199001011239\n",	       /* empty provider */
 	    "eve bankid:\n",		       /* empty identity */
@@ -116,8 +150,8 @@ static void test_bad_line_anywhere_fails_even_for_another_user(void **state)
 		if (lookup(text, "alice", &e) != MID_E_CONFIG)
 			fail_msg("accepted before: %s", bad_lines[i]);
 		/* and nothing is handed back */
-		assert_string_equal(e.provider, "");
-		assert_string_equal(e.id, "");
+		assert_string_equal(e.ident[0].provider, "");
+		assert_string_equal(e.ident[0].id, "");
 	}
 }
 
@@ -166,7 +200,7 @@ static void test_user_mapped_twice_is_an_error(void **state)
 				"alice passbyme:a@example.com\n",
 				"alice", &e),
 			 MID_E_CONFIG);
-	assert_string_equal(e.id, "");
+	assert_string_equal(e.ident[0].id, "");
 	/* the same identity twice is still a duplicate */
 	assert_int_equal(lookup("alice bankid:199001011239\n"
 				"alice bankid:9001011239\n",
@@ -251,7 +285,7 @@ static void parse_nul_on_line_two(struct mid_log *log, void *arg)
 				       "/etc/test.usermap", "mallory", YEAR, &e,
 				       log),
 			 MID_E_CONFIG);
-	assert_string_equal(e.provider, "");
+	assert_string_equal(e.ident[0].provider, "");
 }
 
 static void test_nul_byte_is_an_error_naming_the_line(void **state)
@@ -306,6 +340,8 @@ int main(void)
 		test_short_personal_number_is_normalised_to_twelve_digits),
 	    cmocka_unit_test(
 		test_unmapped_user_is_unmapped_with_an_empty_entry),
+	    cmocka_unit_test(test_a_line_may_list_several_identities_in_order),
+	    cmocka_unit_test(test_a_chain_is_checked_whole_and_bounded),
 	    cmocka_unit_test(test_commented_out_line_does_not_map),
 	    cmocka_unit_test(
 		test_bad_line_anywhere_fails_even_for_another_user),
