@@ -18,6 +18,7 @@
 #include "mid.h"
 #include "probe.h"
 #include "provider.h"
+#include "report.h"
 #include "toopher.h"
 #include "uipolicy.h"
 #include "usermap.h"
@@ -176,7 +177,6 @@ static void check_host_limits(const struct mid_config *cfg, const char *conf)
 static int cmd_check(const char *conf, bool probe, struct mid_log *log)
 {
 	struct mid_config cfg;
-	struct usermap_entry e;
 	int problems = 0, r;
 
 	r = load_conf(conf, &cfg, log);
@@ -185,10 +185,10 @@ static int cmd_check(const char *conf, bool probe, struct mid_log *log)
 		fprintf(stderr, "mobileid: %s: %s\n", conf, mid_strerror(r));
 		return EXIT_PROBLEM;
 	}
-	/* an empty user name matches no line, so every line is checked */
-	r = usermap_lookup(cfg.usermap, "", &e, log);
-	if (r != MID_E_UNMAPPED)
+	/* every line is checked, and each user's chain shown */
+	if (report_chains(&cfg, stdout, log) < 0)
 		problems++;
+	report_policy(&cfg, stdout);
 	problems += check_providers(&cfg, probe, log);
 	check_host_limits(&cfg, conf);
 	if (cfg.charset == CFG_CHARSET_ASCII && cfg.theme == CFG_THEME_LIGHT)

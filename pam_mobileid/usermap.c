@@ -120,9 +120,9 @@ static int parse_ident(char *word, const char *name, int this_year,
 
 /* One line: "user provider:id [provider:id ...]", blanks and # comments
  * already handled. Every identity is checked, whoever logs in. */
-static int parse_entry(char *line, const char *user, int this_year,
-		       struct usermap_entry *out, const char **name_out,
-		       const char *where, struct mid_log *log)
+static int parse_entry(char *line, int this_year, struct usermap_entry *out,
+		       const char **name_out, const char *where,
+		       struct mid_log *log)
 {
 	char *save = NULL, *name, *word;
 	struct usermap_entry e = {.n = 0};
@@ -151,7 +151,7 @@ static int parse_entry(char *line, const char *user, int this_year,
 				log);
 	}
 	*name_out = name;
-	if (r == 0 && user && strcmp(name, user) == 0)
+	if (r == 0)
 		*out = e;
 	explicit_bzero(&e, sizeof(e));
 	return r;
@@ -170,11 +170,13 @@ static char *strip_line(char *line)
 	return p;
 }
 
-int usermap_parse(const char *text, size_t len, const char *path,
-		  const char *user, int this_year, struct usermap_entry *out,
-		  struct mid_log *log)
+/* Every line is checked; fn (if any) sees each entry, out gets user's. */
+static int parse_all(const char *text, size_t len, const char *path,
+		     const char *user, int this_year, struct usermap_entry *out,
+		     usermap_visit_fn fn, void *ctx, struct mid_log *log)
 {
 	struct file_lines it;
+	struct usermap_entry e;
 	bool found = false;
 	/* every name is part of the text: as much room holds them all */
 	struct seen seen = {.names = malloc(len + 1)};
@@ -190,12 +192,17 @@ int usermap_parse(const char *text, size_t len, const char *path,
 
 		if (!*p)
 			continue;
-		r = parse_entry(p, user, this_year, out, &name, it.where, log);
+		r = parse_entry(p, this_year, &e, &name, it.where, log);
 		if (r == 0)
 			r = seen_add(&seen, name, it.lineno);
 		if (r < 0)
 			goto out;
-		found = found || (user && strcmp(name, user) == 0);
+		if (user && strcmp(name, user) == 0) {
+			*out = e;
+			found = true;
+		}
+		if (fn)
+			fn(ctx, name, &e);
 	}
 	if (r == 0)
 		r = seen_check(&seen, path, log);
@@ -204,14 +211,25 @@ int usermap_parse(const char *text, size_t len, const char *path,
 out:
 	if (r != 0)
 		memset(out, 0, sizeof(*out));
+	explicit_bzero(&e, sizeof(e));
 	file_lines_end(&it);
 	free(seen.refs);
 	free(seen.names);
 	return r;
 }
 
-int usermap_lookup(const char *path, const char *user,
-		   struct usermap_entry *out, struct mid_log *log)
+int usermap_parse(const char *text, size_t len, const char *path,
+		  const char *user, int this_year, struct usermap_entry *out,
+		  struct mid_log *log)
+{
+	return parse_all(text, len, path, user, this_year, out, NULL, NULL,
+			 log);
+}
+
+/* Reads the map and parses it with parse_all. */
+static int read_and_parse(const char *path, const char *user,
+			  struct usermap_entry *out, usermap_visit_fn fn,
+			  void *ctx, struct mid_log *log)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -228,10 +246,26 @@ int usermap_lookup(const char *path, const char *user,
 		r = MID_E_INTERNAL;
 		goto out;
 	}
-	r = usermap_parse(text, len, path, user, tm.tm_year + 1900, out, log);
+	r = parse_all(text, len, path, user, tm.tm_year + 1900, out, fn, ctx,
+		      log);
 out:
 	util_freezero(text, len);
 	return r;
+}
+
+int usermap_lookup(const char *path, const char *user,
+		   struct usermap_entry *out, struct mid_log *log)
+{
+	return read_and_parse(path, user, out, NULL, NULL, log);
+}
+
+int usermap_each(const char *path, usermap_visit_fn fn, void *ctx,
+		 struct mid_log *log)
+{
+	struct usermap_entry none;
+	int r = read_and_parse(path, NULL, &none, fn, ctx, log);
+
+	return r == MID_E_UNMAPPED ? 0 : r;
 }
 
 const char *usermap_name_problem(const char *user)

@@ -39,6 +39,16 @@ int usermap_parse(const char *text, size_t len, const char *path,
 int usermap_lookup(const char *path, const char *user,
 		   struct usermap_entry *out, struct mid_log *log);
 
+/* Called for each line of a valid map, in file order. */
+typedef void (*usermap_visit_fn)(void *ctx, const char *user,
+				 const struct usermap_entry *e);
+
+/* Reads and checks the whole map, calling fn for every line (the admin
+ * tool lists each user's chain). Returns 0 or MID_E_CONFIG / MID_E_NOMEM;
+ * fn may have seen lines before an error further down. */
+int usermap_each(const char *path, usermap_visit_fn fn, void *ctx,
+		 struct mid_log *log);
+
 /* Validates one identity for a provider, normalising it into out. */
 int usermap_check_id(const char *provider, const char *id, int this_year,
 		     char *out, size_t outlen);

@@ -13,7 +13,7 @@ import time
 from pamtest import CERTS, OTHER_PNR, PNR, PamCase
 import pbmsim  # noqa: E402  (tests/lib is on the path through pamtest)
 from netfault import closed_port  # noqa: E402
-from pamrun import pam_wrapper_env  # noqa: E402
+from pamrun import module_path, pam_wrapper_env  # noqa: E402
 
 BOB = "bob@example.com"
 
@@ -367,6 +367,31 @@ class ChainTest(PolicyCase):
         s.scan(qr, "deny", 300)
         self.assertEqual(self.finish(lg), "PAM_AUTH_ERR")
         self.assertEqual(pbm.messages(), [])
+
+
+class CheckReportTest(PolicyCase):
+    """`mobileid check` shows the policy in force and each user's chain."""
+
+    def test_check_reports_policy_and_chains(self):
+        lg = self.policy_login(
+            None, usermap="alice bankid:%s bankid:%s\nbob bankid:%s\n"
+            % (PNR, OTHER_PNR, OTHER_PNR),
+            groups="root,!nogroup", grace=120, concurrent="refuse",
+            deny_hold=30, max_requests="3/60", timeout=50)
+        tool = os.path.join(os.path.dirname(module_path()), "mobileid")
+        p = subprocess.run([tool, "check", "-c", lg.conf],
+                           capture_output=True, text=True, timeout=30)
+        out = p.stdout + p.stderr
+        self.assertEqual(p.returncode, 0, out)
+        self.assertIn("user alice: bankid:********1239 -> "
+                      "bankid:********9874", out)
+        self.assertIn("user bob: bankid:********9874", out)
+        for line in ("groups = root,!nogroup", "grace = 120 s",
+                     "concurrent = refuse", "deny_hold = 30 s",
+                     "max_requests = 3 per 60 s",
+                     "state kept in " + self.state):
+            self.assertIn("policy: " + line, out)
+        self.assertNotIn(PNR, out)
 
 
 class StateDirTest(PolicyCase):

@@ -1,0 +1,67 @@
+/* What `mobileid check` tells about the policy in force and each user's
+ * chain of identities (identities masked as in the logs). */
+#include "report.h"
+
+#include "config.h"
+#include "log.h"
+#include "usermap.h"
+
+static void print_groups(const struct scope *g, FILE *out)
+{
+	if (!scope_is_limited(g)) {
+		fputs("everyone", out);
+		return;
+	}
+	for (size_t i = 0; i < g->n_allow; i++)
+		fprintf(out, "%s%s", i ? "," : "", g->allow[i]);
+	for (size_t i = 0; i < g->n_deny; i++)
+		fprintf(out, ",!%s", g->deny[i]);
+}
+
+void report_policy(const struct mid_config *cfg, FILE *out)
+{
+	const struct cfg_policy *p = &cfg->policy;
+
+	fputs("policy: groups = ", out);
+	print_groups(&p->groups, out);
+	fprintf(out, " (others: PAM_IGNORE)\n");
+	fprintf(out, "policy: su_approver = %s\n",
+		p->su_approver == CFG_SU_CALLER ? "caller" : "target");
+	fprintf(out, "policy: grace = %u s%s\n", p->grace,
+		p->grace ? "" : " (off)");
+	fprintf(out, "policy: concurrent = %s\n",
+		p->concurrent == CFG_CONCURRENT_WAIT ? "wait" : "refuse");
+	fprintf(out, "policy: deny_hold = %u s%s\n", p->deny_hold,
+		p->deny_hold ? "" : " (off)");
+	if (p->max_requests.count)
+		fprintf(out, "policy: max_requests = %u per %u s\n",
+			p->max_requests.count, p->max_requests.secs);
+	else
+		fputs("policy: max_requests = off\n", out);
+	fprintf(out, "policy: unmapped = %s, failmode = %s, timeout = %u s\n",
+		cfg->unmapped == CFG_UNMAPPED_IGNORE ? "ignore" : "deny",
+		cfg->failmode == CFG_FAIL_SAFE ? "safe" : "secure",
+		cfg->timeout);
+	fprintf(out, "policy: state kept in %s\n", p->state_dir);
+}
+
+static void print_chain(void *ctx, const char *user,
+			const struct usermap_entry *e)
+{
+	FILE *out = ctx;
+
+	fprintf(out, "user %s:", user);
+	for (unsigned i = 0; i < e->n; i++) {
+		char masked[USERMAP_MAX_ID];
+
+		mid_log_mask(masked, sizeof(masked), e->ident[i].id);
+		fprintf(out, "%s %s:%s", i ? " ->" : "", e->ident[i].provider,
+			masked);
+	}
+	fputc('\n', out);
+}
+
+int report_chains(const struct mid_config *cfg, FILE *out, struct mid_log *log)
+{
+	return usermap_each(cfg->usermap, print_chain, out, log);
+}

@@ -1,0 +1,18 @@
+/* What `mobileid check` tells about the policy in force and each user's
+ * chain of identities. */
+#ifndef MID_REPORT_H
+#define MID_REPORT_H
+
+#include <stdio.h>
+
+struct mid_config;
+struct mid_log;
+
+/* One line per policy key, with its value in force. */
+void report_policy(const struct mid_config *cfg, FILE *out);
+
+/* "user: provider:****1239 -> provider:****.com" for every map line.
+ * Returns 0 or the map's error. */
+int report_chains(const struct mid_config *cfg, FILE *out, struct mid_log *log);
+
+#endif
