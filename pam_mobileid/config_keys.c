@@ -158,22 +158,60 @@ static int set_rate(struct mid_config *cfg, const struct cfg_key *k,
 	return 0;
 }
 
+/* A provider is only ever spoken to over verified TLS. */
+static int set_url(struct mid_config *cfg, const struct cfg_key *k,
+		   const char *value, const char *where, struct mid_log *log)
+{
+	if (strncmp(value, "https://", 8) != 0 || strlen(value) < 9 ||
+	    strlen(value) > 512) {
+		mid_log_err(log, "%s: %s must be an https:// URL", where,
+			    k->name);
+		return MID_E_CONFIG;
+	}
+	return cfg_set_str(str_field(cfg, k), value, false);
+}
+
+/* proxy = http://host:port, no_proxy = hosts; empty: direct (the default) */
+static int set_proxy(struct mid_config *cfg, const struct cfg_key *k,
+		     const char *value, const char *where, struct mid_log *log)
+{
+	const char *why;
+
+	if (!*value)
+		return 0;
+	why = k->type == KEY_PROXY ? proxy_url_problem(value)
+				   : proxy_hosts_problem(value);
+	if (why) {
+		mid_log_err(log, "%s: %s %s", where, k->name, why);
+		return MID_E_CONFIG;
+	}
+	return cfg_set_str(str_field(cfg, k), value, false);
+}
+
+/* One of k->names: its index (a bool for no/yes). */
+static int set_enum(struct mid_config *cfg, const struct cfg_key *k,
+		    const char *value, const char *where, struct mid_log *log)
+{
+	for (unsigned i = 0; k->names[i]; i++) {
+		if (strcmp(value, k->names[i]) != 0)
+			continue;
+		if (k->names == bool_names)
+			*(bool *)((char *)cfg + k->offset) = i;
+		else
+			*(int *)((char *)cfg + k->offset) = (int)i;
+		return 0;
+	}
+	mid_log_err(log, "%s: bad value for %s", where, k->name);
+	return MID_E_CONFIG;
+}
+
 int cfg_key_set(struct mid_config *cfg, const struct cfg_key *k,
 		const char *value, const char *where, struct mid_log *log)
 {
-	const char *why;
 	unsigned v;
 
 	switch (k->type) {
-	case KEY_URL:
-		/* a provider is only ever spoken to over verified TLS */
-		if (strncmp(value, "https://", 8) != 0 || strlen(value) < 9 ||
-		    strlen(value) > 512) {
-			mid_log_err(log, "%s: %s must be an https:// URL",
-				    where, k->name);
-			return MID_E_CONFIG;
-		}
-		return cfg_set_str(str_field(cfg, k), value, false);
+	case KEY_URL: return set_url(cfg, k, value, where, log);
 	case KEY_STR:
 	case KEY_SECRET:
 		if (!*value) {
@@ -183,16 +221,7 @@ int cfg_key_set(struct mid_config *cfg, const struct cfg_key *k,
 		return cfg_set_str(str_field(cfg, k), value,
 				   k->type == KEY_SECRET);
 	case KEY_PROXY:
-	case KEY_HOSTS:
-		if (!*value) /* "proxy =": direct, the default */
-			return 0;
-		why = k->type == KEY_PROXY ? proxy_url_problem(value)
-					   : proxy_hosts_problem(value);
-		if (why) {
-			mid_log_err(log, "%s: %s %s", where, k->name, why);
-			return MID_E_CONFIG;
-		}
-		return cfg_set_str(str_field(cfg, k), value, false);
+	case KEY_HOSTS: return set_proxy(cfg, k, value, where, log);
 	case KEY_UINT:
 		if (util_parse_uint(value, k->min, k->max, &v) < 0) {
 			mid_log_err(log,
@@ -212,18 +241,7 @@ int cfg_key_set(struct mid_config *cfg, const struct cfg_key *k,
 				       log)
 			   : 0;
 	case KEY_RATE: return set_rate(cfg, k, value, where, log);
-	case KEY_ENUM:
-		for (unsigned i = 0; k->names[i]; i++) {
-			if (strcmp(value, k->names[i]) != 0)
-				continue;
-			if (k->names == bool_names)
-				*(bool *)((char *)cfg + k->offset) = i;
-			else
-				*(int *)((char *)cfg + k->offset) = (int)i;
-			return 0;
-		}
-		mid_log_err(log, "%s: bad value for %s", where, k->name);
-		return MID_E_CONFIG;
+	case KEY_ENUM: return set_enum(cfg, k, value, where, log);
 	}
 	return MID_E_INTERNAL;
 }
