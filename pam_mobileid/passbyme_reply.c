@@ -183,15 +183,16 @@ static int our_recipient(json_object *reply, const char *recipient,
 		return MID_E_PROTOCOL;
 	}
 	if (strcmp(uid, recipient) != 0) {
-		char got[64], want[64];
+		char got[64], want[64], st[4 * STATUS_MAX + 8];
 
 		util_sanitize(got, sizeof(got), uid);
+		mid_log_quote(st, sizeof(st), *status);
 		mid_log_mask(got, sizeof(got), got);
 		mid_log_mask(want, sizeof(want), recipient);
 		mid_log_err(log,
-			    "passbyme: reply for recipient %s (%s), but the "
-			    "user is mapped to %s",
-			    got, *status, want);
+			    "passbyme: reply for recipient %s (status %s), but "
+			    "the user is mapped to %s",
+			    got, st, want);
 		return strcmp(*status, "APPROVED") == 0 ? MID_E_MISMATCH
 							: MID_E_PROTOCOL;
 	}
@@ -300,7 +301,7 @@ int passbyme_parse_error(long status, const char *body, size_t len,
 {
 	json_object *obj = NULL;
 	const char *code = NULL, *text = NULL;
-	char d[DETAILS_MAX], num[24];
+	char c[DETAILS_MAX], d[DETAILS_MAX], num[24];
 	int r;
 
 	st->show_qr = false;
@@ -316,17 +317,19 @@ int passbyme_parse_error(long status, const char *body, size_t len,
 		if (code)
 			r = code_outcome(code, sending, &st->msg);
 	}
-	util_sanitize(d, sizeof(d), text ? text : "");
+	/* both came from the network */
+	mid_log_quote(c, sizeof(c), code);
+	mid_log_quote(d, sizeof(d), text);
 	mid_log_msg(log,
 		    r == MID_E_UNREACHABLE ? LOG_WARNING
 		    : code && strcmp(code, "ALREADY_COMPLETED") == 0 ? LOG_INFO
 								     : LOG_ERR,
-		    "passbyme: HTTP %ld %s%s%s%s", status,
-		    code	    ? code
+		    "passbyme: HTTP %ld %s%s%s", status,
+		    code	    ? c
 		    : status != 420 ? "(no error body expected)"
 		    : obj	    ? "(no code)"
 				    : "(not JSON)",
-		    text ? " (" : "", text ? d : "", text ? ")" : "");
+		    text ? " message=" : "", text ? d : "");
 	json_object_put(obj);
 	return r;
 }

@@ -69,12 +69,13 @@ static long reason_code(json_object *reply)
 static int final_answer(json_object *reply, bool granted, int automated,
 			enum mid_msg *msg, struct mid_log *log)
 {
-	char r[REASON_MAX];
+	char t[REASON_MAX], r[REASON_MAX + 8];
 
-	text_of(reply, "reason", r, sizeof(r));
+	/* the reason came from the network: quoted, it cannot fake a field */
+	mid_log_quote(r, sizeof(r), text_of(reply, "reason", t, sizeof(t)));
 	if (granted) {
 		*msg = MSG_APPROVED;
-		mid_log_notice(log, "toopher: granted %s (%s)",
+		mid_log_notice(log, "toopher: granted %s (reason %s)",
 			       automated == 1 ? "automatically by the app's "
 						"automation rules"
 					      : "in the app",
@@ -82,7 +83,7 @@ static int final_answer(json_object *reply, bool granted, int automated,
 		return PROVIDER_APPROVED;
 	}
 	*msg = MSG_TOOPHER_DENIED;
-	mid_log_notice(log, "toopher: denied %s (%s)",
+	mid_log_notice(log, "toopher: denied %s (reason %s)",
 		       automated == 1 ? "automatically" : "in the app", r);
 	return MID_E_DENIED;
 }
@@ -225,16 +226,18 @@ int toopher_parse_error(long status, const char *body, size_t len,
 {
 	json_object *obj = json_parse_bounded(body, len);
 	int code = error_code(obj), r;
-	char t[ERR_TEXT_MAX], c[16] = "none";
+	char t[ERR_TEXT_MAX], q[ERR_TEXT_MAX + 8], c[16] = "none";
 	const char *what;
 
 	text_of(obj, "error_message", t, sizeof(t));
+	mid_log_quote(q, sizeof(q), t);
 	r = classify(status, code, t, msg, &what);
 	if (code >= 0)
 		snprintf(c, sizeof(c), "%d", code);
-	mid_log_msg(log, r == MID_E_UNREACHABLE ? LOG_WARNING : LOG_ERR,
-		    "toopher: HTTP %ld, %s, error_code %s \"%s\"%s%s", status,
-		    obj ? "JSON" : "not JSON", c, t, *what ? ": " : "", what);
+	mid_log_msg(
+	    log, r == MID_E_UNREACHABLE ? LOG_WARNING : LOG_ERR,
+	    "toopher: HTTP %ld, %s, error_code %s, error_message %s%s%s",
+	    status, obj ? "JSON" : "not JSON", c, q, *what ? ": " : "", what);
 	json_object_put(obj);
 	return r;
 }

@@ -43,9 +43,9 @@ def tagged_words(text):
 
 
 def config_keys():
-    """(section, key) of every key config.c's table accepts, its macros
+    """(section, key) of every key config_keys.c's table accepts, its macros
     (one block of keys per provider section) expanded."""
-    src = read("pam_mobileid", "config.c")
+    src = read("pam_mobileid", "config_keys.c")
     keys = set(re.findall(r'\{"(\w+)", "(\w+)", KEY_', src))
     for macro, body in re.findall(r"#define (\w+)\(sec, \w+\)((?:.*\\\n)+.*)", src):
         names = re.findall(r'\{[\s\\]*sec, "(\w+)"', body)
@@ -76,7 +76,7 @@ class ManPageTest(unittest.TestCase):
 
     def test_every_config_key_is_documented_in_its_section(self):
         keys = config_keys()
-        self.assertGreater(len(keys), 20, "config.c's table not found")
+        self.assertGreater(len(keys), 20, "config_keys.c's table not found")
         page = sections("pam_mobileid.conf.5")
         for sec, key in sorted(keys):
             title = "SECTION [%s]" % sec
