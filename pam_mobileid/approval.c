@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apptext.h"
 #include "config.h"
 #include "log.h"
 #include "mid.h"
@@ -23,52 +24,6 @@
 #define MAX_TEXT 2048
 /* transport failures in a row while collecting before we give up */
 #define MAX_POLL_FAILURES 3
-
-void approval_fill_text(const char *tmpl, const struct approval_env *env,
-			const char *host, char *out, size_t n)
-{
-	size_t o = 0;
-
-	if (n == 0)
-		return;
-	for (const char *p = tmpl ? tmpl : ""; *p && o + 1 < n; p++) {
-		const char *v = NULL;
-		char one[2] = {*p, '\0'};
-		size_t l;
-
-		if (*p == '%' && p[1]) {
-			switch (p[1]) {
-			case 'u': v = env->user; break;
-			case 'h': v = host; break;
-			case 's': v = env->service; break;
-			case 'c': v = env->command ? env->command : ""; break;
-			case 'r':
-				v = env->rhost && *env->rhost ? env->rhost
-							      : "local";
-				break;
-			case '%': v = "%"; break;
-			}
-			if (v)
-				p++;
-		}
-		if (!v)
-			v = one;
-		l = strlen(v);
-		if (o + l >= n)
-			l = n - 1 - o;
-		memcpy(out + o, v, l);
-		o += l;
-	}
-	/* a cut must not leave half a character */
-	out[util_utf8_cut(out, o)] = '\0';
-	/* the values came from the caller: no control characters */
-	{
-		char clean[MAX_TEXT];
-
-		util_sanitize(clean, sizeof(clean), out);
-		snprintf(out, n, "%s", clean);
-	}
-}
 
 /* The state of one approval while it runs. */
 struct run {
@@ -252,25 +207,9 @@ static int run_order(struct run *run, struct approval_result *res)
 
 /* What the provider gets to know of this login; its strings live in buf. */
 struct request_buf {
-	char text[MAX_TEXT];
+	char text[APPTEXT_MAX];
 	char ip[NET_IP_MAX];
 };
-
-/* The text in the app: the template, and for sudo the command. */
-static void request_text(const struct mid_config *cfg,
-			 const struct approval_env *env, char *out, size_t n)
-{
-	char host[HOST_NAME_MAX + 1] = "", tmpl[MAX_TEXT];
-	const char *msg = cfg->message ? cfg->message : "";
-
-	gethostname(host, sizeof(host) - 1);
-	/* what is approved is shown: a sudo approval names its command */
-	if (env->command && *env->command && !strstr(msg, "%c"))
-		snprintf(tmpl, sizeof(tmpl), "%s: %%c", msg);
-	else
-		snprintf(tmpl, sizeof(tmpl), "%s", msg);
-	approval_fill_text(tmpl, env, host, out, n);
-}
 
 static void make_request(const struct mid_config *cfg,
 			 const struct approval_env *env,
@@ -278,7 +217,7 @@ static void make_request(const struct mid_config *cfg,
 			 bool qr, struct request_buf *buf,
 			 struct mid_request *req, struct mid_log *log)
 {
-	request_text(cfg, env, buf->text, sizeof(buf->text));
+	apptext_make(cfg, env, buf->text, sizeof(buf->text));
 	req->user = env->user;
 	req->service = env->service;
 	req->rhost = env->rhost;

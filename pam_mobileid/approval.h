@@ -43,10 +43,4 @@ struct approval_result {
 int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 		 struct mid_log *log, struct approval_result *res);
 
-/* Fills the message template: %u user, %h host, %s service, %r remote host
- * or "local", %c the command sudo runs, %% a percent sign. For sudo a
- * template without %c gets the command appended. */
-void approval_fill_text(const char *tmpl, const struct approval_env *env,
-			const char *host, char *out, size_t n);
-
 #endif

@@ -1,4 +1,4 @@
-/* What the person reads: ui_wrap for status lines, approval_fill_text for
+/* What the person reads: ui_wrap for status lines, apptext_fill for
  * the text in the app, uipolicy_pick for how it is shown. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "approval.h"
+#include "apptext.h"
 #include "config.h"
 #include "mid.h"
 #include "ui.h"
@@ -99,7 +100,7 @@ static void assert_filled(const char *tmpl, const struct approval_env *env,
 	char out[256];
 
 	memset(out, 'X', sizeof(out));
-	approval_fill_text(tmpl, env, "srv1", out, sizeof(out));
+	apptext_fill(tmpl, env, "srv1", out, sizeof(out));
 	assert_string_equal(out, want);
 }
 
@@ -139,7 +140,7 @@ static void test_fill_text_removes_control_characters(void **state)
 	    env_for("ev\033[2Jil", "sshd", "host\r\nFAKE: approved");
 	char out[256];
 
-	approval_fill_text("%u from %r\x07", &env, "srv1", out, sizeof(out));
+	apptext_fill("%u from %r\x07", &env, "srv1", out, sizeof(out));
 	assert_null(strchr(out, '\033'));
 	assert_null(strchr(out, '\r'));
 	assert_null(strchr(out, '\n'));
@@ -156,12 +157,12 @@ static void test_fill_text_truncates_to_the_buffer(void **state)
 	char out[8];
 
 	memset(out, 'X', sizeof(out));
-	approval_fill_text("as %u on %h", &env, "srv1", out, sizeof(out));
+	apptext_fill("as %u on %h", &env, "srv1", out, sizeof(out));
 	assert_string_equal(out, "as alic");
-	approval_fill_text("%u", &env, "srv1", out, 1);
+	apptext_fill("%u", &env, "srv1", out, 1);
 	assert_string_equal(out, "");
 	memcpy(out, "keep", 5);
-	approval_fill_text("%u", &env, "srv1", out, 0);
+	apptext_fill("%u", &env, "srv1", out, 0);
 	assert_string_equal(out, "keep");
 }
 
@@ -172,7 +173,7 @@ static void test_fill_text_truncates_at_a_character_boundary(void **state)
 	struct approval_env env = env_for("åäö", "sshd", NULL);
 	char out[4];
 
-	approval_fill_text("%u", &env, "srv1", out, sizeof(out));
+	apptext_fill("%u", &env, "srv1", out, sizeof(out));
 	assert_string_equal(out, "å");
 }
 
