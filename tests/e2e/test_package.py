@@ -8,6 +8,7 @@ Needs root, dpkg-buildpackage, debhelper and lintian (tests/deps.sh installs
 them); skips when the machine already has the package or an unpackaged
 install of pam_mobileid (a purge would take the admin's files).
 """
+import fcntl
 import glob
 import os
 import secrets
@@ -15,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -22,12 +24,16 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 
 import sim  # noqa: E402
 from pamrun import PNR, PamLogin  # noqa: E402
+from safedir import safe_tmpdir  # noqa: E402
 
 PKG = "libpam-mobileid"
 CONF = "/etc/security/pam_mobileid.conf"
 DATA = "/usr/share/pam_mobileid"
 PROFILE = "/usr/share/pam-configs/mobileid"
 APT = ["apt-get", "-y", "-qq", "-o", "DPkg::Lock::Timeout=300"]
+# one run at a time on a machine: the package is the machine's
+LOCK = "/run/lock/mid-e2e-package.lock"
+LOCK_WAIT_S = 150
 # what installing or purging must leave as it was
 PAM_STATE = sorted(glob.glob("/etc/pam.d/common-*")) + ["/var/lib/pam/seen"]
 
@@ -45,6 +51,21 @@ def module_dir():
 def installed(pkg):
     out = run(["dpkg-query", "-W", "-f=${Status}", pkg]).stdout
     return out.endswith(" installed")
+
+
+def take_lock():
+    """The machine-wide lock of this test, or None after LOCK_WAIT_S."""
+    fd = os.open(LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    deadline = time.monotonic() + LOCK_WAIT_S
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                os.close(fd)
+                return None
+            time.sleep(1)
 
 
 def why_not():
@@ -87,8 +108,15 @@ class PackageTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
+        if os.geteuid() != 0:
+            raise unittest.SkipTest("needs root")
+        cls.lock = take_lock()
+        if cls.lock is None:
+            raise unittest.SkipTest("another run of this test held %s for %d s"
+                                    % (LOCK, LOCK_WAIT_S))
         reason = why_not()
         if reason:
+            os.close(cls.lock)
             raise unittest.SkipTest(reason)
         cls.tmp = tempfile.mkdtemp(prefix="mid-pkg.")
         src = os.path.join(cls.tmp, "src")
@@ -100,6 +128,7 @@ class PackageTest(unittest.TestCase):
         r = run(["dpkg-buildpackage", "-us", "-uc", "-b"], cwd=src, env=env)
         if r.returncode != 0:
             shutil.rmtree(cls.tmp, ignore_errors=True)
+            os.close(cls.lock)
             raise AssertionError("dpkg-buildpackage failed:\n" +
                                  (r.stdout + r.stderr)[-4000:])
         cls.deb = glob.glob(os.path.join(cls.tmp, PKG + "_*.deb"))[0]
@@ -110,6 +139,7 @@ class PackageTest(unittest.TestCase):
         if installed(PKG):
             run(APT + ["purge", PKG])
         shutil.rmtree(cls.tmp, ignore_errors=True)
+        os.close(cls.lock)
 
     def test_lintian_reports_no_error_and_no_warning(self):
         r = run(["lintian", "--allow-root", "--fail-on", "error,warning",
@@ -197,8 +227,11 @@ class PackageTest(unittest.TestCase):
         r = run(["mobileid", "--version"])
         self.assertEqual((r.returncode, r.stdout.split()[0]), (0, "mobileid"))
         # the shipped test-environment config with the shipped certificate
-        conf = os.path.join(self.tmp, "test.conf")
-        usermap = os.path.join(self.tmp, "usermap")
+        # files the module trusts live where every directory above is root's
+        d = safe_tmpdir("mid-pkg.")
+        self.addCleanup(shutil.rmtree, d, True)
+        conf = os.path.join(d, "test.conf")
+        usermap = os.path.join(d, "usermap")
         with open(usermap, "w") as f:
             f.write("alice bankid:%s\n" % PNR)
         with open(DATA + "/pam_mobileid.bankid-test.conf") as f:

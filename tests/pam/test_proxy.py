@@ -1,4 +1,4 @@
-"""proxy = http://host:port in [bankid]: logins through an HTTP CONNECT
+"""proxy = http://host:port in a provider section: logins through an HTTP CONNECT
 proxy (tests/lib/connectproxy.py) with the provider's TLS pinned end to end;
 the environment never chooses a proxy; only a proxy that cannot be reached
 is an outage (doc/interface.md: the config file, the caller's environment).
@@ -11,7 +11,10 @@ from pamtest import NOT_SUCCESS, PNR, PamCase, closed_port
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from connectproxy import ConnectProxy  # noqa: E402
+import pbmcase  # noqa: E402
 import sim  # noqa: E402
+from test_toopher import ToopherLogin  # noqa: E402
+from toopher_sim import ToopherSim  # noqa: E402
 
 # every variable libcurl would read to pick a proxy by itself
 PROXY_ENV = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
@@ -88,6 +91,31 @@ class TunnelTest(ProxyCase):
         self.assertEqual(len(p.connects), 1)
         self.assert_no_request(s)
         self.assertNotIn("failmode=safe", self.decision(lg))
+
+
+class OtherProvidersTest(ProxyCase):
+    """[passbyme] and [toopher] take the same keys, through the same code."""
+
+    def test_passbyme_goes_through_its_proxy(self):
+        s = pbmcase.PbmCase.start_sim(self)
+        p = self.proxy()
+        s.user(pbmcase.BOB, answer="approve", answer_ms=500)
+        lg = self.login(s, usermap=pbmcase.USERMAP, passbyme={"proxy": p.url})
+        self.assertEqual(self.run_login(lg, "bob"), "PAM_SUCCESS")
+        self.assertEqual(p.connects, ["localhost:%d" % s.api_port])
+
+    def test_toopher_goes_through_its_proxy(self):
+        s = ToopherSim()
+        self.addCleanup(s.stop)
+        pid = s.new_pairing("alice")["id"]
+        p = self.proxy()
+        lg = ToopherLogin(s, pid, toopher={"proxy": p.url})
+        self.addCleanup(lg.close)
+        lg.start("alice")
+        s.wait_for(lambda: s.requests_made(), 15)
+        self.assertEqual(s.answer(pid, "grant", delay_ms=300)[0], 200)
+        self.assertEqual(self.finish(lg), "PAM_SUCCESS")
+        self.assertEqual(p.connects, ["localhost:%d" % s.api_port])
 
 
 class ProxyOutageTest(ProxyCase):
