@@ -4,6 +4,7 @@ the environment never chooses a proxy; only a proxy that cannot be reached
 is an outage (doc/interface.md: the config file, the caller's environment).
 """
 import os
+import shutil
 import sys
 import unittest
 
@@ -12,6 +13,7 @@ from pamtest import NOT_SUCCESS, PNR, PamCase, closed_port
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from connectproxy import ConnectProxy  # noqa: E402
 import pbmcase  # noqa: E402
+from safedir import safe_tmpdir  # noqa: E402
 import sim  # noqa: E402
 from test_toopher import ToopherLogin  # noqa: E402
 from toopher_sim import ToopherSim  # noqa: E402
@@ -109,7 +111,11 @@ class OtherProvidersTest(ProxyCase):
         self.addCleanup(s.stop)
         pid = s.new_pairing("alice")["id"]
         p = self.proxy()
-        lg = ToopherLogin(s, pid, toopher={"proxy": p.url})
+        state = safe_tmpdir("mid-state.")
+        self.addCleanup(shutil.rmtree, state, True)
+        lg = ToopherLogin(s, pid, toopher={"proxy": p.url}, general={
+            "state_dir": os.path.join(state, "state"), "deny_hold": 0,
+            "max_requests": "0/600"})
         self.addCleanup(lg.close)
         lg.start("alice")
         s.wait_for(lambda: s.requests_made(), 15)
