@@ -483,6 +483,16 @@ class SyslogCatcher:
 # --------------------------------------------------------------------------
 # the module's configuration
 
+def own_state(dirpath, extra_general=""):
+    """[general] lines for this run's own state, limits off unless the
+    test sets them: the tests log the same user in several times."""
+    for key, value in (("state_dir", os.path.join(dirpath, "state")),
+                       ("deny_hold", "0"), ("max_requests", "0/600")):
+        if not re.search(r"^\s*%s\s*=" % key, extra_general, re.M):
+            extra_general += "\n%s = %s" % (key, value)
+    return extra_general
+
+
 def write_module_config(dirpath, api_url, certdir, users, qr="auto", extra_general="",
                         timeout=60, poll=1):  # noqa: E501
     """Root-owned 0600 config + usermap in DIRPATH (a 0755 dir).  USERS is a
@@ -490,12 +500,7 @@ def write_module_config(dirpath, api_url, certdir, users, qr="auto", extra_gener
     usermap = os.path.join(dirpath, "usermap")
     write_file(usermap, "".join("%s bankid:%s\n" % (u, p) for u, p in users.items()), 0o644)
     conf = os.path.join(dirpath, "pam_mobileid.conf")
-    # this run's own state, limits off unless the test sets them: the
-    # tests log the same user in several times
-    for key, value in (("state_dir", os.path.join(dirpath, "state")),
-                       ("deny_hold", "0"), ("max_requests", "0/600")):
-        if not re.search(r"^\s*%s\s*=" % key, extra_general, re.M):
-            extra_general += "\n%s = %s" % (key, value)
+    extra_general = own_state(dirpath, extra_general)
     text = ("[general]\nusermap = %s\ntimeout = %d\nqr = %s\n%s\n"
             "[bankid]\nurl = %s\ncert = %s\npassword_file = %s\nca = %s\npoll = %d\n"
             % (usermap, timeout, qr, extra_general, api_url, os.path.join(certdir, "client.p12"),
@@ -894,9 +899,9 @@ class PbmStack:
                                password_file=os.path.join(self.dir, "client.pass"),
                                ca=os.path.join(self.dir, "ca.pem"), availability=availability)
         self.conf = os.path.join(self.dir, "pam_mobileid.conf")
-        write_file(self.conf, "[general]\nusermap = %s\ntimeout = %d\nqr = %s\n[passbyme]\n%s"
-                   % (usermap, timeout, qr, "".join("%s = %s\n" % kv for kv in sec.items())),
-                   0o600)
+        write_file(self.conf, "[general]\nusermap = %s\ntimeout = %d\nqr = %s%s\n[passbyme]\n%s"
+                   % (usermap, timeout, qr, own_state(self.dir),
+                      "".join("%s = %s\n" % kv for kv in sec.items())), 0o600)
 
     def pam_line(self, args="", control="required"):
         return "auth %s %s conf=%s %s\n" % (control, module_path(), self.conf, args)
