@@ -11,6 +11,7 @@
 #include "config.h"
 #include "creds.h"
 #include "curlinit.h"
+#include "httptls.h"
 #include "log.h"
 #include "mid.h"
 #include "netfacts.h"
@@ -61,44 +62,11 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
-static CURLcode on_ssl_ctx(CURL *curl, void *ctx, void *userdata)
-{
-	struct http_session *s = userdata;
-	SSL_CTX *sctx = ctx;
-
-	if (SSL_CTX_set_min_proto_version(sctx, TLS1_2_VERSION) != 1)
-		return CURLE_SSL_CIPHER;
-	/* libcurl logs TLS secrets to SSLKEYLOGFILE if the host opened one:
-	 * never ours (it sets its callback just before calling us) */
-	SSL_CTX_set_keylog_callback(sctx, NULL);
-	/* received plaintext (a QR secret) is wiped from OpenSSL's buffers */
-	SSL_CTX_set_options(sctx, SSL_OP_CLEANSE_PLAINTEXT);
-	return creds_apply(s->creds, sctx) == 0 ? CURLE_OK
-						: CURLE_SSL_CERTPROBLEM;
-}
-
 #define SETOPT(opt, val)                                                       \
 	do {                                                                   \
 		if (curl_easy_setopt(s->curl, opt, val) != CURLE_OK)           \
 			goto fail;                                             \
 	} while (0)
-
-/* The system store libcurl was built with, named explicitly: left unset,
- * a fallback could read SSL_CERT_FILE / SSL_CERT_DIR from the caller. */
-static int system_store(struct http_session *s)
-{
-	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
-
-	if (!v || (!v->cainfo && !v->capath)) {
-		mid_log_err(s->log, "libcurl has no system CA store built in: "
-				    "set ca in the provider's section");
-		return MID_E_CONFIG;
-	}
-	if (curl_easy_setopt(s->curl, CURLOPT_CAINFO, v->cainfo) != CURLE_OK ||
-	    curl_easy_setopt(s->curl, CURLOPT_CAPATH, v->capath) != CURLE_OK)
-		return MID_E_INTERNAL;
-	return 0;
-}
 
 int http_session_route(struct http_session *s, const struct cfg_route *r)
 {
@@ -154,7 +122,7 @@ int http_session_new(const char *base_url, const struct creds *creds,
 		     struct mid_log *log, struct http_session **out)
 {
 	struct http_session *s;
-	struct curl_blob ca;
+	int r = MID_E_INTERNAL;
 
 	*out = NULL;
 	if (curlinit_once() < 0)
@@ -183,23 +151,10 @@ int http_session_new(const char *base_url, const struct creds *creds,
 	/* the caller's environment must not route us through a proxy */
 	SETOPT(CURLOPT_PROXY, "");
 	SETOPT(CURLOPT_NOPROXY, "*");
-	SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
-	SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
-	if (creds->ca_pem) {
-		/* the configured CA is the only trust anchor: no system store
-		 */
-		ca.data = creds->ca_pem;
-		ca.len = creds->ca_len;
-		ca.flags = CURL_BLOB_COPY;
-		SETOPT(CURLOPT_CAINFO, NULL);
-		SETOPT(CURLOPT_CAPATH, NULL);
-		SETOPT(CURLOPT_CAINFO_BLOB, &ca);
-	} else if (system_store(s) < 0) {
+	r = httptls_apply(s->curl, creds, log);
+	if (r < 0)
 		goto fail;
-	}
-	SETOPT(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	SETOPT(CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
-	SETOPT(CURLOPT_SSL_CTX_DATA, s);
+	r = MID_E_INTERNAL; /* for the options below */
 	SETOPT(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	SETOPT(CURLOPT_MAXCONNECTS, 1L);
 	SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
@@ -216,7 +171,7 @@ int http_session_new(const char *base_url, const struct creds *creds,
 	return 0;
 fail:
 	http_session_free(s);
-	return MID_E_INTERNAL;
+	return r;
 }
 
 static int classify(struct http_session *s, CURLcode rc)

@@ -1,0 +1,69 @@
+/* The TLS policy of every session. */
+#include "httptls.h"
+
+#include <openssl/ssl.h>
+
+#include "creds.h"
+#include "log.h"
+#include "mid.h"
+
+static CURLcode on_ssl_ctx(CURL *curl, void *ctx, void *userdata)
+{
+	const struct creds *creds = userdata;
+	SSL_CTX *sctx = ctx;
+
+	if (SSL_CTX_set_min_proto_version(sctx, TLS1_2_VERSION) != 1)
+		return CURLE_SSL_CIPHER;
+	/* libcurl logs TLS secrets to SSLKEYLOGFILE if the host opened one:
+	 * never ours (it sets its callback just before calling us) */
+	SSL_CTX_set_keylog_callback(sctx, NULL);
+	/* received plaintext (a QR secret) is wiped from OpenSSL's buffers */
+	SSL_CTX_set_options(sctx, SSL_OP_CLEANSE_PLAINTEXT);
+	return creds_apply(creds, sctx) == 0 ? CURLE_OK : CURLE_SSL_CERTPROBLEM;
+}
+
+/* The system store libcurl was built with, named explicitly: left unset,
+ * a fallback could read SSL_CERT_FILE / SSL_CERT_DIR from the caller. */
+static int system_store(CURL *curl, struct mid_log *log)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+
+	if (!v || (!v->cainfo && !v->capath)) {
+		mid_log_err(log, "libcurl has no system CA store built in: "
+				 "set ca in the provider's section");
+		return MID_E_CONFIG;
+	}
+	if (curl_easy_setopt(curl, CURLOPT_CAINFO, v->cainfo) != CURLE_OK ||
+	    curl_easy_setopt(curl, CURLOPT_CAPATH, v->capath) != CURLE_OK)
+		return MID_E_INTERNAL;
+	return 0;
+}
+
+/* The configured CA is the only trust anchor: no system store. */
+static int own_ca(CURL *curl, const struct creds *creds)
+{
+	struct curl_blob ca = {creds->ca_pem, creds->ca_len, CURL_BLOB_COPY};
+
+	if (curl_easy_setopt(curl, CURLOPT_CAINFO, NULL) != CURLE_OK ||
+	    curl_easy_setopt(curl, CURLOPT_CAPATH, NULL) != CURLE_OK ||
+	    curl_easy_setopt(curl, CURLOPT_CAINFO_BLOB, &ca) != CURLE_OK)
+		return MID_E_INTERNAL;
+	return 0;
+}
+
+int httptls_apply(CURL *curl, const struct creds *creds, struct mid_log *log)
+{
+	int r = creds->ca_pem ? own_ca(curl, creds) : system_store(curl, log);
+
+	if (r < 0)
+		return r;
+	if (curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
+	    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
+	    curl_easy_setopt(curl, CURLOPT_SSLVERSION,
+			     (long)CURL_SSLVERSION_TLSv1_2) != CURLE_OK ||
+	    curl_easy_setopt(curl, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx) !=
+		CURLE_OK ||
+	    curl_easy_setopt(curl, CURLOPT_SSL_CTX_DATA, creds) != CURLE_OK)
+		return MID_E_INTERNAL;
+	return 0;
+}

@@ -1,0 +1,17 @@
+/* The TLS policy of every session: the configured CA as the only trust
+ * anchor (or the system store, named explicitly), TLS 1.2 at least, no
+ * key log, received plaintext wiped, our client certificate. Nothing of it
+ * comes from the environment (doc/security.md). */
+#ifndef MID_HTTPTLS_H
+#define MID_HTTPTLS_H
+
+#include <curl/curl.h>
+
+struct creds;
+struct mid_log;
+
+/* Sets the policy on curl; creds must outlive it. Returns 0, MID_E_CONFIG
+ * (no CA and no system store) or MID_E_INTERNAL. */
+int httptls_apply(CURL *curl, const struct creds *creds, struct mid_log *log);
+
+#endif
