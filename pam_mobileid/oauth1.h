@@ -47,6 +47,10 @@ int oauth1_params_add_form(struct oauth1_params *p, const char *s, size_t len);
 
 void oauth1_params_free(struct oauth1_params *p);
 
+/* §3.4.1.3.2: the pairs sorted by encoded name, then value, joined as
+ * name=value with '&'. Heap string in *out. */
+int oauth1_params_normalise(const struct oauth1_params *p, char **out);
+
 /* The base string URI (§3.4.1.2): lower-case scheme and host, no default
  * port, the path as it is, no query or fragment. Only http and https. */
 int oauth1_base_uri(const char *url, char *out, size_t n);
