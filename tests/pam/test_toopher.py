@@ -26,9 +26,14 @@ class ToopherLogin(PamLogin):
         super().__init__(s, usermap="alice toopher:%s\n" % pairing, raw_conf="")
         self.secret_file = toopher_sim.write_secret(
             os.path.join(self.dir, "toopher.secret"), secret, secret_mode)
+        # the policy's memory per login: no rate limit or denial hold
+        # across tests
+        gen = {"state_dir": os.path.join(self.dir, "state"), "deny_hold": 0,
+               "max_requests": "0/600"}
+        gen.update(general or {})
         self.write("pam_mobileid.conf", raw_conf if raw_conf is not None else
                    toopher_sim.conf_text(s, self.usermap, self.secret_file,
-                                         general, toopher), 0o600)
+                                         gen, toopher), 0o600)
         if service != self.service:
             self.service = service
             with open(os.path.join(self.svcdir, "midtest")) as f:
