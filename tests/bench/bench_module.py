@@ -37,6 +37,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 
 import pamrun  # noqa: E402
 import pbmsim  # noqa: E402
+import toopher_sim  # noqa: E402
 import sim  # noqa: E402
 from safedir import safe_tmpdir  # noqa: E402
 
@@ -91,17 +92,44 @@ class Phone(threading.Thread):
             self.stop.wait(self.interval)
 
 
+class ToopherPhone(threading.Thread):
+    """Toopher's virtual phone: grants every pairing's pending request as
+    soon as the simulator has a new one (/phone/answer, not automated)."""
+
+    def __init__(self, s, pairings, interval=0.005):
+        super().__init__(daemon=True)
+        self.s, self.pairings, self.interval = s, pairings, interval
+        self.stop = threading.Event()
+        self.errors = []
+
+    def run(self):
+        last = 0
+        while not self.stop.is_set():
+            try:
+                n = len(self.s.requests_made())
+                if n != last:
+                    for pid in self.pairings:
+                        self.s.answer(pid, "grant")  # 4xx: none pending
+                    last = n
+            except (RuntimeError, OSError, KeyError) as e:
+                self.errors.append(repr(e))
+            self.stop.wait(self.interval)
+
+
 class Setup:
     """Config, usermap and pam.d service files in a private temp dir."""
 
     def __init__(self, s, users, qr, poll, timeout, module, creds="p12",
-                 provider="bankid"):
+                 provider="bankid", ids=None):
         self.dir = safe_tmpdir("mid-bench.")
+        ids = ids or [pnr(i) if provider == "bankid" else pbm_id(i) for i in range(users)]
         self.usermap = self.write("usermap", "".join(
-            "bench%d %s:%s\n" % (i, provider, pnr(i) if provider == "bankid"
-                                 else pbm_id(i)) for i in range(users)), 0o644)
+            "bench%d %s:%s\n" % (i, provider, ids[i]) for i in range(users)), 0o644)
         c = s.certdir
-        if creds == "p12":  # PKCS#12, password-protected (PBKDF2)
+        if provider == "toopher":  # server-authenticated TLS, OAuth 1.0a
+            cred = "consumer_key = %s\nconsumer_secret_file = %s\n" % (
+                toopher_sim.KEY, toopher_sim.write_secret(os.path.join(self.dir, "secret")))
+        elif creds == "p12":  # PKCS#12, password-protected (PBKDF2)
             cred = "cert = %s\npassword_file = %s\n" % (
                 os.path.join(c, "client.p12"), os.path.join(c, "client.pass"))
         else:  # PEM certificate and unencrypted PEM key, both mode 0600
@@ -251,9 +279,10 @@ def main():
     ap.add_argument("--creds", default="p12", choices=("p12", "pem"),
                     help="client credentials: PKCS#12 + password file (p12, as the "
                     "sample config) or PEM cert + unencrypted key (pem)")
-    ap.add_argument("--provider", default="bankid", choices=("bankid", "passbyme"),
-                    help="bankid (mobileid-sim) or passbyme (passbyme-sim, the "
-                    "push approved as soon as the app has it)")
+    ap.add_argument("--provider", default="bankid", choices=("bankid", "passbyme", "toopher"),
+                    help="bankid (mobileid-sim), passbyme (passbyme-sim, the push "
+                    "approved as soon as the app has it) or toopher (toopher-sim, "
+                    "the request granted as soon as it is pending; no client certificate)")
     ap.add_argument("--busy", type=int, default=0, metavar="K",
                     help="keep K CPU-bound processes running meanwhile (a busy host)")
     ap.add_argument("--no-callgrind", action="store_true", help="skip the callgrind runs")
@@ -264,7 +293,8 @@ def main():
         ap.error("need at least one login")
 
     module = os.path.join(sim.build_dir(), "pam_mobileid", "pam_mobileid.so")
-    simcls = pbmsim.PbmSim if a.provider == "passbyme" else sim.Sim
+    simcls = {"passbyme": pbmsim.PbmSim, "toopher": toopher_sim.ToopherSim}.get(
+        a.provider, sim.Sim)
     for need in (module, sim.sim_binary(simcls.BINARY), rusage_tool()):
         if not os.path.exists(need):
             sys.exit("missing %s (build first)" % need)
@@ -279,11 +309,15 @@ def main():
         s = pbmsim.PbmSim(sim.certs(), delivery_ms=0, download_ms=0)
         for i in range(users):
             s.user(pbm_id(i), answer="approve")
+    elif a.provider == "toopher":
+        s = toopher_sim.ToopherSim()
+        ids = [s.new_pairing("bench%d" % i)["id"] for i in range(users)]
     else:
         s = sim.Sim(sim.certs(), start_failed_ms=120000)
-    setup = Setup(s, users, a.qr, a.poll, 120, module, a.creds, a.provider)
-    phone = Phone(s)
-    if a.provider == "bankid":
+    setup = Setup(s, users, a.qr, a.poll, 120, module, a.creds, a.provider,
+                  ids if a.provider == "toopher" else None)
+    phone = ToopherPhone(s, ids) if a.provider == "toopher" else Phone(s)
+    if a.provider != "passbyme":
         phone.start()
     outdir = a.keep or tempfile.mkdtemp(prefix="mid-bench-cg.")
     os.makedirs(outdir, exist_ok=True)
