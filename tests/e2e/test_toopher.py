@@ -35,7 +35,10 @@ class ToopherStack:
         self.conf = L.write_file(
             os.path.join(self.dir, "pam_mobileid.conf"),
             toopher_sim.conf_text(self.sim, usermap, secret,
-                                  {"timeout": timeout, "qr": qr},
+                                  # a denial must not hold the next test's
+                                  # login: each run its own policy state
+                                  {"timeout": timeout, "qr": qr, "deny_hold": 0,
+                                   "state_dir": os.path.join(self.dir, "state")},
                                   {"ca": os.path.join(self.dir, "ca.pem")}), 0o600)
 
     def pam_line(self, args="", control="required"):
