@@ -471,6 +471,12 @@ class SyslogCatcher:
 
     def close(self):
         if self.sock is not None:
+            # every line for the suite-wide check that no log holds a
+            # secret (tests/lib/logarchive.py)
+            if LIB_DIR not in sys.path:
+                sys.path.insert(0, LIB_DIR)
+            import logarchive  # noqa: E402
+            logarchive.keep("e2e-syslog", self.lines)
             try:
                 if os.stat("/dev/log").st_ino == self._ino:
                     os.unlink("/dev/log")

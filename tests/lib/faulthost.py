@@ -10,10 +10,11 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 
+import logarchive
 import sim
 from pamrun import OTHER_PNR, PNR, PamLogin
+from safedir import safe_tmpdir
 
 # one line of the driver per login: key=value fields, log="..." last
 _FIELD = re.compile(r'(\w+)=("([^"]*)"|\S+)')
@@ -41,8 +42,7 @@ class FaultHost:
         self.keydir = None
         tls = None
         if pem:
-            self.keydir = tempfile.mkdtemp(prefix="mid-fault.")
-            os.chmod(self.keydir, 0o755)
+            self.keydir = safe_tmpdir("mid-fault.")
             for name in ("client.pem", "client.key"):
                 shutil.copy(os.path.join(s.certdir, name), self.keydir)
                 os.chmod(os.path.join(self.keydir, name), 0o600)
@@ -68,7 +68,8 @@ class FaultHost:
     def run(self, args, timeout, options=()):
         """Runs the driver to its end; returns the CompletedProcess."""
         cmd = [self.binary(), "--confdir", self.login.svcdir,
-               "--service", "midfault", "--control", str(self.control)]
+               "--service", "midfault", "--control", str(self.control),
+               "--logdir", logarchive.directory()]
         cmd += list(options) + list(args)
         env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8",
                    ASAN_OPTIONS="detect_leaks=1:abort_on_error=0",

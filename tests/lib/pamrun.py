@@ -17,6 +17,7 @@ import signal
 import subprocess
 import time
 
+import logarchive
 import phone
 import sim
 from safedir import safe_tmpdir
@@ -142,7 +143,9 @@ class PamLogin:
         # line-buffered stdout, as on a terminal: each info message reaches
         # the pipe whole and at once (stdbuf keeps pam_wrapper's LD_PRELOAD)
         cmd = ["stdbuf", "-oL"] + self.runner() + self.command(user, rhost)
+        self._archive()
         self.out = self.err = b""
+        self._archived = False
         # stdin="closed": no fd 0 at all, so reading an answer fails (a
         # conversation error); b"...": a pipe kept open for answer()
         closed = isinstance(stdin, str) and stdin == "closed"
@@ -250,10 +253,23 @@ class PamLogin:
         err = self.err.decode("utf-8", "replace")
         return [m.group(1) for m in re.finditer(r"SYSLOG\(\d+\): (.*)", err)]
 
+    def _archive(self):
+        """Keeps this run's module log lines for the suite-wide check
+        that no log holds a secret (logarchive), once per run."""
+        if self.proc is None or getattr(self, "_archived", True):
+            return
+        try:
+            self._drain()
+        except (OSError, ValueError):
+            pass
+        logarchive.keep("pam", self.syslog())
+        self._archived = True
+
     def close(self):
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        self._archive()
         if self.proc:
             for f in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
                 if f:

@@ -108,7 +108,10 @@ class Sim:
         if self.verbose:
             cmd.append("--verbose")
         log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        import logarchive  # it imports this module
+        env = dict(os.environ, MOBILEID_SIM_SECRETS=logarchive.secrets_file())
+        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                     env=env)
         log.close()
         deadline = time.monotonic() + 10
         while not os.path.exists(port_file):

@@ -16,6 +16,9 @@
  * log's own lock is taken (simlog_request_brief). */
 static pthread_mutex_t orders_lock = PTHREAD_MUTEX_INITIALIZER;
 static const struct bankid_timing *g_t;
+/* MOBILEID_SIM_SECRETS: a file that gets every qrStartSecret handed out,
+ * so that the test suite can look for them in the module's logs */
+static FILE *g_secrets;
 
 struct scan {
 	int64_t t_ms;
@@ -107,7 +110,14 @@ static void order_free(struct order *o)
 	free(o);
 }
 
-void orders_init(const struct bankid_timing *t) { g_t = t; }
+void orders_init(const struct bankid_timing *t)
+{
+	const char *path = getenv("MOBILEID_SIM_SECRETS");
+
+	g_t = t;
+	if (path && *path)
+		g_secrets = fopen(path, "a");
+}
 
 void orders_reset(void)
 {
@@ -236,6 +246,10 @@ int orders_create(const struct order_new *n, bool mismatch,
 	if (busy)
 		goto out;
 	o = order_new(n, mismatch, now);
+	if (g_secrets) {
+		fprintf(g_secrets, "%s\n", o->ids.qr_secret);
+		fflush(g_secrets);
+	}
 	if (grow((void **)&g_orders, &g_corders, g_norders, sizeof(*g_orders)) <
 	    0)
 		abort();
