@@ -81,44 +81,38 @@ WRAP(int, flock, (int fd, int op), (fd, op), ENOLCK, -1)
 WRAP(int, fstatat, (int d, const char *p, struct stat *st, int f),
      (d, p, st, f), ENOMEM, -1)
 
+/* open's third argument, which only O_CREAT and O_TMPFILE pass */
+static mode_t open_mode(int flags, va_list ap)
+{
+	return flags & (O_CREAT | O_TMPFILE) ? va_arg(ap, mode_t) : 0;
+}
+
 int __real_open(const char *path, int flags, ...);
 int __wrap_open(const char *path, int flags, ...);
 int __wrap_open(const char *path, int flags, ...)
 {
-	mode_t mode = 0;
+	va_list ap;
+	mode_t mode;
 
-	if (FAILS(open)) {
-		errno = EMFILE;
-		return -1;
-	}
-	if (flags & (O_CREAT | O_TMPFILE)) {
-		va_list ap;
-
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
-	return __real_open(path, flags, mode);
+	va_start(ap, flags);
+	mode = open_mode(flags, ap);
+	va_end(ap);
+	return FAILS(open) ? (errno = EMFILE, -1)
+			   : __real_open(path, flags, mode);
 }
 
 int __real_openat(int dir, const char *path, int flags, ...);
 int __wrap_openat(int dir, const char *path, int flags, ...);
 int __wrap_openat(int dir, const char *path, int flags, ...)
 {
-	mode_t mode = 0;
+	va_list ap;
+	mode_t mode;
 
-	if (FAILS(openat)) {
-		errno = EMFILE;
-		return -1;
-	}
-	if (flags & (O_CREAT | O_TMPFILE)) {
-		va_list ap;
-
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
-	return __real_openat(dir, path, flags, mode);
+	va_start(ap, flags);
+	mode = open_mode(flags, ap);
+	va_end(ap);
+	return FAILS(openat) ? (errno = EMFILE, -1)
+			     : __real_openat(dir, path, flags, mode);
 }
 
 /* libcurl */
