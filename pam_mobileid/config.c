@@ -38,6 +38,9 @@ int cfg_defaults(struct mid_config *cfg)
 	return 0;
 }
 
+/* The section after a bad header: its keys are skipped, not reported. */
+#define SECTION_SKIP "?"
+
 static char *trim(char *s)
 {
 	char *e;
@@ -71,12 +74,18 @@ static int parse_section(struct mid_config *cfg, char *line, char *section,
 
 	if (!end || *trim(end + 1)) {
 		mid_log_err(log, "%s: bad section header", where);
+		snprintf(section, seclen, "%s", SECTION_SKIP);
 		return MID_E_CONFIG;
 	}
 	*end = '\0';
 	if (strlen(name) >= seclen ||
 	    (strcmp(name, "general") != 0 && !provider_find(name))) {
-		mid_log_err(log, "%s: unknown section [%s]", where, name);
+		mid_log_err(log,
+			    "%s: unknown section [%s] (this build has "
+			    "[general] and [bankid], [passbyme], [toopher])",
+			    where, name);
+		/* its keys are not read: one problem, not one per line */
+		snprintf(section, seclen, "%s", SECTION_SKIP);
 		return MID_E_CONFIG;
 	}
 	snprintf(section, seclen, "%s", name);
@@ -102,6 +111,8 @@ static int parse_line(struct mid_config *cfg, char *line, char *section,
 		return 0;
 	if (*line == '[')
 		return parse_section(cfg, line, section, seclen, where, log);
+	if (strcmp(section, SECTION_SKIP) == 0)
+		return 0;
 	eq = strchr(line, '=');
 	if (!eq || !*section) {
 		mid_log_err(log, "%s: expected key = value in a section",
@@ -115,8 +126,11 @@ static int parse_line(struct mid_config *cfg, char *line, char *section,
 	value = trim(value);
 	k = cfg_key_find(section, name);
 	if (!k) {
-		mid_log_err(log, "%s: unknown key '%s' in [%s]", where, name,
-			    section);
+		char known[512];
+
+		cfg_keys_list(section, known, sizeof(known));
+		mid_log_err(log, "%s: unknown key '%s' in [%s] (known: %s)",
+			    where, name, section, known);
 		return MID_E_CONFIG;
 	}
 	/* a key given twice is a mistake: say so rather than guess */
@@ -137,18 +151,26 @@ int cfg_parse_text(struct mid_config *cfg, const char *text, size_t len,
 	unsigned seen[(CFG_KEYS_MAX + 31) / 32] = {0};
 	char section[16] = "";
 	struct file_lines it;
+	unsigned problems = 0;
 	int r;
 
 	*has_secret = false;
 	file_lines_init(&it, text, len, path);
-	while ((r = file_lines_next(&it, log)) > 0) {
-		r = parse_line(cfg, it.line, section, sizeof(section), seen,
-			       has_secret, it.where, log);
-		if (r < 0)
+	/* every line is read and each problem logged, so an admin sees them
+	 * all at once; any problem still refuses the whole file */
+	while ((r = file_lines_next(&it, log)) != 0) {
+		if (r > 0)
+			r = parse_line(cfg, it.line, section, sizeof(section),
+				       seen, has_secret, it.where, log);
+		if (r == MID_E_NOMEM)
 			break;
+		if (r < 0)
+			problems++;
 	}
 	file_lines_end(&it);
-	return r;
+	if (r == MID_E_NOMEM)
+		return r;
+	return problems ? MID_E_CONFIG : 0;
 }
 
 int cfg_apply_args(struct mid_config *cfg, int argc, const char **argv,

@@ -188,10 +188,28 @@ static int set_proxy(struct mid_config *cfg, const struct cfg_key *k,
 	return cfg_set_str(str_field(cfg, k), value, false);
 }
 
+/* "a, b, c": the names an enum key takes, for its error message. */
+static void enum_allowed(char *out, size_t size, const char *const *names)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (unsigned i = 0; names[i] && used < size; i++) {
+		int n = snprintf(out + used, size - used, "%s%s", i ? ", " : "",
+				 names[i]);
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
 /* One of k->names: its index (a bool for no/yes). */
 static int set_enum(struct mid_config *cfg, const struct cfg_key *k,
 		    const char *value, const char *where, struct mid_log *log)
 {
+	char allowed[96], quoted[MID_LOG_QUOTED_MAX];
+
 	for (unsigned i = 0; k->names[i]; i++) {
 		if (strcmp(value, k->names[i]) != 0)
 			continue;
@@ -201,7 +219,10 @@ static int set_enum(struct mid_config *cfg, const struct cfg_key *k,
 			*(int *)((char *)cfg + k->offset) = (int)i;
 		return 0;
 	}
-	mid_log_err(log, "%s: bad value for %s", where, k->name);
+	enum_allowed(allowed, sizeof(allowed), k->names);
+	mid_log_quote(quoted, sizeof(quoted), value);
+	mid_log_err(log, "%s: bad value %s for %s (allowed: %s)", where, quoted,
+		    k->name, allowed);
 	return MID_E_CONFIG;
 }
 
@@ -253,6 +274,24 @@ const struct cfg_key *cfg_key_find(const char *section, const char *name)
 		    strcmp(keys[i].name, name) == 0)
 			return &keys[i];
 	return NULL;
+}
+
+void cfg_keys_list(const char *section, char *out, size_t size)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < MID_ARRAY_SIZE(keys) && used < size; i++) {
+		int n;
+
+		if (strcmp(keys[i].section, section) != 0)
+			continue;
+		n = snprintf(out + used, size - used, "%s%s", used ? ", " : "",
+			     keys[i].name);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
 }
 
 size_t cfg_key_index(const struct cfg_key *k) { return (size_t)(k - keys); }

@@ -23,6 +23,8 @@ int cfg_key_set(struct mid_config *cfg, const struct cfg_key *k,
 		const char *value, const char *where, struct mid_log *log);
 
 /* k's place in the table, below CFG_KEYS_MAX. */
+/* "a, b, c": the key names of a section, cut to fit size. */
+void cfg_keys_list(const char *section, char *out, size_t size);
 size_t cfg_key_index(const struct cfg_key *k);
 
 /* Does k hold a secret (the file then must not be other-readable)? */

@@ -283,17 +283,20 @@ void file_lines_init(struct file_lines *it, const char *text, size_t len,
 
 int file_lines_next(struct file_lines *it, struct mid_log *log)
 {
-	const char *nl;
+	const char *nl, *start;
 	size_t n;
 
 	if (it->text >= it->end)
 		return 0;
 	nl = memchr(it->text, '\n', (size_t)(it->end - it->text));
 	n = nl ? (size_t)(nl - it->text) : (size_t)(it->end - it->text);
+	start = it->text;
+	/* past the line first: a caller may go on after a bad one */
+	it->text += n + (nl != NULL);
 	it->lineno++;
 	snprintf(it->where, sizeof(it->where), "%s:%u", it->path, it->lineno);
 	/* a NUL would end the line for the parser: what follows it unread */
-	if (memchr(it->text, '\0', n)) {
+	if (memchr(start, '\0', n)) {
 		mid_log_err(log, "%s: NUL byte in the line", it->where);
 		return MID_E_CONFIG;
 	}
@@ -301,9 +304,8 @@ int file_lines_next(struct file_lines *it, struct mid_log *log)
 		mid_log_err(log, "%s: line too long", it->where);
 		return MID_E_CONFIG;
 	}
-	memcpy(it->line, it->text, n);
+	memcpy(it->line, start, n);
 	it->line[n] = '\0';
-	it->text += n + (nl != NULL);
 	return 1;
 }
 

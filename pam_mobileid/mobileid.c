@@ -143,11 +143,15 @@ static int load_conf(const char *conf, struct mid_config *cfg,
 		     struct mid_log *log)
 {
 	const char *argv[1];
-	char arg[PATH_MAX + 8];
+	char arg[PATH_MAX + 8], cwd[PATH_MAX];
+	bool rel = conf[0] != '/';
 
+	/* a relative path is the admin's: from this directory */
+	if (rel && !getcwd(cwd, sizeof(cwd)))
+		cwd[0] = '\0';
 	/* a path cut short would name another file: refuse it */
-	if ((size_t)snprintf(arg, sizeof(arg), "conf=%s", conf) >=
-	    sizeof(arg)) {
+	if ((size_t)snprintf(arg, sizeof(arg), "conf=%s%s%s", rel ? cwd : "",
+			     rel ? "/" : "", conf) >= sizeof(arg)) {
 		memset(cfg, 0, sizeof(*cfg));
 		mid_log_err(log, "config path too long (%zu bytes)",
 			    strlen(conf));
@@ -182,11 +186,18 @@ static int cmd_check(const char *conf, bool probe, struct mid_log *log)
 	r = load_conf(conf, &cfg, log);
 	if (r < 0) {
 		cfg_free(&cfg);
-		fprintf(stderr, "mobileid: %s: %s\n", conf, mid_strerror(r));
+		/* every problem of the file is logged above, each with its line
+		 */
+		printf("%s: problems found (%s)\n", conf, mid_strerror(r));
 		return EXIT_PROBLEM;
 	}
 	/* every line is checked, and each user's chain shown */
-	if (report_chains(&cfg, stdout, log) < 0)
+	r = report_chains(&cfg, stdout, log);
+	if (r == 0)
+		printf("%s: problem: no user is mapped, nobody can log in "
+		       "(add a line 'USER provider:ID' per user)\n",
+		       cfg.usermap);
+	if (r <= 0)
 		problems++;
 	report_policy(&cfg, stdout);
 	problems += check_providers(&cfg, probe, log);

@@ -45,11 +45,18 @@ void report_policy(const struct mid_config *cfg, FILE *out)
 	fprintf(out, "policy: state kept in %s\n", p->state_dir);
 }
 
+struct chains {
+	FILE *out;
+	int users;
+};
+
 static void print_chain(void *ctx, const char *user,
 			const struct usermap_entry *e)
 {
-	FILE *out = ctx;
+	struct chains *c = ctx;
+	FILE *out = c->out;
 
+	c->users++;
 	fprintf(out, "user %s:", user);
 	for (unsigned i = 0; i < e->n; i++) {
 		char masked[USERMAP_MAX_ID];
@@ -63,5 +70,8 @@ static void print_chain(void *ctx, const char *user,
 
 int report_chains(const struct mid_config *cfg, FILE *out, struct mid_log *log)
 {
-	return usermap_each(cfg->usermap, print_chain, out, log);
+	struct chains c = {.out = out};
+	int r = usermap_each(cfg->usermap, print_chain, &c, log);
+
+	return r < 0 ? r : c.users;
 }

@@ -12,7 +12,7 @@ struct mid_log;
 void report_policy(const struct mid_config *cfg, FILE *out);
 
 /* "user: provider:****1239 -> provider:****.com" for every map line.
- * Returns 0 or the map's error. */
+ * Returns the number of users mapped, or the map's error. */
 int report_chains(const struct mid_config *cfg, FILE *out, struct mid_log *log);
 
 #endif

@@ -48,6 +48,14 @@ class BadConfigTest(PamCase):
         self.refused(lg, s)
         self.assert_log_names(lg, "%s:%d" % (lg.conf, line_of(lg.conf, "qr")), "qr")
 
+    def test_one_bad_line_among_good_ones_still_refuses_the_file(self):
+        # every line is read (and each problem logged), the file refused
+        s = self.start_sim()
+        lg = self.login(s, general={"qr": "sometimes", "timeout": 30,
+                                    "lang": "fi"})
+        self.refused(lg, s)
+        self.assert_log_names(lg, "%s:%d" % (lg.conf, line_of(lg.conf, "lang")), "lang")
+
     def test_timeout_out_of_range_is_refused_naming_file_and_line(self):
         s = self.start_sim()
         lg = self.login(s, general={"timeout": 0})
@@ -108,12 +116,43 @@ class BadConfigTest(PamCase):
 class AdminCheckTest(PamCase):
     """`mobileid check` finds what the module would refuse, before a login."""
 
-    def check(self, lg):
+    def check(self, lg, conf=None, cwd=None):
         tool = os.path.join(os.path.dirname(os.path.dirname(module_path())),
                             "pam_mobileid", "mobileid")
-        p = subprocess.run([tool, "check", "-c", lg.conf], capture_output=True,
-                           text=True, timeout=30)
+        p = subprocess.run([tool, "check", "-c", conf or lg.conf],
+                           capture_output=True, text=True, timeout=30, cwd=cwd)
+        self.verdict = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else ""
         return p.returncode, p.stdout + p.stderr
+
+    def test_every_problem_of_the_file_is_reported_in_one_run(self):
+        lg = self.login(None, general={"timout": 5, "qr": "sometimes",
+                                       "lang": "fi"})
+        rc, out = self.check(lg)
+        self.assertEqual(rc, 1, out)
+        self.assertIn("%s:%d: unknown key 'timout'" % (lg.conf, line_of(lg.conf, "timout")), out)
+        self.assertIn("timeout", out.split("'timout'")[1].splitlines()[0],
+                      "the known keys are listed")
+        self.assertIn("%s:%d: bad value" % (lg.conf, line_of(lg.conf, "qr")), out)
+        self.assertIn("allowed: auto, animate, prompt, off", out)
+        self.assertIn("%s:%d:" % (lg.conf, line_of(lg.conf, "lang")), out)
+        self.assertIn("allowed: auto, en, sv", out)
+        # the verdict comes last
+        self.assertTrue(self.verdict.endswith("problems found (bad configuration)"),
+                        self.verdict)
+
+    def test_a_relative_config_path_is_read_from_the_current_directory(self):
+        lg = self.login(None)
+        rc, out = self.check(lg, conf=os.path.basename(lg.conf),
+                             cwd=os.path.dirname(lg.conf))
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(self.verdict, "%s: ok" % os.path.basename(lg.conf))
+
+    def test_an_empty_user_map_is_a_problem(self):
+        lg = self.login(None, usermap="# nobody yet\n")
+        rc, out = self.check(lg)
+        self.assertEqual(rc, 1, out)
+        self.assertIn("%s: problem: no user is mapped" % lg.usermap, out)
+        self.assertTrue(self.verdict.endswith("problems found"), self.verdict)
 
     def test_a_good_config_passes(self):
         rc, out = self.check(self.login(None))
