@@ -35,12 +35,12 @@ static const char *const text_en[MSG_COUNT] = {
     [MSG_RFA23] = "Take a photo of, and scan, your ID document with the "
 		  "BankID app.",
     [MSG_TITLE] = "Log in with BankID",
-    [MSG_PRESS_ENTER] = "Press Enter to refresh.",
+    [MSG_PRESS_ENTER] = "Approve, then press Enter.",
     [MSG_TIME_LEFT] = "Time left:",
     [MSG_PHONE_CONFIRM_CALL] = "Confirm the call in the BankID app.",
     [MSG_APPROVED] = "Approved.",
     [MSG_TIMED_OUT] = "Time is up. Please try again.",
-    [MSG_INTERRUPTED] = "Login cancelled.",
+    [MSG_INTERRUPTED] = "The login request was cancelled.",
     [MSG_WRONG_IDENTITY] = "The BankID used does not belong to this "
 			   "account.",
     [MSG_UNAVAILABLE] = "The service is not available right now. Please "
@@ -121,12 +121,12 @@ static const char *const text_sv[MSG_COUNT] = {
     [MSG_RFA23] = "Fotografera och läs av din ID-handling med "
 		  "BankID-appen.",
     [MSG_TITLE] = "Logga in med BankID",
-    [MSG_PRESS_ENTER] = "Tryck på Enter för att uppdatera.",
+    [MSG_PRESS_ENTER] = "Godkänn, tryck sedan Enter.",
     [MSG_TIME_LEFT] = "Tid kvar:",
     [MSG_PHONE_CONFIRM_CALL] = "Bekräfta samtalet i BankID-appen.",
     [MSG_APPROVED] = "Godkänt.",
     [MSG_TIMED_OUT] = "Tiden har gått ut. Försök igen.",
-    [MSG_INTERRUPTED] = "Inloggningen avbröts.",
+    [MSG_INTERRUPTED] = "Inloggningsbegäran avbröts.",
     [MSG_WRONG_IDENTITY] = "Det BankID som användes hör inte till det här "
 			   "kontot.",
     [MSG_UNAVAILABLE] = "Tjänsten är inte tillgänglig just nu. Försök "

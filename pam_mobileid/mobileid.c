@@ -245,6 +245,12 @@ static int cmd_login(const char *conf, const char *user, struct mid_log *log)
 	}
 	if (r < 0)
 		fprintf(stderr, "mobileid: %s\n", mid_strerror(r));
+	if (r == MID_E_UNMAPPED)
+		fprintf(stderr,
+			"mobileid: %s has no line in the user map %s; add one "
+			"such as '%s bankid:YYYYMMDDNNNN' (or passbyme:EMAIL, "
+			"toopher:ID from 'mobileid pair')\n",
+			quoted, cfg.usermap, quoted);
 	cfg_free(&cfg);
 	/* Ctrl-C ends the tool as it ends any program, order cancelled */
 	wait_deliver(res.signal);

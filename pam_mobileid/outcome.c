@@ -34,8 +34,8 @@ static const struct outcome table[] = {
      * the full connect timeout, HTTP 503: recorded by resolve.c, http.c
      * and the provider; approval.c turns it into MID_E_SERVER once an
      * order exists */
-    {MID_E_UNREACHABLE, PAM_AUTHINFO_UNAVAIL, "unreachable", MSG_RFA5, false,
-     true},
+    {MID_E_UNREACHABLE, PAM_AUTHINFO_UNAVAIL, "unreachable", MSG_UNAVAILABLE,
+     false, true},
     /* a forged certificate is an attack, not an outage */
     {MID_E_TLS, PAM_AUTHINFO_UNAVAIL, "TLS verification failed", MSG_RFA5,
      false, false},

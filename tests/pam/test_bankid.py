@@ -209,7 +209,7 @@ class ApprovalTest(PamCase):
         o = self.only_order(s)
         self.assert_cancelled(s, o)
         self.decision(lg, "interrupted")
-        self.assertIn("Login cancelled.", self.shown(lg))
+        self.assertIn("The login request was cancelled.", self.shown(lg))
 
     def test_sigterm_and_sighup_while_waiting_cancel_the_order_too(self):
         for sig in (signal.SIGTERM, signal.SIGHUP):
@@ -285,7 +285,7 @@ class ApprovalTest(PamCase):
                                     "charset": "utf8"})
         lg.start("alice", stdin=b"")
         qr = lg.wait_qr(stream="err")
-        self.assertIn("Press Enter to refresh.", lg.err.decode("utf-8", "replace"))
+        self.assertIn("Approve, then press Enter.", lg.err.decode("utf-8", "replace"))
         o = self.only_order(s)
         time.sleep(2.5)  # nobody answers: nothing is collected
         self.assertEqual(self.paths(s), ["auth"])

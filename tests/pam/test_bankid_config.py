@@ -147,6 +147,17 @@ class AdminCheckTest(PamCase):
         self.assertEqual(rc, 0, out)
         self.assertEqual(self.verdict, "%s: ok" % os.path.basename(lg.conf))
 
+    def test_login_for_an_unmapped_user_names_the_map_and_the_line_to_add(self):
+        tool = os.path.join(os.path.dirname(os.path.dirname(module_path())),
+                            "pam_mobileid", "mobileid")
+        lg = self.login(None)
+        p = subprocess.run([tool, "login", "-c", lg.conf, "bob"],
+                           capture_output=True, text=True, timeout=30,
+                           stdin=subprocess.DEVNULL)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("bob has no line in the user map %s" % lg.usermap, p.stderr)
+        self.assertIn("'bob bankid:YYYYMMDDNNNN'", p.stderr)
+
     def test_an_empty_user_map_is_a_problem(self):
         lg = self.login(None, usermap="# nobody yet\n")
         rc, out = self.check(lg)

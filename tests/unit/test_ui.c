@@ -413,7 +413,7 @@ test_prompt_puts_title_first_and_footer_beside_the_last_row(void **state)
 	assert_int_equal(shape(last, &widest), 1 + 23);
 	assert_true(widest <= UI_SCREEN_COLS);
 	end = strrchr(last, '\n');
-	assert_non_null(strstr(end, "   Press Enter to refresh. "));
+	assert_non_null(strstr(end, "   Approve, then press Enter. "));
 	free(last);
 }
 
