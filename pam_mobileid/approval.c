@@ -24,6 +24,9 @@
 #define MAX_TEXT 2048
 /* transport failures in a row while collecting before we give up */
 #define MAX_POLL_FAILURES 3
+/* a frame a second; a wake this early still draws the next one */
+#define FRAME_MS 1000u
+#define FRAME_SLACK_MS 100u
 
 /* The state of one approval while it runs. */
 struct run {
@@ -36,6 +39,8 @@ struct run {
 	struct wait_sigs sigs;
 	uint64_t last_poll;
 	unsigned failures;
+	bool redraw;	   /* the screen is behind: status or order changed */
+	uint64_t shown_ms; /* when the last frame went out */
 };
 
 /* Status line: the provider's message and the time left. */
@@ -97,8 +102,11 @@ static int show(struct run *run)
  * final error. Starts a new order when the old one lapsed unscanned. */
 static int poll_once(struct run *run)
 {
+	struct provider_status before = run->st;
 	int r = run->ops->poll(run->p, &run->st);
 
+	if (run->st.msg != before.msg || run->st.show_qr != before.show_qr)
+		run->redraw = true;
 	run->last_poll = util_now_ms();
 	if (r == PROVIDER_RESTART) {
 		mid_log_info(run->log, "order not picked up in time; starting "
@@ -107,6 +115,7 @@ static int poll_once(struct run *run)
 		if (r < 0)
 			return r; /* no order is open now: nothing to poll */
 		run->st.show_qr = true;
+		run->redraw = true; /* a new code */
 	}
 	if (r == MID_E_UNREACHABLE || r == MID_E_SERVER) {
 		/* a collect cut short by the login's deadline: time is up */
@@ -141,14 +150,22 @@ static int loop(struct run *run)
 {
 	int r;
 
+	run->redraw = true;
 	for (;;) {
 		uint64_t now = util_now_ms(), wake;
 
 		if (now >= run->req->deadline_ms)
 			return MID_E_TIMEOUT;
-		r = show(run);
-		if (r < 0)
-			return r;
+		/* a frame is drawn on its second; a poll that changed nothing
+		 * draws none (else two frames would go out a few ms apart) */
+		if (run->redraw || run->ui->mode == UI_PROMPT ||
+		    now >= run->shown_ms + FRAME_MS - FRAME_SLACK_MS) {
+			r = show(run);
+			if (r < 0)
+				return r;
+			run->redraw = false;
+			run->shown_ms = now;
+		}
 		r = wait_interrupted(&run->sigs);
 		if (r < 0)
 			return r;
@@ -159,9 +176,11 @@ static int loop(struct run *run)
 			next_wake(run, util_now_ms(), &wake);
 			r = wait_until(&run->sigs, wake);
 			if (r == 0 &&
-			    util_now_ms() <
-				run->last_poll + run->ops->interval_ms(run->p))
+			    util_now_ms() < run->last_poll +
+						run->ops->interval_ms(run->p)) {
+				run->redraw = true; /* the next second */
 				continue;
+			}
 		}
 		if (r < 0)
 			return r;
