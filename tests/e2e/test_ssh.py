@@ -8,6 +8,7 @@ import unittest
 import e2elib as L
 
 REST = "account required pam_permit.so\nsession required pam_permit.so\n"
+UNMAPPED_PASS = "[success=done ignore=ignore default=die]"
 REMOTE = "echo REMOTE-$((6*7)) $(id -un)"
 
 
@@ -132,6 +133,26 @@ class SshE2E(L.E2ECase):
         self.dump("ssh-unmapped.txt", t.capture(history=True))
         self.assertNotIn("REMOTE-42", t.capture(history=True))
         self.assertEqual(self.stack.orders(), [])
+
+    def stack_unmapped_pass(self):
+        """README "Users without a phone", stack 2: unmapped users pass with
+        their key, mapped users still need the phone."""
+        self.sshd.set_pam(self.stack.pam_line("unmapped=ignore", control=UNMAPPED_PASS)
+                          + "auth required pam_permit.so\n" + REST)
+
+    def test_unmapped_user_passes_with_the_key_in_the_unmapped_pass_stack(self):
+        self.stack_unmapped_pass()
+        t = self.ssh("LC_ALL=C", user=self.stranger.name)
+        t.wait_for(r"REMOTE-42 %s" % self.stranger.name, 20)
+        self.assertEqual(self.stack.orders(), [])
+
+    def test_mapped_user_denied_is_refused_in_the_unmapped_pass_stack(self):
+        # a denial is final (default=die): pam_permit after it is never reached
+        self.stack_unmapped_pass()
+        t = self.ssh("LC_ALL=C")
+        self.approve_flow(t, "unmapped-pass-deny", action="deny")
+        t.wait_for("Permission denied", 15)
+        self.assertNotIn("REMOTE-42", t.capture(history=True))
 
     def test_client_disconnect_cancels(self):
         """The ssh client goes away while the prompt is up: sshd kills its PAM
