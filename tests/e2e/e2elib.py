@@ -587,6 +587,18 @@ class E2ECase(unittest.TestCase):
         except OSError:
             pass
 
+    def screenshot(self, name, text):
+        """With MID_SCREENSHOTS=DIR (tests/demo/screenshots.sh), draw a
+        captured screen (escapes kept) as DIR/NAME.png, 80 columns wide."""
+        d = os.environ.get("MID_SCREENSHOTS")
+        if not d:
+            return
+        if LIB_DIR not in sys.path:
+            sys.path.insert(0, LIB_DIR)
+        import termshot
+        rows = text.rstrip("\n ").split("\n")
+        termshot.render_screen("\n".join(rows), cols=80).save(os.path.join(d, name + ".png"))
+
 
 # --------------------------------------------------------------------------
 # OpenVPN 2.6 server (auth-pam plugin) and client on loopback

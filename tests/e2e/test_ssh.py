@@ -39,6 +39,7 @@ class SshE2E(L.E2ECase):
         t.type("")                                   # Enter: a fresh frame
         time.sleep(0.5)
         prompt = t.capture()
+        self.prompt_escapes = t.capture(escapes=True)
         self.dump("ssh-%s-prompt.txt" % name, prompt)
         ok, how = self.stack.scan(t, action, delay_ms=300, theme=theme,
                                   refresh=lambda: (t.type(""), time.sleep(0.6)))
@@ -87,6 +88,7 @@ class SshE2E(L.E2ECase):
         self.sshd.set_pam(self.stack.pam_line("charset=utf8") + REST)
         t = self.ssh("LANG=C.UTF-8")
         prompt = self.approve_flow(t, "utf8")
+        self.screenshot("ssh", self.prompt_escapes)
         self.check_prompt(prompt, "utf8")
         self.check_approved(t)
 

@@ -77,6 +77,7 @@ class SudoE2E(L.E2ECase):
         first = t.history_size()
         time.sleep(4)                         # four more frames
         screen = t.capture()
+        self.screenshot("sudo", t.capture(escapes=True))
         self.finish(t, "80x24")
         self.assertLessEqual(first, 1, "the first frame scrolled more than the prompt line")
         self.assertEqual(t.history_size(), first, "redraws scrolled the terminal")
