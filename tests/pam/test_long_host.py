@@ -75,16 +75,23 @@ class LongHost(unittest.TestCase):
         return summary[0], points
 
     def assert_flat(self, points, warmup):
+        """Descriptors the same at every checkpoint after warm-up; the
+        resident size back within RSS_SLACK_KB at the end and at the
+        median (a leak only grows; one login's big moment passes)."""
         settled = [p for p in points if p[0] >= warmup]
         self.assertGreaterEqual(len(settled), 3, points)
         base_rss, base_fds = settled[0][1], settled[0][2]
-        for n, rss, fds in settled:
+        for n, _, fds in settled:
             self.assertEqual(fds, base_fds, "descriptors after %d logins: "
                              "%d, after %d: %d" % (settled[0][0], base_fds,
                                                    n, fds))
-            self.assertLessEqual(rss - base_rss, RSS_SLACK_KB,
-                                 "RSS grew %d KiB from login %d to %d"
-                                 % (rss - base_rss, settled[0][0], n))
+        rss = sorted(r for _, r, _ in settled)
+        for what, value in (("at the end", settled[-1][1]),
+                            ("at the median", rss[len(rss) // 2])):
+            self.assertLessEqual(value - base_rss, RSS_SLACK_KB,
+                                 "RSS grew %d KiB %s (from login %d): %s"
+                                 % (value - base_rss, what, settled[0][0],
+                                    points))
 
     def test_many_logins_in_one_process_keep_rss_and_fds_flat(self):
         summary, points = self.run_host(LOGINS, max(LOGINS // 20, 1), True,
