@@ -146,6 +146,8 @@ class SudoE2E(L.E2ECase):
         self.assertEqual(len(orders), 1, orders)
         self.assertTrue(orders[0]["cancelled"], orders[0])
         self.assertNotIn("\nroot\n", "\n" + t.capture(history=True))
+        # the person is told what was cancelled
+        self.assertIn("The login request was cancelled.", t.capture(history=True))
 
     def test_hangup_is_final(self):
         """The terminal goes away (sudo does not block SIGHUP): the order is
@@ -165,6 +167,51 @@ class SudoE2E(L.E2ECase):
         log = self.syslog.text()
         self.assertIn("signal %d: order cancelled" % signal.SIGHUP, log)
         self.assertIn("interrupted: ", log)
+
+
+class SudoRecommendedE2E(L.E2ECase):
+    """README's recommended sudo setup: the module `requisite` in front of
+    the password and `Defaults passwd_tries=1`: a denial is one clear
+    refusal, no password prompt, no new order."""
+
+    sudo = SudoE2E.sudo
+    finish = SudoE2E.finish
+
+    @classmethod
+    def setUpClass(cls):
+        L.skip_unless_root()
+        L.skip_unless_programs("sudo", "tmux", "setpriv", "visudo", "zbarimg")
+        cls.syslog = L.SyslogCatcher()
+        cls.user = L.TempUser("mide2er")
+        cls.stack = L.Stack({cls.user.name: L.PNR}, qr="auto", timeout=60)
+        cls.service = "sudo-mide2er" + L.RUN_ID
+        cls.pam = L.pam_service(cls.service, cls.stack_text())
+        L.sudoers_dropin("Defaults:%s pam_service=%s, timestamp_timeout=0, passwd_tries=1\n"
+                         "%s ALL=(root) ALL\n" % (cls.user.name, cls.service, cls.user.name))
+
+    @classmethod
+    def stack_text(cls):
+        return (cls.stack.pam_line(control="requisite") + "auth required pam_unix.so\n" + REST)
+
+    def setUp(self):
+        self.stack.sim.reset()
+        L.write_file(self.pam, self.stack_text())
+
+    def test_denial_is_one_clear_refusal(self):
+        t = self.sudo()
+        self.stack.wait_orders(1)
+        ph = self.stack.phone_scan(t, "deny")
+        t.wait_for("incorrect password attempt", 40)
+        L.phone_wait(ph)
+        t.wait_exit(10)
+        self.finish(t, "recommended-deny")
+        screen = t.capture(history=True)
+        self.assertNotIn("root\n", screen.replace("Pane is dead", ""))
+        self.assertNotRegex(screen, "[Pp]assword:", "asked for the password after a denial")
+        self.assertNotIn("Sorry, try again", screen)
+        self.assertIn("The action was cancelled.", screen)       # BankID's userCancel text
+        self.assertIn("1 incorrect password attempt", screen)
+        self.assertEqual(len(self.stack.orders()), 1, self.stack.orders())
 
 
 if __name__ == "__main__":
