@@ -23,12 +23,16 @@ void policy_init(struct policy *p, const struct mid_config *cfg,
 	p->state_dir = state_dir ? state_dir : STATE_DEFAULT_DIR;
 }
 
-/* Is the mark younger than limit_ms? */
-static bool mark_within(struct policy *p, enum state_mark m,
-			const struct state_key *k, uint64_t limit_ms)
+/* Is the mark younger than limit_ms? 1 yes, 0 no, MID_E_LOCAL when it
+ * cannot be told (fail closed). */
+static int mark_within(struct policy *p, enum state_mark m,
+		       const struct state_key *k, uint64_t limit_ms)
 {
-	int64_t age = state_mark_age(&p->st, m, k);
+	int64_t age;
+	int r = state_mark_age(&p->st, m, k, &age);
 
+	if (r < 0)
+		return r;
 	return age >= 0 && (uint64_t)age < limit_ms;
 }
 
@@ -36,15 +40,19 @@ static bool mark_within(struct policy *p, enum state_mark m,
  * is ours when it was for the same account, remote host and service. */
 static int after_wait(struct policy *p, uint64_t waited_ms)
 {
-	if (mark_within(p, STATE_DENIED, &p->deny, waited_ms + 1)) {
+	int r = mark_within(p, STATE_DENIED, &p->deny, waited_ms + 1);
+
+	if (r == 1) {
 		mid_log_notice(p->log, "the concurrent order was denied");
 		return MID_E_HELD;
 	}
-	if (mark_within(p, STATE_APPROVED, &p->ok, waited_ms + 1)) {
+	if (r == 0)
+		r = mark_within(p, STATE_APPROVED, &p->ok, waited_ms + 1);
+	if (r == 1) {
 		mid_log_info(p->log, "approved by the concurrent order");
 		return POLICY_SHARED;
 	}
-	return POLICY_ORDER;
+	return r; /* POLICY_ORDER, or the failure */
 }
 
 static int take_lock(struct policy *p, uint64_t deadline_ms)
@@ -84,12 +92,16 @@ int policy_gate(struct policy *p, const char *account, const char *rhost,
 		return r;
 	p->have_state = true;
 	/* sshd runs each try in a new process: a denial holds across them */
-	if (pol->deny_hold &&
-	    mark_within(p, STATE_DENIED, &p->deny, pol->deny_hold * 1000ull))
-		return MID_E_HELD;
-	if (pol->grace &&
-	    mark_within(p, STATE_APPROVED, &p->ok, pol->grace * 1000ull))
-		return POLICY_GRACE;
+	r = pol->deny_hold ? mark_within(p, STATE_DENIED, &p->deny,
+					 pol->deny_hold * 1000ull)
+			   : 0;
+	if (r != 0)
+		return r == 1 ? MID_E_HELD : r;
+	r = pol->grace
+		? mark_within(p, STATE_APPROVED, &p->ok, pol->grace * 1000ull)
+		: 0;
+	if (r != 0)
+		return r == 1 ? POLICY_GRACE : r;
 	r = take_lock(p, deadline_ms);
 	if (r != POLICY_ORDER)
 		return r;

@@ -216,25 +216,35 @@ int state_mark(struct state *st, enum state_mark m, const struct state_key *k)
 	return r;
 }
 
-int64_t state_mark_age(struct state *st, enum state_mark m,
-		       const struct state_key *k)
+int state_mark_age(struct state *st, enum state_mark m,
+		   const struct state_key *k, int64_t *age_ms)
 {
 	char name[NAME_MAX_LEN];
 	uint64_t stamp = 0, now = boot_ms();
 	int fd, n = -1;
 
+	*age_ms = -1;
 	if (file_name(mark_prefix[m], k, name, sizeof(name)) < 0)
-		return -1;
+		return MID_E_LOCAL;
 	fd = openat(st->dirfd, name,
 		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 && errno == ENOENT)
+		return 0; /* no mark */
 	if (fd < 0)
-		return -1;
+		goto fail; /* EMFILE, ENOMEM, a link: cannot tell */
 	if (fd_is_ours(fd) && flock(fd, LOCK_SH) == 0)
 		n = read_stamps(fd, &stamp);
 	close(fd);
+	if (n == 0)
+		return 0; /* created, never written: no mark */
 	if (n != 1 || stamp > now)
-		return -1;
-	return (int64_t)(now - stamp);
+		goto fail;
+	*age_ms = (int64_t)(now - stamp);
+	return 0;
+fail:
+	mid_log_err(st->log, "state: cannot read the %s mark: %s",
+		    mark_prefix[m], n == -1 ? strerror(errno) : "damaged");
+	return MID_E_LOCAL;
 }
 
 void state_unmark(struct state *st, enum state_mark m,

@@ -38,9 +38,12 @@ void state_close(struct state *st);
 
 /* Records the mark now. Returns 0 or MID_E_INTERNAL. */
 int state_mark(struct state *st, enum state_mark m, const struct state_key *k);
-/* Milliseconds since the mark was set, or -1 when there is none. */
-int64_t state_mark_age(struct state *st, enum state_mark m,
-		       const struct state_key *k);
+/* *age_ms: milliseconds since the mark was set, or -1 when there is
+ * none. Returns 0, or MID_E_LOCAL when it cannot tell (no descriptor, a
+ * damaged file): the caller fails closed, since a caller who sets
+ * `ulimit -n` must not skip a denial hold. */
+int state_mark_age(struct state *st, enum state_mark m,
+		   const struct state_key *k, int64_t *age_ms);
 /* Forgets the mark (an approval ends a denial hold). */
 void state_unmark(struct state *st, enum state_mark m,
 		  const struct state_key *k);

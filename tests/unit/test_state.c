@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -89,6 +90,16 @@ static void test_open_refuses_a_world_writable_parent(void **unused)
 	state_close(&st);
 }
 
+/* The age of k's mark, -1 for none; fails the test when it cannot tell. */
+static int64_t age_of(struct state *st, enum state_mark m,
+		      const struct state_key *k)
+{
+	int64_t age;
+
+	assert_int_equal(state_mark_age(st, m, k, &age), 0);
+	return age;
+}
+
 static void test_mark_is_found_for_its_key_only(void **unused)
 {
 	const struct state_key k = {"alice", "10.0.0.1", NULL};
@@ -99,15 +110,38 @@ static void test_mark_is_found_for_its_key_only(void **unused)
 	struct state st;
 
 	open_state(&st);
-	assert_true(state_mark_age(&st, STATE_DENIED, &k) < 0);
+	assert_true(age_of(&st, STATE_DENIED, &k) < 0);
 	assert_int_equal(state_mark(&st, STATE_DENIED, &k), 0);
-	assert_in_range(state_mark_age(&st, STATE_DENIED, &k), 0, 5000);
-	assert_true(state_mark_age(&st, STATE_APPROVED, &k) < 0);
-	assert_true(state_mark_age(&st, STATE_DENIED, &other_host) < 0);
-	assert_true(state_mark_age(&st, STATE_DENIED, &other_user) < 0);
-	assert_true(state_mark_age(&st, STATE_DENIED, &shifted) < 0);
+	assert_in_range(age_of(&st, STATE_DENIED, &k), 0, 5000);
+	assert_true(age_of(&st, STATE_APPROVED, &k) < 0);
+	assert_true(age_of(&st, STATE_DENIED, &other_host) < 0);
+	assert_true(age_of(&st, STATE_DENIED, &other_user) < 0);
+	assert_true(age_of(&st, STATE_DENIED, &shifted) < 0);
 	state_unmark(&st, STATE_DENIED, &k);
-	assert_true(state_mark_age(&st, STATE_DENIED, &k) < 0);
+	assert_true(age_of(&st, STATE_DENIED, &k) < 0);
+	state_close(&st);
+}
+
+/* A caller who can choose the limits (ulimit -n under su) must not make
+ * the module believe there is no denial: it cannot tell, and says so. */
+static void test_mark_age_fails_closed_when_it_cannot_tell(void **unused)
+{
+	const struct state_key k = {"ivan", "10.0.0.9", NULL};
+	struct state st;
+	struct rlimit saved, one = {0, 0};
+	int64_t age;
+	int r;
+
+	open_state(&st);
+	assert_int_equal(state_mark(&st, STATE_DENIED, &k), 0);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	one.rlim_max = saved.rlim_max;
+	/* no descriptor may be opened: openat fails with EMFILE */
+	one.rlim_cur = 0;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &one), 0);
+	r = state_mark_age(&st, STATE_DENIED, &k, &age);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+	assert_int_equal(r, MID_E_LOCAL);
 	state_close(&st);
 }
 
@@ -119,8 +153,8 @@ static void test_service_is_part_of_an_approval_key(void **unused)
 
 	open_state(&st);
 	assert_int_equal(state_mark(&st, STATE_APPROVED, &ssh), 0);
-	assert_true(state_mark_age(&st, STATE_APPROVED, &ssh) >= 0);
-	assert_true(state_mark_age(&st, STATE_APPROVED, &sudo) < 0);
+	assert_true(age_of(&st, STATE_APPROVED, &ssh) >= 0);
+	assert_true(age_of(&st, STATE_APPROVED, &sudo) < 0);
 	state_close(&st);
 }
 
@@ -260,6 +294,7 @@ int main(void)
 	    cmocka_unit_test(test_open_refuses_a_symlink),
 	    cmocka_unit_test(test_open_refuses_a_world_writable_parent),
 	    cmocka_unit_test(test_mark_is_found_for_its_key_only),
+	    cmocka_unit_test(test_mark_age_fails_closed_when_it_cannot_tell),
 	    cmocka_unit_test(test_service_is_part_of_an_approval_key),
 	    cmocka_unit_test(test_files_are_private_whatever_the_umask),
 	    cmocka_unit_test(test_rate_counts_per_user_and_refuses_past_max),
