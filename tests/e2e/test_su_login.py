@@ -19,7 +19,10 @@ class SuLoginE2E(L.E2ECase):
         L.skip_unless_root()
         L.skip_unless_programs("su", "login", "unshare", "mount", "tmux", "zbarimg")
         cls.user = L.TempUser("mide2es")
-        cls.stack = L.Stack({cls.user.name: L.PNR}, qr="auto", timeout=60)
+        # root runs su here (no pam_rootok in the stack): the target's
+        # mapping approves; the caller's (the default) is tested through PAM
+        cls.stack = L.Stack({cls.user.name: L.PNR}, qr="auto", timeout=60,
+                            extra_general="su_approver = target")
         cls.stackfile = L.write_file(os.path.join(cls.stack.dir, "stack.pam"),
                                      cls.stack.pam_line() + REST)
 

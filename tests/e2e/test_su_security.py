@@ -38,7 +38,8 @@ class SuSecurityE2E(L.E2ECase):
         L.skip_unless_programs("su", "unshare", "mount", "setpriv")
         cls.caller = L.TempUser("mide2ec")
         cls.target = L.TempUser("mide2et")
-        cls.stack = L.Stack({cls.target.name: L.PNR}, qr="animate", timeout=20)
+        cls.stack = L.Stack({cls.target.name: L.PNR}, qr="animate", timeout=20,
+                            extra_general="su_approver = target")
         cls.script = L.write_file(os.path.join(cls.stack.dir, "as-caller.sh"),
                                   AS_CALLER, 0o755)
         # the caller's group gid equals its uid on Debian's useradd; use it
@@ -58,7 +59,10 @@ class SuSecurityE2E(L.E2ECase):
                                      self.stack.dir,
                                      {self.target.name: L.PNR},
                                      qr="animate", timeout=8,
-                                     extra_general=extra)
+                                     # the target's mapping: these tests
+                                     # are about what the caller controls
+                                     extra_general="su_approver = target\n"
+                                     + extra)
 
     def su(self, stack_file, shell, env=None):
         """Starts the caller's `sh -c SHELL` (which runs su) as the
