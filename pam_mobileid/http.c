@@ -223,15 +223,19 @@ static int set_method(struct http_session *s, const char *method,
 
 static int transport_error(struct http_session *s, const char *url, CURLcode rc)
 {
+	const char *what;
 	int r = s->proxied ? proxy_refusal(s->curl, url, s->log) : 0;
 
 	if (r < 0)
 		return r;
 	r = classify(s, rc);
-
+	what = curl_easy_strerror(rc);
+	/* curl's detail often ends in its own summary: say it once */
+	if (s->errbuf[0] && strstr(s->errbuf, what))
+		what = "";
 	mid_log_msg(s->log, r == MID_E_UNREACHABLE ? LOG_WARNING : LOG_ERR,
-		    "%s: %s%s%s", url, curl_easy_strerror(rc),
-		    s->errbuf[0] ? ": " : "", s->errbuf);
+		    "%s: %s%s%s", url, what, *what && s->errbuf[0] ? ": " : "",
+		    s->errbuf);
 	return r;
 }
 

@@ -144,6 +144,9 @@ class UnreachableTest(PamCase):
         # an outage says so, not "Something went wrong"
         self.assertIn("The service is not available right now", self.shown(lg))
         self.assertNotIn("Something went wrong", self.shown(lg))
+        # curl's summary once, not again after its detail
+        for l in self.module_log(lg):
+            self.assertLessEqual(l.count("Couldn't connect to server"), 1, l)
 
     def test_connection_refused_with_failmode_safe_lets_in_with_a_warning(self):
         lg, code = self.refused_login("safe")
