@@ -316,11 +316,6 @@ static int ask_chain(const struct mid_config *cfg,
 		mid_log_mask(res->masked_id, sizeof(res->masked_id), id->id);
 		if (!def)
 			return MID_E_INTERNAL;
-		if (!def->configured(cfg)) {
-			mid_log_err(log, "%s: no [%s] section", cfg->path,
-				    def->name);
-			return MID_E_CONFIG;
-		}
 		make_request(cfg, env, def, id->id, ui->mode != UI_OFF, &buf,
 			     req, log);
 		r = order(cfg, def, req, ui, log, res, &status);
@@ -334,6 +329,28 @@ static int ask_chain(const struct mid_config *cfg,
 	}
 	ui_final(ui, i18n_text(ui->lang, outcome_msg(r, status)), r != 0);
 	return r;
+}
+
+/* Every provider of the chain has its [section]: a config error is told
+ * as one, before the policy counts anything. */
+static int chain_configured(const struct mid_config *cfg,
+			    const struct usermap_entry *entry,
+			    struct mid_log *log)
+{
+	for (unsigned i = 0; i < entry->n; i++) {
+		const struct provider_def *def =
+		    provider_find(entry->ident[i].provider);
+
+		/* the user map names only providers of the table */
+		if (!def)
+			return MID_E_INTERNAL;
+		if (!def->configured(cfg)) {
+			mid_log_err(log, "%s: no [%s] section", cfg->path,
+				    def->name);
+			return MID_E_CONFIG;
+		}
+	}
+	return 0;
 }
 
 int approval_run(const struct mid_config *cfg, const struct approval_env *env,
@@ -352,6 +369,8 @@ int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 		return r;
 	/* no mapping, no request: guessing names must reach no phone */
 	r = usermap_lookup(cfg->usermap, account, &entry, log);
+	if (r == 0)
+		r = chain_configured(cfg, &entry, log);
 	if (r < 0)
 		return r;
 	uipolicy_pick(cfg, env, &ui);
