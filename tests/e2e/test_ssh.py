@@ -156,25 +156,6 @@ class SshE2E(L.E2ECase):
         t.wait_for("Permission denied", 15)
         self.assertNotIn("REMOTE-42", t.capture(history=True))
 
-    def test_unmapped_user_needs_the_password_in_the_unmapped_password_stack(self):
-        """README stack 3: unmapped users give their password instead."""
-        pw = "E2e-" + L.secrets.token_hex(6)
-        L.run(["chpasswd"], input="%s:%s\n" % (self.stranger.name, pw))
-        self.addCleanup(L.run, ["usermod", "-p", "*", self.stranger.name])
-        self.sshd.set_pam(self.stack.pam_line("unmapped=ignore", control=UNMAPPED_PASS)
-                          + "auth required pam_unix.so\n" + REST)
-        t = self.ssh("LC_ALL=C", user=self.stranger.name)
-        t.wait_for("[Pp]assword:", 20)
-        t.type("wrong-" + pw)
-        t.wait_for("[Pp]assword:.*\n(.*\n)*.*[Pp]assword:|Permission denied", 20)
-        self.assertNotIn("REMOTE-42", t.capture(history=True))
-        t.kill()
-        t = self.ssh("LC_ALL=C", user=self.stranger.name)
-        t.wait_for("[Pp]assword:", 20)
-        t.type(pw)
-        t.wait_for(r"REMOTE-42 %s" % self.stranger.name, 20)
-        self.assertEqual(self.stack.orders(), [])
-
     def test_client_disconnect_cancels(self):
         """The ssh client goes away while the prompt is up: sshd kills its PAM
         process with SIGTERM; the order must be cancelled at the provider."""
