@@ -335,7 +335,7 @@ static int ask_chain(const struct mid_config *cfg,
  * as one, before the policy counts anything. */
 static int chain_configured(const struct mid_config *cfg,
 			    const struct usermap_entry *entry,
-			    struct mid_log *log)
+			    struct mid_log *log, struct approval_result *res)
 {
 	for (unsigned i = 0; i < entry->n; i++) {
 		const struct provider_def *def =
@@ -345,6 +345,8 @@ static int chain_configured(const struct mid_config *cfg,
 		if (!def)
 			return MID_E_INTERNAL;
 		if (!def->configured(cfg)) {
+			snprintf(res->provider, sizeof(res->provider), "%s",
+				 def->name);
 			mid_log_err(log, "%s: no [%s] section", cfg->path,
 				    def->name);
 			return MID_E_CONFIG;
@@ -370,7 +372,7 @@ int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 	/* no mapping, no request: guessing names must reach no phone */
 	r = usermap_lookup(cfg->usermap, account, &entry, log);
 	if (r == 0)
-		r = chain_configured(cfg, &entry, log);
+		r = chain_configured(cfg, &entry, log, res);
 	if (r < 0)
 		return r;
 	uipolicy_pick(cfg, env, &ui);
