@@ -351,14 +351,29 @@ class Tmux:
 SSHD_BIN = "/usr/sbin/sshd"
 
 
+def privsep_dir():
+    """sshd's privilege separation directory (systemd makes it at boot).
+    Made when missing and never removed: every sshd on the machine needs it
+    for each new connection, including those of e2e runs going on at the
+    same time; without it sshd drops the connection before the key exchange
+    ("Missing privilege separation directory" in its log, the client says
+    "kex_exchange_identification: read: Connection reset by peer").  Made
+    again before every connection, in case a run with an older harness
+    removed it."""
+    os.makedirs("/run/sshd", 0o755, exist_ok=True)
+
+
 class Sshd:
     """A copy of the Debian sshd under its own name (so its own PAM service),
-    own host key and config, on a loopback ephemeral port, -D -e."""
+    own host key and config, on a loopback ephemeral port, -D -e.
+    MAIN_CONFIG, when given, is called with this Sshd (dir, port, hostkey and
+    place_lines() ready) and returns the path of the config sshd is to run
+    with, instead of the harness's own one."""
 
     count = 0
 
     def __init__(self, pam_text, extra_config="", auth_methods="publickey,keyboard-interactive",
-                 users=()):
+                 users=(), permit_root="no", main_config=None):
         Sshd.count += 1
         self.service = "sshd-mide2e%s%s" % (RUN_ID, "" if Sshd.count == 1 else Sshd.count)
         self.dir = tmpdir("mide2e-sshd-")
@@ -372,18 +387,16 @@ class Sshd:
         os.makedirs(os.path.join(self.dir, "keys"))
         self.port = free_port()
         self.log_path = os.path.join(self.dir, "sshd.log")
-        cfg = ["Port %d" % self.port, "ListenAddress 127.0.0.1", "HostKey " + self.hostkey,
-               "PidFile none", "UsePAM yes", "KbdInteractiveAuthentication yes",
-               "PasswordAuthentication no", "PubkeyAuthentication yes",
-               "AuthenticationMethods " + auth_methods,
-               "AuthorizedKeysFile %s/keys/%%u" % self.dir, "StrictModes no", "UseDNS no",
-               "PermitRootLogin no", "LogLevel DEBUG1", "MaxAuthTries 6",
-               "AcceptEnv LANG LC_*", "PrintMotd no", "PrintLastLog no",
-               "Subsystem sftp internal-sftp", extra_config]
-        self.config = write_file(os.path.join(self.dir, "sshd_config"), "\n".join(cfg) + "\n", 0o600)
-        if not os.path.isdir("/run/sshd"):     # privilege separation dir (systemd makes it)
-            os.makedirs("/run/sshd", 0o755)
-            CLEANUP.push(lambda: shutil.rmtree("/run/sshd", ignore_errors=True), "/run/sshd")
+        cfg = self.place_lines() + [
+            "UsePAM yes", "KbdInteractiveAuthentication yes",
+            "PasswordAuthentication no", "PubkeyAuthentication yes",
+            "AuthenticationMethods " + auth_methods, "UseDNS no",
+            "PermitRootLogin " + permit_root, "MaxAuthTries 6",
+            "AcceptEnv LANG LC_*", "PrintMotd no", "PrintLastLog no",
+            "Subsystem sftp internal-sftp", extra_config]
+        self.config = main_config(self) if main_config else \
+            write_file(os.path.join(self.dir, "sshd_config"), "\n".join(cfg) + "\n", 0o600)
+        privsep_dir()
         run([self.binary, "-t", "-f", self.config])
         self.logf = open(self.log_path, "w")
         self.proc = subprocess.Popen([self.binary, "-D", "-e", "-f", self.config],
@@ -395,6 +408,13 @@ class Sshd:
         run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", self.client_key])
         for u in users:
             self.authorize(u)
+
+    def place_lines(self):
+        """The config lines that make this sshd a private one: its port,
+        host key, key files and log level."""
+        return ["Port %d" % self.port, "ListenAddress 127.0.0.1", "HostKey " + self.hostkey,
+                "PidFile none", "AuthorizedKeysFile %s/keys/%%u" % self.dir, "StrictModes no",
+                "LogLevel DEBUG1"]
 
     def set_pam(self, text):
         """Replace this sshd's PAM stack (read anew by every connection)."""
@@ -409,6 +429,7 @@ class Sshd:
             return f.read()
 
     def ssh_cmd(self, user, remote_cmd, extra=()):
+        privsep_dir()
         opts = ["-F", "/dev/null", "-p", str(self.port), "-i", self.client_key,
                 "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=no",
                 "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
