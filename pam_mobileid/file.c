@@ -161,8 +161,8 @@ static int step(struct walk *w, size_t *off, struct mid_log *log)
 }
 
 /* Resolves w->path into w->done, checking each directory and link on the
- * way; w->st is then the lstat of the file itself. */
-static int resolve(struct walk *w, struct mid_log *log)
+ * way; w->st is then the lstat of what it names. */
+static int walk_path(struct walk *w, struct mid_log *log)
 {
 	size_t off = 0;
 	int r;
@@ -178,10 +178,42 @@ static int resolve(struct walk *w, struct mid_log *log)
 		;
 	if (r < 0)
 		return r;
-	if (!w->done[0] || lstat(w->done, &w->st) < 0)
+	if (lstat(w->done[0] ? w->done : "/", &w->st) < 0)
+		return refuse(w, "", "cannot be examined", log);
+	return 0;
+}
+
+/* walk_path() for a file: never open a FIFO or a device, open() may block
+ * or act. */
+static int resolve(struct walk *w, struct mid_log *log)
+{
+	int r = walk_path(w, log);
+
+	if (r == 0 && !w->done[0])
 		return refuse(w, "", "not a regular file", log);
-	/* never open a FIFO or a device: open() may block or act */
-	return check_regular(w->path, &w->st, log);
+	return r < 0 ? r : check_regular(w->path, &w->st, log);
+}
+
+int file_safe_dir(const char *path, struct mid_log *log)
+{
+	struct walk *w;
+	int r;
+
+	if (!path || path[0] != '/') {
+		mid_log_err(log, "%s: path must be absolute",
+			    path ? path : "(none)");
+		return MID_E_CONFIG;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return MID_E_NOMEM;
+	w->path = path;
+	r = walk_path(w, log);
+	/* every directory on the way, this one too, passed check_dir */
+	if (r == 0 && !S_ISDIR(w->st.st_mode))
+		r = refuse(w, "", "is not a directory", log);
+	free(w);
+	return r;
 }
 
 /* Opens what resolve() checked; the descriptor must be that very file. */

@@ -24,6 +24,12 @@ enum file_kind { FILE_PUBLIC, FILE_SECRET };
 int file_read(const char *path, enum file_kind kind, size_t max, char **buf,
 	      size_t *len, unsigned *mode, struct mid_log *log);
 
+/* The same walk for a directory that holds files we create (state, audit):
+ * it and every directory above it must be owned by root and not writable
+ * by group or other; links on the way as for file_read. Returns 0,
+ * MID_E_CONFIG (logged) or MID_E_NOMEM. */
+int file_safe_dir(const char *path, struct mid_log *log);
+
 #define FILE_MAX_LINE 1024
 
 /* Walks text[0..len) line by line for a parser (config, user map). */

@@ -17,6 +17,7 @@
 
 #include <openssl/evp.h>
 
+#include "file.h"
 #include "log.h"
 #include "mid.h"
 #include "util.h"
@@ -145,24 +146,25 @@ static int write_stamps(int fd, const uint64_t *stamps, int n)
 	return 0;
 }
 
+/* Whoever may write to a directory above the state may replace it: the
+ * parent of dir passes the same walk as the files the module reads. */
 static bool parent_is_safe(const char *dir, struct mid_log *log)
 {
 	char parent[4096];
 	const char *slash = strrchr(dir, '/');
-	struct stat sb;
 
 	if (!slash || (size_t)(slash - dir) >= sizeof(parent))
 		return false;
 	snprintf(parent, sizeof(parent), "%.*s",
 		 slash == dir ? 1 : (int)(slash - dir), dir);
-	if (stat(parent, &sb) < 0 || sb.st_uid != 0 || (sb.st_mode & 022)) {
-		mid_log_err(log,
-			    "state: %s must be root-owned and not "
-			    "group/other-writable",
-			    parent);
-		return false;
-	}
-	return true;
+	if (file_safe_dir(parent, log) == 0)
+		return true;
+	mid_log_err(
+	    log,
+	    "state: %s must be root-owned and not "
+	    "group/other-writable, and so must every directory above it",
+	    parent);
+	return false;
 }
 
 int state_open(struct state *st, const char *dir, struct mid_log *log)

@@ -7,13 +7,13 @@ import os
 import shutil
 import socket
 import subprocess
-import tempfile
 import time
 
 from pamtest import CERTS, OTHER_PNR, PNR, PamCase
 import pbmsim  # noqa: E402  (tests/lib is on the path through pamtest)
 from netfault import closed_port  # noqa: E402
 from pamrun import module_path, pam_wrapper_env  # noqa: E402
+from safedir import safe_tmpdir  # noqa: E402
 
 BOB = "bob@example.com"
 
@@ -22,9 +22,9 @@ class PolicyCase(PamCase):
 
     def setUp(self):
         # one state directory for every login of a test, in a root-owned
-        # 0755 directory (the module refuses one that others can write)
-        self.base = tempfile.mkdtemp(prefix="mid-policy.")
-        os.chmod(self.base, 0o755)
+        # 0755 directory with nothing above it others can write (the
+        # module refuses a state directory others could replace)
+        self.base = safe_tmpdir("mid-policy.")
         self.addCleanup(shutil.rmtree, self.base, True)
         self.state = os.path.join(self.base, "state")
 

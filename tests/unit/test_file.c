@@ -338,6 +338,23 @@ static void test_every_directory_up_to_the_root_is_checked(void **state)
 	assert_refused_saying(at("open/closed/f"), at("open"));
 }
 
+/* The walk for a directory we create files in (state, audit). */
+static void test_safe_dir_walks_every_directory_above(void **state)
+{
+	make_subdir("pub", 0755);
+	make_subdir("wide", 0777);
+	make_subdir("wide/inner", 0755);
+	make_file("plain", "x", 0644);
+	make_link("pub", "publink");
+	assert_int_equal(file_safe_dir(at("pub"), &quiet), 0);
+	assert_int_equal(file_safe_dir(at("publink"), &quiet), 0);
+	assert_int_equal(file_safe_dir(at("wide"), &quiet), MID_E_CONFIG);
+	assert_int_equal(file_safe_dir(at("wide/inner"), &quiet), MID_E_CONFIG);
+	assert_int_equal(file_safe_dir(at("plain"), &quiet), MID_E_CONFIG);
+	assert_int_equal(file_safe_dir(at("absent"), &quiet), MID_E_CONFIG);
+	assert_int_equal(file_safe_dir("relative", &quiet), MID_E_CONFIG);
+}
+
 static void test_symlink_to_a_good_file_is_followed(void **state)
 {
 	make_file("target", "target text", 0644);
@@ -496,6 +513,7 @@ int main(void)
 		test_parent_directory_not_owned_by_root_is_refused),
 	    cmocka_unit_test(test_sticky_world_writable_directory_is_refused),
 	    cmocka_unit_test(test_every_directory_up_to_the_root_is_checked),
+	    cmocka_unit_test(test_safe_dir_walks_every_directory_above),
 	    cmocka_unit_test(test_symlink_to_a_good_file_is_followed),
 	    cmocka_unit_test(test_renewal_tool_layout_of_links_is_followed),
 	    cmocka_unit_test(test_symlink_not_owned_by_root_is_refused),

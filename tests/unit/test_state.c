@@ -20,9 +20,9 @@
 #include "util.h"
 
 static struct mid_log quiet = {0};
-/* /var/tmp is sticky and world-writable: the state lives one level down
- * in a directory of root's own, as /run/pam_mobileid lives in /run */
-static char top[] = "/var/tmp/mid-test-state-XXXXXX";
+/* The state lives in a directory of root's own, as /run/pam_mobileid
+ * lives in /run, with nothing above it others can write */
+static char top[] = "/run/mid-test-state-XXXXXX";
 static char dir[sizeof(top) + 8];
 
 static int setup(void **unused)
@@ -88,6 +88,21 @@ static void test_open_refuses_a_world_writable_parent(void **unused)
 	assert_int_equal(state_open(&st, "/var/tmp/mid-x", &quiet),
 			 MID_E_CONFIG);
 	state_close(&st);
+}
+
+/* /var/tmp is sticky and world-writable: a root-owned 0755 directory in
+ * it may still be renamed away and replaced by anyone */
+static void test_open_refuses_a_world_writable_grandparent(void **unused)
+{
+	char mid[] = "/var/tmp/mid-test-state-XXXXXX", deep[64];
+	struct state st;
+
+	assert_non_null(mkdtemp(mid));
+	assert_int_equal(chmod(mid, 0755), 0);
+	snprintf(deep, sizeof(deep), "%s/state", mid);
+	assert_int_equal(state_open(&st, deep, &quiet), MID_E_CONFIG);
+	state_close(&st);
+	assert_int_equal(rmdir(mid), 0);
 }
 
 /* The age of k's mark, -1 for none; fails the test when it cannot tell. */
@@ -293,6 +308,7 @@ int main(void)
 	    cmocka_unit_test(test_open_refuses_a_directory_others_can_read),
 	    cmocka_unit_test(test_open_refuses_a_symlink),
 	    cmocka_unit_test(test_open_refuses_a_world_writable_parent),
+	    cmocka_unit_test(test_open_refuses_a_world_writable_grandparent),
 	    cmocka_unit_test(test_mark_is_found_for_its_key_only),
 	    cmocka_unit_test(test_mark_age_fails_closed_when_it_cannot_tell),
 	    cmocka_unit_test(test_service_is_part_of_an_approval_key),
