@@ -36,6 +36,12 @@ static const char *const text_en[MSG_COUNT] = {
 		  "BankID app.",
     [MSG_TITLE] = "Log in with BankID",
     [MSG_PRESS_ENTER] = "Approve, then press Enter.",
+    [MSG_CODE_FROM] = "Code from",
+    [MSG_FRESH_CODE] = "Press Enter for a fresh one right before you scan.",
+    /* the switch lines stay ASCII in every language: a client in a C
+     * locale shows every other byte as an octal escape */
+    [MSG_SWITCH_HALF] = "Code cut off? Type h, Enter.",
+    [MSG_SWITCH_ASCII] = "Garbled code? Type a, Enter.",
     [MSG_TIME_LEFT] = "Time left:",
     [MSG_PHONE_CONFIRM_CALL] = "Confirm the call in the BankID app.",
     [MSG_APPROVED] = "Approved.",
@@ -122,6 +128,10 @@ static const char *const text_sv[MSG_COUNT] = {
 		  "BankID-appen.",
     [MSG_TITLE] = "Logga in med BankID",
     [MSG_PRESS_ENTER] = "Godkänn, tryck sedan Enter.",
+    [MSG_CODE_FROM] = "Kod från",
+    [MSG_FRESH_CODE] = "Tryck Enter för en ny precis innan du läser av den.",
+    [MSG_SWITCH_HALF] = "Koden avklippt? Skriv h, Enter.",
+    [MSG_SWITCH_ASCII] = "Konstig kod? Skriv a, Enter.",
     [MSG_TIME_LEFT] = "Tid kvar:",
     [MSG_PHONE_CONFIRM_CALL] = "Bekräfta samtalet i BankID-appen.",
     [MSG_APPROVED] = "Godkänt.",

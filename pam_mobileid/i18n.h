@@ -21,6 +21,10 @@ enum mid_msg {
 	MSG_RFA23,  /* scan your ID document */
 	MSG_TITLE,
 	MSG_PRESS_ENTER,
+	MSG_CODE_FROM,	  /* prompt: "Code from" the time it was drawn */
+	MSG_FRESH_CODE,	  /* prompt: Enter right before you scan */
+	MSG_SWITCH_HALF,  /* prompt, ascii QR: type h for half blocks */
+	MSG_SWITCH_ASCII, /* prompt, utf8 QR: type a for ascii */
 	MSG_TIME_LEFT,
 	MSG_PHONE_CONFIRM_CALL,
 	MSG_APPROVED,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mid.h"
+#include "uiprompt.h"
 #include "util.h"
 
 #define MAX_STATUS 1024
@@ -142,35 +143,47 @@ static void put_text(struct frame *f, const char *text)
 	}
 }
 
+static unsigned count_lines(const char *s)
+{
+	unsigned n = 1;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
 /* The QR with the text in a column to its right, from its second line
- * on, and the footer beside its last line: an 80 x 24 terminal shows a
+ * on, and the footer beside its last lines: an 80 x 24 terminal shows a
  * whole utf8 frame. What does not fit beside it follows below. */
 static void beside(struct frame *f, const char *qr, unsigned qr_lines,
 		   const char *text, const char *footer)
 {
 	const char *t = *text ? text : NULL;
+	unsigned foot = footer ? count_lines(footer) : 0;
+	/* the footer goes beside the QR only below all of the text */
+	bool foot_beside = footer && qr_lines > foot + 1 &&
+			   (t ? count_lines(t) : 0) + 1 + foot <= qr_lines;
+	const char *fl = foot_beside ? footer : NULL;
 
 	for (unsigned i = 0; qr; i++, qr = next_line(qr)) {
-		bool last = i + 1 == qr_lines;
-
 		if (i > 0)
 			newline(f);
 		puts_line(f, qr);
-		if (t && i >= 1 && !(last && footer)) {
+		if (fl && i + foot >= qr_lines) {
+			spaces(f, UI_SIDE_GAP);
+			puts_line(f, fl);
+			fl = next_line(fl);
+		} else if (t && i >= 1) {
 			spaces(f, UI_SIDE_GAP);
 			puts_line(f, t);
 			t = next_line(t);
-		} else if (last && footer && !t) {
-			spaces(f, UI_SIDE_GAP);
-			puts_line(f, footer);
-			footer = NULL;
 		}
 	}
 	if (t) {
 		newline(f);
 		put_text(f, t);
 	}
-	if (footer) {
+	if (footer && !foot_beside) {
 		newline(f);
 		put_text(f, footer);
 	}
@@ -290,15 +303,18 @@ int ui_frame(struct ui *ui, const char *payload, const char *status)
 
 int ui_prompt(struct ui *ui, const char *payload, const char *status)
 {
-	char footer[128], *msg = NULL, *answer = NULL;
+	char text[MAX_STATUS], footer[256], *msg = NULL, *answer = NULL;
 	unsigned lines = 0;
 	int r;
 
+	if (payload)
+		uiprompt_status(ui, status ? status : "", text, sizeof(text));
+	else
+		snprintf(text, sizeof(text), "%s", status ? status : "");
 	/* ssh prefixes the first prompt line with "(user@host) ": a text
 	 * line comes first so that the prefix never lands on a QR row */
-	snprintf(footer, sizeof(footer), "%s ",
-		 i18n_text(ui->lang, MSG_PRESS_ENTER));
-	r = compose(ui, i18n_text(ui->lang, ui->title), payload, status, footer,
+	uiprompt_footer(ui, payload != NULL, footer, sizeof(footer));
+	r = compose(ui, i18n_text(ui->lang, ui->title), payload, text, footer,
 		    false, &msg, &lines);
 	if (r < 0)
 		return r;
@@ -306,6 +322,8 @@ int ui_prompt(struct ui *ui, const char *payload, const char *status)
 	/* no answer at all (Ctrl-D, end of input) gives up */
 	if (r == 0 && !answer)
 		r = MID_E_CONV;
+	if (r == 0)
+		uiprompt_answer(ui, answer);
 	util_strfree(answer);
 	free(msg);
 	return r < 0 ? MID_E_CONV : 0;

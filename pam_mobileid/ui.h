@@ -33,6 +33,9 @@ struct ui {
 	enum ui_mode mode;
 	struct qr_style qr;
 	bool redraw; /* escapes allowed: redraw the frame in place */
+	/* prompt mode: the person may switch the QR to half blocks (typing
+	 * h) or ASCII (a), as the admin left the charset to auto over ssh */
+	bool can_switch;
 	enum mid_lang lang;
 	enum mid_msg title; /* the prompt's first line: the provider's title */
 	ui_conv_fn conv;
@@ -48,7 +51,10 @@ struct ui {
 int ui_frame(struct ui *ui, const char *payload, const char *status);
 
 /* Prompt mode: title, QR, status and "Press Enter" in one prompt; returns
- * once the person answered. */
+ * once the person answered. With a QR the status says the local time the
+ * code was drawn and that Enter right before the scan gives a fresh one;
+ * with can_switch, a line offers the other charset, and an answer of h or
+ * a takes it for the next prompts. */
 int ui_prompt(struct ui *ui, const char *payload, const char *status);
 
 /* A last line (outcome); in animate mode it replaces the frame. */

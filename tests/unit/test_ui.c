@@ -275,11 +275,18 @@ static void test_pick_ui_charset_from_config_or_locale(void **state)
 	cfg.qr = CFG_QR_AUTO;
 	uipolicy_pick(&cfg, &env, &ui);
 	assert_int_equal(ui.qr.charset, QR_CHARSET_ASCII);
+	assert_true(ui.can_switch); /* the person may take half blocks */
 	/* ... but never '#' as the dark modules on a light terminal */
 	cfg.theme = CFG_THEME_LIGHT;
 	uipolicy_pick(&cfg, &env, &ui);
 	assert_int_equal(ui.qr.charset, QR_CHARSET_UTF8);
 	assert_int_equal(ui.qr.ink, QR_INK_DARK);
+	assert_false(ui.can_switch);
+	/* the admin's choice is final */
+	cfg.theme = CFG_THEME_DARK;
+	cfg.charset = CFG_CHARSET_ASCII;
+	uipolicy_pick(&cfg, &env, &ui);
+	assert_false(ui.can_switch);
 	cfg_free(&cfg);
 }
 
