@@ -49,16 +49,18 @@ void uipolicy_pick(const struct mid_config *cfg, const struct approval_env *env,
 		ui->qr.charset = QR_CHARSET_UTF8;
 	else if (cfg->charset == CFG_CHARSET_ASCII)
 		ui->qr.charset = QR_CHARSET_ASCII;
-	else if (ui->mode == UI_PROMPT) {
-		/* over ssh the client's locale is unknown here, and a client
-		 * in a C locale escapes every non-ASCII byte: ascii, unless
-		 * '#' would be the dark modules, which no camera reads on a
-		 * light terminal (doc/qr.md); the person may switch to the
-		 * half-height code at the prompt */
+	else if (ui->mode == UI_PROMPT || is_ssh(env)) {
+		/* over ssh the client's locale is unknown here (the locale
+		 * in the environment is the server's), and a client in a C
+		 * locale escapes every non-ASCII byte: ascii, unless '#'
+		 * would be the dark modules, which no camera reads on a light
+		 * terminal (doc/qr.md); at a prompt the person may switch to
+		 * the half-height code */
 		ui->qr.charset = cfg->theme == CFG_THEME_LIGHT
 				     ? QR_CHARSET_UTF8
 				     : QR_CHARSET_ASCII;
-		ui->can_switch = cfg->theme != CFG_THEME_LIGHT;
+		ui->can_switch =
+		    ui->mode == UI_PROMPT && cfg->theme != CFG_THEME_LIGHT;
 	} else
 		ui->qr.charset = locale_is_utf8(env->pam_env)
 				     ? QR_CHARSET_UTF8

@@ -13,7 +13,7 @@ struct mid_config;
 /* The UI settings for this login: qr = auto is prompt mode over ssh,
  * animate elsewhere; charset = auto follows the locale (ascii over ssh,
  * where the client's is unknown, unless theme = light; the person may
- * switch to half blocks at the prompt); escapes only on a local terminal
+ * switch to half blocks at a prompt); escapes only on a local terminal
  * in animate mode. */
 void uipolicy_pick(const struct mid_config *cfg, const struct approval_env *env,
 		   struct ui *ui);

@@ -27,16 +27,16 @@ class SshE2E(L.E2ECase):
         self.stack.sim.reset()
         self.sshd.set_pam(self.stack.pam_line() + REST)
 
-    def ssh(self, locale, user=None, sshd=None):
+    def ssh(self, locale, user=None, sshd=None, **size):
         sshd = sshd or self.sshd
         cmd = L.shell_join(sshd.ssh_cmd(user or self.user.name, REMOTE))
-        return self.tmux("env -u LANG -u LC_ALL -u LC_CTYPE %s %s" % (locale, cmd))
+        return self.tmux("env -u LANG -u LC_ALL -u LC_CTYPE %s %s" % (locale, cmd), **size)
 
-    def approve_flow(self, t, name, action="approve", theme="dark"):
-        """Wait for the prompt, refresh once (fresh QR), let the phone scan,
-        then press Enter until the login finishes."""
+    def approve_flow(self, t, name, action="approve", theme="dark", answer=""):
+        """Wait for the prompt, answer it once (Enter: a fresh QR), let the
+        phone scan, then press Enter until the login finishes."""
         t.wait_for(r"\(%s@127\.0\.0\.1\)" % self.user.name, 20)
-        t.type("")                                   # Enter: a fresh frame
+        t.type(answer)                               # Enter: a fresh frame
         time.sleep(0.5)
         prompt = t.capture()
         self.prompt_escapes = t.capture(escapes=True)
@@ -55,6 +55,13 @@ class SshE2E(L.E2ECase):
         self.dump("ssh-%s-final.txt" % name, t.capture(history=True))
         self.dump("ssh-%s-sshd.log" % name, self.sshd.log())
         return prompt
+
+    def wait_screen(self, t, text, timeout=20):
+        """The visible screen, wrapped lines joined, once it shows text."""
+        def seen():
+            screen = t.tmux("capture-pane", "-p", "-J", "-t", t.target).stdout
+            return screen if text in screen else None
+        return L.wait_until(seen, timeout, 0.2, "screen shows %r" % text)
 
     def check_prompt(self, prompt, charset):
         # the first prompt line carries the client's "(user@host) " prefix:
@@ -106,6 +113,37 @@ class SshE2E(L.E2ECase):
         picks must scan (ascii is the safe default)."""
         t = self.ssh("LANG=C.UTF-8")
         self.approve_flow(t, "auto-utf8")
+        self.check_approved(t)
+
+    def test_utf8_client_in_80x24_types_h_and_scans_without_resizing(self):
+        """charset = auto, theme = dark: the ascii code (46 lines) is cut
+        off in an 80 x 24 window, whose last lines offer the half-height
+        code; after h the whole prompt fits, and the phone reads the code
+        from the visible screen alone. It says when its code was drawn."""
+        t = self.ssh("LANG=C.UTF-8", width=80, height=24)
+        t.wait_for(r"Code cut off\? Type h, Enter\.", 20, history=False)
+        self.assertNotRegex(t.capture(), "[\u2580\u2584\u2588]")
+        t.type("h")
+        t.wait_for(r"Garbled code\? Type a, Enter\.", 20, history=False)
+        prompt = self.approve_flow(t, "h-80x24")
+        self.check_prompt(prompt, "utf8")   # the title line is on the screen
+        self.assertIn("Garbled code? Type a, Enter.", prompt)
+        self.assertRegex(prompt, r"Code from \d\d:\d\d:\d\d")
+        self.check_approved(t)
+
+    def test_c_locale_client_sees_escapes_after_h_and_types_a_back(self):
+        """A client in a C locale prints half blocks as octal escapes: the
+        offer to go back is ASCII and stays readable at the bottom."""
+        t = self.ssh("LC_ALL=C")
+        t.wait_for(r"Code cut off\? Type h, Enter\.", 20)
+        t.type("h")
+        # an escaped QR row is several screen lines: read them joined
+        screen = self.wait_screen(t, "Garbled code? Type a, Enter.")
+        self.assertRegex(screen, r"\\342\\226")
+        t.type("a")
+        self.wait_screen(t, "Code cut off? Type h, Enter.")
+        prompt = self.approve_flow(t, "a-back")
+        self.check_prompt(prompt, "ascii")
         self.check_approved(t)
 
     def test_light_terminal_gets_half_blocks(self):

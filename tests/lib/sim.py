@@ -72,7 +72,12 @@ class Order:
 
 
 class Sim:
-    """Runs mobileid-sim on ephemeral ports for the duration of a test."""
+    """Runs mobileid-sim on ephemeral ports for the duration of a test.
+
+    timings: the simulator's options with '_' for '-', e.g. start_failed_ms,
+    expire_ms, or qr_max_age_s (how many whole seconds a scanned QR frame
+    may lag the order's age before the scan is refused as stale, 409;
+    default 5, BankID's own tolerance is undocumented)."""
 
     BINARY = "mobileid-sim"
     API_PREFIX = "/rp/v6.0/"

@@ -282,8 +282,16 @@ static void test_pick_ui_charset_from_config_or_locale(void **state)
 	assert_int_equal(ui.qr.charset, QR_CHARSET_UTF8);
 	assert_int_equal(ui.qr.ink, QR_INK_DARK);
 	assert_false(ui.can_switch);
-	/* the admin's choice is final */
+	/* animate over ssh (sshd 10.3): the locale is the server's, and
+	 * there is no prompt to switch at */
 	cfg.theme = CFG_THEME_DARK;
+	cfg.qr = CFG_QR_ANIMATE;
+	uipolicy_pick(&cfg, &env, &ui);
+	assert_int_equal(ui.mode, UI_ANIMATE);
+	assert_int_equal(ui.qr.charset, QR_CHARSET_ASCII);
+	assert_false(ui.can_switch);
+	/* the admin's choice is final */
+	cfg.qr = CFG_QR_AUTO;
 	cfg.charset = CFG_CHARSET_ASCII;
 	uipolicy_pick(&cfg, &env, &ui);
 	assert_false(ui.can_switch);
