@@ -14,6 +14,7 @@
 #include "apptext.h"
 #include "config.h"
 #include "mid.h"
+#include "testlib.h"
 #include "ui.h"
 #include "uipolicy.h"
 
@@ -357,25 +358,6 @@ static struct ui frame_ui(enum ui_mode mode, enum qr_charset cs, char **last)
 	return ui;
 }
 
-/* Lines of msg; the widest, in columns. */
-static unsigned shape(const char *msg, unsigned *widest)
-{
-	unsigned lines = 1, c = 0;
-
-	*widest = 0;
-	for (const char *p = msg; *p; p++) {
-		if (*p == '\n') {
-			lines++;
-			c = 0;
-			continue;
-		}
-		c += ((unsigned char)*p & 0xc0) != 0x80;
-		if (c > *widest)
-			*widest = c;
-	}
-	return lines;
-}
-
 static void test_status_beside_the_qr_fits_80_by_24(void **state)
 {
 	char *last = NULL;
@@ -385,7 +367,7 @@ static void test_status_beside_the_qr_fits_80_by_24(void **state)
 	assert_int_equal(
 	    ui_frame(&ui, payload, "Start your BankID app.\nTime left: 57 s"),
 	    0);
-	lines = shape(last, &widest);
+	lines = test_text_shape(last, &widest);
 	/* 41 + 2 * 2 module rows, two a line: the status adds no line, so
 	 * with the cursor on the next line the frame fills 24 lines */
 	assert_int_equal(lines, 23);
@@ -409,7 +391,7 @@ static void test_long_status_wraps_beside_the_qr(void **state)
 		     "on this computer. If you have a BankID on card, please "
 		     "insert the card into your card reader.\nTime left: 5 s"),
 	    0);
-	assert_int_equal(shape(last, &widest), 23);
+	assert_int_equal(test_text_shape(last, &widest), 23);
 	assert_true(widest <= UI_SCREEN_COLS);
 	free(last);
 }
@@ -425,7 +407,7 @@ test_prompt_puts_title_first_and_footer_beside_the_last_row(void **state)
 	assert_int_equal(ui_prompt(&ui, payload, "Start your BankID app."), 0);
 	/* a text line first: ssh puts "(user@host) " before it */
 	assert_memory_equal(last, "Log in with BankID\n", 19);
-	assert_int_equal(shape(last, &widest), 1 + 23);
+	assert_int_equal(test_text_shape(last, &widest), 1 + 23);
 	assert_true(widest <= UI_SCREEN_COLS);
 	end = strrchr(last, '\n');
 	assert_non_null(strstr(end, "   Approve, then press Enter. "));
@@ -439,7 +421,7 @@ static void test_ascii_qr_has_the_status_beside_it_too(void **state)
 	unsigned widest, lines;
 
 	assert_int_equal(ui_frame(&ui, payload, "Start your BankID app."), 0);
-	lines = shape(last, &widest);
+	lines = test_text_shape(last, &widest);
 	assert_true(lines == 41 + 4 || lines == 37 + 4);
 	assert_true(widest <= UI_SCREEN_COLS);
 	assert_null(strchr(last, '\033'));

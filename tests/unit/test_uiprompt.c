@@ -14,6 +14,7 @@
 
 #include "i18n.h"
 #include "mid.h"
+#include "testlib.h"
 #include "ui.h"
 
 /* The conversation: keeps the last prompt, answers what the test says. */
@@ -51,25 +52,6 @@ static struct ui prompt_ui(enum qr_charset cs, enum mid_lang lang,
 	ui.conv = answer_conv;
 	ui.conv_ctx = s;
 	return ui;
-}
-
-/* Lines of msg; the widest, in columns. */
-static unsigned shape(const char *msg, unsigned *widest)
-{
-	unsigned lines = 1, c = 0;
-
-	*widest = 0;
-	for (const char *p = msg; *p; p++) {
-		if (*p == '\n') {
-			lines++;
-			c = 0;
-			continue;
-		}
-		c += ((unsigned char)*p & 0xc0) != 0x80;
-		if (c > *widest)
-			*widest = c;
-	}
-	return lines;
 }
 
 /* The last line of msg (where the cursor waits for the answer) and the
@@ -113,7 +95,7 @@ static void test_prompt_says_the_local_time_the_code_was_drawn(void **state)
 		    strncmp(at, after, strlen(after)) == 0);
 	assert_non_null(strstr(s.last, "before you scan."));
 	/* still title + 23 QR lines: an 80 x 24 terminal shows it all */
-	assert_int_equal(shape(s.last, &widest), 1 + 23);
+	assert_int_equal(test_text_shape(s.last, &widest), 1 + 23);
 	assert_true(widest <= UI_SCREEN_COLS);
 	assert_non_null(strstr(last_line(s.last), "   Approve, then press "));
 	free(s.last);
@@ -148,7 +130,7 @@ static void test_swedish_prompt_fits_beside_the_qr(void **state)
 		    ui_prompt(&ui, payload,
 			      "Starta BankID-appen.\nTid kvar: 87 s"),
 		    0);
-		lines = shape(s.last, &widest);
+		lines = test_text_shape(s.last, &widest);
 		assert_true(widest <= UI_SCREEN_COLS);
 		/* the text stands beside the QR: no line below it */
 		assert_true(lines == 1 + 23 || lines == 1 + 45);
@@ -169,7 +151,7 @@ static void test_ascii_prompt_offers_half_blocks_and_h_takes_them(void **state)
 	ui.can_switch = true;
 	assert_int_equal(ui_prompt(&ui, payload, "Start your BankID app."), 0);
 	/* beside the last two QR rows: what a 24-line window still shows */
-	assert_int_equal(shape(s.last, &widest), 1 + 45);
+	assert_int_equal(test_text_shape(s.last, &widest), 1 + 45);
 	assert_true(widest <= UI_SCREEN_COLS);
 	assert_non_null(strstr(line_above_last(s.last),
 			       "   Code cut off? Type h, Enter.\n"));
@@ -179,7 +161,7 @@ static void test_ascii_prompt_offers_half_blocks_and_h_takes_them(void **state)
 	/* the next prompt is half as tall and offers ASCII back */
 	s.answer = " A \r\n";
 	assert_int_equal(ui_prompt(&ui, payload, "Start your BankID app."), 0);
-	assert_int_equal(shape(s.last, &widest), 1 + 23);
+	assert_int_equal(test_text_shape(s.last, &widest), 1 + 23);
 	assert_null(strchr(s.last, '#'));
 	assert_non_null(strstr(line_above_last(s.last),
 			       "   Garbled code? Type a, Enter.\n"));

@@ -90,3 +90,21 @@ void test_write_file(const char *path, const char *text, unsigned mode)
 	fclose(f);
 	assert_int_equal(chmod(path, (mode_t)mode), 0);
 }
+
+unsigned test_text_shape(const char *msg, unsigned *widest)
+{
+	unsigned lines = 1, c = 0;
+
+	*widest = 0;
+	for (const char *p = msg; *p; p++) {
+		if (*p == '\n') {
+			lines++;
+			c = 0;
+			continue;
+		}
+		c += ((unsigned char)*p & 0xc0) != 0x80;
+		if (c > *widest)
+			*widest = c;
+	}
+	return lines;
+}

@@ -26,4 +26,8 @@ void test_write_file(const char *path, const char *text, unsigned mode);
  * static string. */
 const char *logged(void (*fn)(struct mid_log *, void *), void *arg);
 
+/* Lines of a text a terminal shows; *widest gets the widest, in columns
+ * (UTF-8 characters). */
+unsigned test_text_shape(const char *msg, unsigned *widest);
+
 #endif
