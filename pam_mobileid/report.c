@@ -2,8 +2,12 @@
  * chain of identities (identities masked as in the logs). */
 #include "report.h"
 
+#include <string.h>
+
+#include "approval.h"
 #include "config.h"
 #include "log.h"
+#include "uipolicy.h"
 #include "usermap.h"
 
 static void print_groups(const struct scope *g, FILE *out)
@@ -43,6 +47,39 @@ void report_policy(const struct mid_config *cfg, FILE *out)
 		cfg->failmode == CFG_FAIL_SAFE ? "safe" : "secure",
 		cfg->timeout);
 	fprintf(out, "policy: state kept in %s\n", p->state_dir);
+}
+
+static const char *mode_name(enum ui_mode m)
+{
+	return m == UI_ANIMATE ? "animate" : m == UI_PROMPT ? "prompt" : "off";
+}
+
+void report_display(const struct mid_config *cfg, FILE *out)
+{
+	/* what uipolicy_pick gives sshd's PAM process */
+	struct approval_env env = {.service = "sshd", .tty = "ssh"};
+	struct ui ui;
+	bool utf8;
+
+	uipolicy_pick(cfg, &env, &ui);
+	utf8 = ui.qr.charset == QR_CHARSET_UTF8;
+	fprintf(out, "display: sshd: qr = %s", mode_name(ui.mode));
+	if (cfg->qr == CFG_QR_ANIMATE)
+		fputs(" (needs sshd 10.3 or later)", out);
+	if (ui.mode != UI_OFF)
+		fprintf(out, ", %s code (%u lines)%s, theme = %s",
+			utf8 ? "utf8" : "ascii",
+			(utf8 ? 23u : 45u) + (ui.mode == UI_PROMPT),
+			ui.can_switch ? "; 'h' at the prompt switches to utf8 "
+					"(24 lines)"
+				      : "",
+			cfg->theme == CFG_THEME_LIGHT ? "light" : "dark");
+	fputc('\n', out);
+	fprintf(out, "display: other services: qr = %s, charset = %s\n",
+		cfg->qr == CFG_QR_AUTO ? "animate" : mode_name(ui.mode),
+		cfg->charset == CFG_CHARSET_AUTO   ? "from the locale"
+		: cfg->charset == CFG_CHARSET_UTF8 ? "utf8"
+						   : "ascii");
 }
 
 struct chains {

@@ -230,6 +230,33 @@ class AdminCheckTest(PamCase):
         self.assertEqual(rc, 0, out)
         self.assertIn("warning: charset = ascii with theme = light", out)
 
+    def test_check_tells_how_sshd_and_other_services_show_the_code(self):
+        cases = [
+            ({}, "display: sshd: qr = prompt, ascii code (46 lines); 'h' at "
+             "the prompt switches to utf8 (24 lines), theme = dark",
+             "display: other services: qr = animate, charset = from the "
+             "locale"),
+            ({"charset": "utf8"}, "display: sshd: qr = prompt, utf8 code "
+             "(24 lines), theme = dark",
+             "display: other services: qr = animate, charset = utf8"),
+            ({"theme": "light"}, "display: sshd: qr = prompt, utf8 code "
+             "(24 lines), theme = light", None),
+            ({"qr": "animate", "charset": "utf8"}, "display: sshd: qr = "
+             "animate (needs sshd 10.3 or later), utf8 code (23 lines), "
+             "theme = dark", None),
+            ({"qr": "off"}, "display: sshd: qr = off\n",
+             "display: other services: qr = off"),
+        ]
+        for general, sshd, other in cases:
+            with self.subTest(general=general):
+                lg = self.login(None, general=dict(general, qr=general.get(
+                    "qr", "auto")))
+                rc, out = self.check(lg)
+                self.assertEqual(rc, 0, out)
+                self.assertIn(sshd, out)
+                if other:
+                    self.assertIn(other, out)
+
 
 if __name__ == "__main__":
     unittest.main()
