@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "fuzz_reply.h"
 #include "json.h"
 #include "log.h"
 #include "mid.h"
@@ -73,9 +74,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int64_t ms;
 	int r;
 
-	if (size < 2 || size > 256 * 1024)
+	if (size < FUZZ_REPLY_MIN || size > 256 * 1024)
 		return 0;
-	status = 100 + ((data[0] << 8 | data[1]) % 500);
+	status = fuzz_reply_status(data);
 	obj = json_parse_bounded((const char *)data + 2, size - 2);
 	session(obj, NULL, 0);
 	session(obj, MID, 1709283720123LL);
@@ -88,11 +89,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				 data[0] & 1, &st, &log);
 	if (st.msg >= MSG_COUNT || st.show_qr)
 		abort();
-	if (r != MID_E_UNREACHABLE && r != MID_E_SERVER &&
-	    r != MID_E_PROTOCOL && r != MID_E_FAILED)
-		abort();
-	/* only a 503 is an outage, whatever its body says */
-	if ((status == 503) != (r == MID_E_UNREACHABLE))
-		abort();
+	fuzz_reply_check_error(status, r);
 	return 0;
 }

@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "fuzz_reply.h"
 #include "json.h"
 #include "log.h"
 #include "mid.h"
@@ -63,9 +64,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	long status;
 	int r;
 
-	if (size < 2 || size > 256 * 1024)
+	if (size < FUZZ_REPLY_MIN || size > 256 * 1024)
 		return 0;
-	status = 100 + ((data[0] << 8 | data[1]) % 500);
+	status = fuzz_reply_status(data);
 	obj = json_parse_bounded((const char *)data + 2, size - 2);
 	check_auth(obj, ID);
 	check_auth(obj, NULL);
@@ -76,11 +77,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				&log);
 	if (msg >= MSG_COUNT)
 		abort();
-	if (r != MID_E_UNREACHABLE && r != MID_E_SERVER &&
-	    r != MID_E_PROTOCOL && r != MID_E_FAILED)
-		abort();
-	/* only a 503 is an outage (the code failmode = safe may let in) */
-	if ((status == 503) != (r == MID_E_UNREACHABLE))
-		abort();
+	fuzz_reply_check_error(status, r);
 	return 0;
 }
