@@ -60,17 +60,13 @@ static int call(struct bankid *b, const char *endpoint, json_object *obj,
 		r = bankid_parse_error(rep.status, rep.body, rep.len, st,
 				       b->log);
 	} else {
-		*out = json_parse_bounded(rep.body, rep.len);
-		if (!*out || !json_object_is_type(*out, json_type_object)) {
+		r = json_parse_object(rep.body, rep.len, out);
+		if (r == MID_E_PROTOCOL)
 			mid_log_err(b->log,
-				    "bankid: %s: reply is not a JSON "
-				    "object",
+				    "bankid: %s: reply is not a JSON object",
 				    endpoint);
-			json_object_put(*out);
-			*out = NULL;
-			st->msg = MSG_RFA22;
-			r = MID_E_PROTOCOL;
-		}
+		if (r < 0)
+			st->msg = r == MID_E_NOMEM ? MSG_RFA5 : MSG_RFA22;
 	}
 	http_reply_free(&rep);
 	return r;

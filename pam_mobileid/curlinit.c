@@ -2,6 +2,7 @@
 #include "curlinit.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -15,8 +16,9 @@
 
 extern char **environ;
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_result = CURLE_FAILED_INIT;
+/* held while libcurl initialises; curl_ready once it has */
+static pthread_mutex_t curl_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool curl_ready;
 
 bool curlinit_denied_name(const char *entry)
 {
@@ -37,24 +39,36 @@ bool curlinit_denied_name(const char *entry)
  * environ points at a copy without them. The host's own array and strings
  * are never changed, and the copy is static because another thread's
  * getenv() may still be walking it after environ points back. */
-static void curl_init_hidden(void)
+static CURLcode curl_init_hidden(void)
 {
 	static char *clean[INIT_ENV_MAX + 1];
 	char **saved = environ;
 	size_t n = 0;
+	CURLcode r;
 
 	for (char **e = saved; e && *e && n < INIT_ENV_MAX; e++)
 		if (!curlinit_denied_name(*e))
 			clean[n++] = *e;
 	clean[n] = NULL;
 	environ = clean;
-	curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+	r = curl_global_init(CURL_GLOBAL_DEFAULT);
 	environ = saved;
+	return r;
 }
 
 int curlinit_once(void)
 {
-	/* curl_global_init is not thread-safe in every libcurl: run it once */
-	pthread_once(&curl_once, curl_init_hidden);
-	return curl_init_result == CURLE_OK ? 0 : MID_E_INTERNAL;
+	bool ready;
+
+	/* curl_global_init is not thread-safe in every libcurl: one thread
+	 * at a time, until it has worked once. A failure (out of memory) is
+	 * this login's; the next one tries again, as pthread_once would not
+	 * let it. */
+	if (pthread_mutex_lock(&curl_lock) != 0)
+		return MID_E_LOCAL;
+	if (!curl_ready)
+		curl_ready = curl_init_hidden() == CURLE_OK;
+	ready = curl_ready;
+	pthread_mutex_unlock(&curl_lock);
+	return ready ? 0 : MID_E_LOCAL;
 }

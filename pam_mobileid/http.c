@@ -125,8 +125,11 @@ int http_session_new(const char *base_url, const struct creds *creds,
 	int r = MID_E_INTERNAL;
 
 	*out = NULL;
-	if (curlinit_once() < 0)
-		return MID_E_INTERNAL;
+	if (curlinit_once() < 0) {
+		mid_log_err(log,
+			    "libcurl could not initialise (out of memory?)");
+		return MID_E_LOCAL;
+	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return MID_E_NOMEM;

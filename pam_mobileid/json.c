@@ -1,6 +1,7 @@
 /* Careful JSON: size, depth and UTF-8 checked; typed field access. */
 #include "json.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -8,6 +9,7 @@
 
 #include <json-c/printbuf.h>
 
+#include "mid.h"
 #include "util.h"
 
 /* json-c takes NaN and Infinity, which are not JSON (RFC 8259). */
@@ -33,42 +35,69 @@ static bool all_finite(json_object *obj)
 	}
 }
 
-json_object *json_parse_bounded(const char *text, size_t len)
+/* json_parse_bounded's work: 0 with *out set, MID_E_PROTOCOL for text
+ * that is not one bounded JSON value, MID_E_NOMEM when memory ran out
+ * (json-c says so only through malloc's errno). */
+static int parse(const char *text, size_t len, json_object **out)
 {
 	struct json_tokener *tok;
 	json_object *obj;
+	int r = 0;
 
+	*out = NULL;
 	/* json-c's own UTF-8 check lets overlong forms and surrogates by */
 	if (!text || len == 0 || len > INT_MAX || !util_utf8_valid(text, len))
-		return NULL;
+		return MID_E_PROTOCOL;
 	tok = json_tokener_new_ex(JSON_MAX_DEPTH);
 	if (!tok)
-		return NULL;
+		return MID_E_NOMEM;
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
 					JSON_TOKENER_VALIDATE_UTF8);
+	errno = 0;
 	obj = json_tokener_parse_ex(tok, text, (int)len);
-	if (obj && (json_tokener_get_error(tok) != json_tokener_success ||
-		    json_tokener_get_parse_end(tok) != len)) {
+	if (!obj)
+		r = errno == ENOMEM ? MID_E_NOMEM : MID_E_PROTOCOL;
+	else if (json_tokener_get_error(tok) != json_tokener_success ||
+		 json_tokener_get_parse_end(tok) != len) {
 		/* trailing bytes after the value: reject it whole */
 		size_t end = json_tokener_get_parse_end(tok);
 
 		while (end < len && (text[end] == ' ' || text[end] == '\n' ||
 				     text[end] == '\r' || text[end] == '\t'))
 			end++;
-		if (end != len) {
-			json_object_put(obj);
-			obj = NULL;
-		}
+		if (end != len)
+			r = MID_E_PROTOCOL;
 	}
 	/* the scratch buffer holds the last strings parsed (a QR secret) */
 	if (tok->pb && tok->pb->buf)
 		explicit_bzero(tok->pb->buf, (size_t)tok->pb->size);
 	json_tokener_free(tok);
-	if (obj && !all_finite(obj)) {
+	if (r == 0 && !all_finite(obj))
+		r = MID_E_PROTOCOL;
+	if (r < 0)
 		json_object_put(obj);
-		obj = NULL;
+	else
+		*out = obj;
+	return r;
+}
+
+json_object *json_parse_bounded(const char *text, size_t len)
+{
+	json_object *obj;
+
+	return parse(text, len, &obj) == 0 ? obj : NULL;
+}
+
+int json_parse_object(const char *text, size_t len, json_object **out)
+{
+	int r = parse(text, len, out);
+
+	if (r == 0 && !json_object_is_type(*out, json_type_object)) {
+		json_object_put(*out);
+		*out = NULL;
+		r = MID_E_PROTOCOL;
 	}
-	return obj;
+	return r;
 }
 
 const char *json_get_str(json_object *obj, const char *key, size_t max)

@@ -13,6 +13,12 @@
  * is not valid JSON, nests deeper than JSON_MAX_DEPTH, or is not UTF-8. */
 json_object *json_parse_bounded(const char *text, size_t len);
 
+/* A provider's reply body, which must be one JSON object (checked as
+ * json_parse_bounded does): 0 with *out set; MID_E_PROTOCOL when it is
+ * not one; MID_E_NOMEM when memory ran out, which is this host's failure
+ * and never the provider's bad reply. */
+int json_parse_object(const char *text, size_t len, json_object **out);
+
 /* The string member key of obj if it is a string of 1..max bytes with no
  * control characters; else NULL. */
 const char *json_get_str(json_object *obj, const char *key, size_t max);

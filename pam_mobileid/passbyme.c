@@ -63,17 +63,14 @@ static int call(struct passbyme *b, const char *method, const char *path,
 					 body != NULL, st, b->log);
 	} else {
 		/* an empty or non-JSON 200 is an error, not a status */
-		*out = json_parse_bounded(rep.body, rep.len);
-		if (!*out || !json_object_is_type(*out, json_type_object)) {
+		r = json_parse_object(rep.body, rep.len, out);
+		if (r == MID_E_PROTOCOL)
 			mid_log_err(b->log,
 				    "passbyme: %s %s: reply is not a JSON "
 				    "object",
 				    method, body ? MESSAGES : "message");
-			json_object_put(*out);
-			*out = NULL;
-			st->msg = MSG_RFA22;
-			r = MID_E_PROTOCOL;
-		}
+		if (r < 0)
+			st->msg = r == MID_E_NOMEM ? MSG_RFA5 : MSG_RFA22;
 	}
 	http_reply_free(&rep);
 	return r;

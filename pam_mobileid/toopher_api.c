@@ -180,15 +180,14 @@ static int parse_ok(struct toopher_api *a, const char *endpoint,
 		    const struct http_reply *rep, json_object **out,
 		    enum mid_msg *msg)
 {
-	*out = json_parse_bounded(rep->body, rep->len);
-	if (*out && json_object_is_type(*out, json_type_object))
-		return 0;
-	mid_log_err(a->log, "toopher: %s: reply is not a JSON object",
-		    endpoint);
-	json_object_put(*out);
-	*out = NULL;
-	*msg = MSG_RFA22;
-	return MID_E_PROTOCOL;
+	int r = json_parse_object(rep->body, rep->len, out);
+
+	if (r == MID_E_PROTOCOL)
+		mid_log_err(a->log, "toopher: %s: reply is not a JSON object",
+			    endpoint);
+	if (r < 0)
+		*msg = r == MID_E_NOMEM ? MSG_RFA5 : MSG_RFA22;
+	return r;
 }
 
 int toopher_api_call(struct toopher_api *a, const char *method,

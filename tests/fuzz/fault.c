@@ -9,6 +9,7 @@
 struct plan {
 	bool armed;
 	unsigned long n, calls, first_net;
+	const char *named; /* fail the first call of this name */
 	const char *hit;
 	void *pc;
 	bool virt;
@@ -23,8 +24,15 @@ void fault_arm(unsigned long n)
 	t.n = n;
 	t.calls = 0;
 	t.first_net = 0;
+	t.named = NULL;
 	t.hit = NULL;
 	t.pc = NULL;
+}
+
+void fault_arm_named(const char *name)
+{
+	fault_arm(0);
+	t.named = name;
 }
 
 void fault_disarm(void) { t.armed = false; }
@@ -44,7 +52,7 @@ bool fault_fail(const char *what, void *pc)
 	++t.calls;
 	if (!t.first_net && !strcmp(what, "curl_easy_init"))
 		t.first_net = t.calls;
-	if (t.calls != t.n)
+	if (t.named ? t.hit || strcmp(what, t.named) != 0 : t.calls != t.n)
 		return false;
 	t.hit = what;
 	t.pc = pc;

@@ -11,6 +11,9 @@
 /* Counts failable calls of this thread from now on; the n-th fails
  * (n = 0: none fails, only count). */
 void fault_arm(unsigned long n);
+/* Counts as fault_arm(0), and fails the first call of this thread named
+ * name (a call on FAULT_WRAPPED): for calls made once per process. */
+void fault_arm_named(const char *name);
 /* Stops counting; later calls of this thread never fail. */
 void fault_disarm(void);
 /* Failable calls counted since fault_arm. */

@@ -9,6 +9,8 @@
  *                                       faults, RSS and fds at checkpoints
  *   fault_login OPTIONS threads LOGINS  two threads at once, each its own
  *                                       user and outcome
+ *   fault_login OPTIONS initretry       curl_global_init fails in the first
+ *                                       login only; the second must pass
  * OPTIONS: --confdir DIR --service NAME --control PORT [--logdir DIR]
  *          [--from N] [--stride S] [--hang S] [--leakcheck each]
  *          [--pin MODULE.so] [--every N (host: checkpoint each N logins)]
@@ -509,6 +511,39 @@ static int host(const struct opts *o, unsigned long logins)
 	return bad ? 1 : 0;
 }
 
+/* ---- initretry: a library's one-time init fails, the next login not ---- */
+
+/* The first login of the process finds curl_global_init failing (as on
+ * ENOMEM): it fails closed, and the next login tries the init again
+ * instead of failing for the rest of the host's life. */
+static int initretry(const struct opts *o)
+{
+	struct pam_conv c;
+	struct login l;
+	pam_handle_t *pamh = NULL;
+	int first, second;
+
+	login_init(&l, o, APPROVE, false);
+	c = (struct pam_conv){conv, &l};
+	current = &l;
+	if (pam_start_confdir(o->service, l.user, &c, o->confdir, &pamh) !=
+	    PAM_SUCCESS)
+		return 2;
+	fault_arm_named("curl_global_init");
+	first = pam_authenticate(pamh, 0);
+	fault_disarm();
+	printf("initretry first=%s hit=%s log=\"%s\"\n", pam_name(first),
+	       fault_hit() ? fault_hit() : "-", last_log(&l));
+	pam_end(pamh, first);
+	current = NULL;
+	ctl(o->control, "POST", "/reset", "{}", NULL);
+	login_init(&l, o, APPROVE, false);
+	second = login_run(&l, 0);
+	printf("initretry second=%s log=\"%s\"\n", pam_name(second),
+	       last_log(&l));
+	return first != PAM_SUCCESS && second == PAM_SUCCESS ? 0 : 1;
+}
+
 /* ---- threads: two logins at once, each its own person ---- */
 
 struct worker {
@@ -574,7 +609,7 @@ static int usage(void)
 		"--control PORT [--logdir DIR] [--from N] [--stride S] "
 		"[--hang S] [--leakcheck each] [--pin SO] [--every N] walk "
 		"approve|deny|timeout | host N | "
-		"threads N\n");
+		"threads N | initretry\n");
 	return 2;
 }
 
@@ -610,7 +645,7 @@ int main(int argc, char **argv)
 			return usage();
 	}
 	if (!o.confdir || !o.service || !o.control || !o.stride || !o.from ||
-	    !o.every || i + 1 >= argc)
+	    !o.every || i >= argc)
 		return usage();
 	if (o.logdir) {
 		char path[4096];
@@ -627,6 +662,10 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	fault_virtual_time(true);
+	if (!strcmp(argv[i], "initretry"))
+		return initretry(&o);
+	if (i + 1 >= argc)
+		return usage();
 	if (!strcmp(argv[i], "walk")) {
 		for (int sc = APPROVE; sc <= TIMEOUT; sc++)
 			if (!strcmp(argv[i + 1], scenario_names[sc]))

@@ -123,6 +123,10 @@ class FaultWalk(unittest.TestCase):
                                 % (r["hit"], r["at"], r))
             # every login that ends says why in the log
             self.assertTrue(r["log"], r)
+            # memory that runs out while a reply is parsed is this
+            # host's failure, never the provider's bad reply
+            if r["hit"] == "json_tokener_new_ex":
+                self.assertIn("out of memory", r["log"], r)
 
     def check_never_success(self, scenario, stride):
         clean, runs = self.walk(scenario, stride)
@@ -132,6 +136,20 @@ class FaultWalk(unittest.TestCase):
                                 "%s let in when %s failed in %s"
                                 % (scenario, r["hit"], r["at"]))
             self.assertTrue(r["log"], r)
+
+    def test_a_failed_library_init_is_retried_by_the_next_login(self):
+        # curl_global_init runs once per process: when it fails (ENOMEM)
+        # that login fails closed, even under failmode = safe, and the
+        # host's next login tries again instead of failing for good
+        # (the module pinned, as in a host that keeps it loaded)
+        p = self.host.run(["initretry"], timeout=120,
+                          options=["--pin", self.host.module])
+        out = p.stdout + p.stderr[-3000:]
+        self.assertEqual(p.returncode, 0, out)
+        self.assertIn("initretry first=PAM_", p.stdout)
+        self.assertIn("hit=curl_global_init", p.stdout)
+        self.assertIn("initretry second=PAM_SUCCESS", p.stdout)
+        self.assertNotIn("Sanitizer", p.stderr, out)
 
     def test_walk_deny_never_lets_in(self):
         self.check_never_success("deny", 3)

@@ -95,6 +95,27 @@ static void test_truncated_or_lax_json_is_rejected(void **state)
 	assert_null(json_parse_bounded(NULL, 2));
 }
 
+/* A reply body must be one object: anything else is the provider's bad
+ * reply (MID_E_PROTOCOL), with nothing left to free. */
+static void test_a_reply_must_be_an_object(void **state)
+{
+	static const char *const not_object[] = {
+	    "[]", "1", "\"s\"", "null", "true", "{", "{} x", "",
+	};
+	json_object *o = (json_object *)1;
+
+	assert_int_equal(json_parse_object("{\"a\":1} \n", 9, &o), 0);
+	assert_non_null(o);
+	json_object_put(o);
+	for (size_t i = 0; i < MID_ARRAY_SIZE(not_object); i++) {
+		o = (json_object *)1;
+		assert_int_equal(
+		    json_parse_object(not_object[i], strlen(not_object[i]), &o),
+		    MID_E_PROTOCOL);
+		assert_null(o);
+	}
+}
+
 static void test_invalid_utf8_is_rejected(void **state)
 {
 	static const char *const bad[] = {
@@ -230,6 +251,7 @@ int main(void)
 	    cmocka_unit_test(
 		test_nesting_up_to_the_depth_limit_parses_beyond_it_fails),
 	    cmocka_unit_test(test_trailing_garbage_rejects_the_whole_reply),
+	    cmocka_unit_test(test_a_reply_must_be_an_object),
 	    cmocka_unit_test(test_truncated_or_lax_json_is_rejected),
 	    cmocka_unit_test(test_invalid_utf8_is_rejected),
 	    cmocka_unit_test(
