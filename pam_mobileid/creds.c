@@ -3,9 +3,11 @@
 #include "creds.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -114,22 +116,41 @@ static int load_pem_cert(const char *data, size_t len, struct creds *c,
 	return 0;
 }
 
+/* "2027-05-28", or "?" for a time OpenSSL cannot read */
+static void cert_day(const ASN1_TIME *t, char *buf, size_t n)
+{
+	struct tm tm;
+
+	if (ASN1_TIME_to_tm(t, &tm) != 1 || !strftime(buf, n, "%Y-%m-%d", &tm))
+		snprintf(buf, n, "?");
+}
+
 static int check_cert(struct creds *c, const char *path, struct mid_log *log)
 {
 	const ASN1_TIME *na = X509_get0_notAfter(c->cert);
+	const ASN1_TIME *nb = X509_get0_notBefore(c->cert);
 	int days = 0, secs = 0;
+	char day[CREDS_DAY_MAX];
 
 	if (!X509_check_private_key(c->cert, c->key)) {
 		ERR_clear_error();
 		mid_log_err(log, "%s: certificate and key do not match", path);
 		return MID_E_CONFIG;
 	}
-	if (X509_cmp_current_time(X509_get0_notBefore(c->cert)) > 0 ||
-	    X509_cmp_current_time(na) < 0) {
+	cert_day(na, c->not_after, sizeof(c->not_after));
+	if (X509_cmp_current_time(nb) > 0) {
+		cert_day(nb, day, sizeof(day));
 		mid_log_err(log,
-			    "%s: client certificate is not valid now "
-			    "(expired or not yet valid)",
-			    path);
+			    "%s: client certificate is not valid before %s "
+			    "(or this host's clock is behind)",
+			    path, day);
+		return MID_E_CONFIG;
+	}
+	if (X509_cmp_current_time(na) < 0) {
+		mid_log_err(log,
+			    "%s: client certificate expired on %s: renew it "
+			    "where it was issued",
+			    path, c->not_after);
 		return MID_E_CONFIG;
 	}
 	if (ASN1_TIME_diff(&days, &secs, NULL, na))

@@ -9,6 +9,7 @@ struct cfg_tls;
 struct mid_log;
 
 #define CREDS_MAX_FILE (256 * 1024)
+#define CREDS_DAY_MAX 16 /* "YYYY-MM-DD" */
 
 struct creds {
 	X509 *cert;		/* client certificate, or NULL */
@@ -16,7 +17,8 @@ struct creds {
 	STACK_OF(X509) * chain; /* intermediates from the PKCS#12 */
 	char *ca_pem;		/* the only trust anchor(s), PEM */
 	size_t ca_len;
-	long not_after_days; /* days until the client cert expires */
+	long not_after_days;	       /* days until the client cert expires */
+	char not_after[CREDS_DAY_MAX]; /* the day it expires, UTC */
 };
 
 /* Loads cert (PKCS#12 or PEM), key, password (or password_file) and ca as

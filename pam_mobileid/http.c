@@ -209,19 +209,14 @@ static int set_method(struct http_session *s, const char *method,
 		      const char *body)
 {
 	bool post = strcmp(method, "POST") == 0;
+	CURLcode rc = curl_easy_setopt(
+	    s->curl, CURLOPT_CUSTOMREQUEST,
+	    post || strcmp(method, "GET") == 0 ? NULL : method);
 
-	if (curl_easy_setopt(
-		s->curl, CURLOPT_CUSTOMREQUEST,
-		post || strcmp(method, "GET") == 0 ? NULL : method) != CURLE_OK)
-		return MID_E_INTERNAL;
-	if (post)
-		return curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, body) ==
-			       CURLE_OK
-			   ? 0
-			   : MID_E_INTERNAL;
-	return curl_easy_setopt(s->curl, CURLOPT_HTTPGET, 1L) == CURLE_OK
-		   ? 0
-		   : MID_E_INTERNAL;
+	if (rc == CURLE_OK)
+		rc = post ? curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, body)
+			  : curl_easy_setopt(s->curl, CURLOPT_HTTPGET, 1L);
+	return rc == CURLE_OK ? 0 : MID_E_INTERNAL;
 }
 
 static int transport_error(struct http_session *s, const char *url, CURLcode rc)
@@ -352,10 +347,12 @@ int http_send(struct http_session *s, const struct http_call *c,
 	    !(own = call_headers(s, c)))
 		return MID_E_NOMEM;
 	r = resolve_pin_apply(&s->pin, s->curl, now + (uint64_t)left, s->log);
+	netfacts_lookup(&s->facts, r);
 	if (r == 0)
 		r = set_call(s, c, url, own, left);
 	if (r == 0) {
 		rc = curl_easy_perform(s->curl);
+		netfacts_done(&s->facts, s->curl, rc);
 		if (rc != CURLE_OK)
 			r = transport_error(s, url, rc);
 	}
@@ -364,6 +361,7 @@ int http_send(struct http_session *s, const struct http_call *c,
 		goto out;
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
 	rep->status = status;
+	rep->date = netfacts_date(s->curl);
 	rep->body = s->buf ? s->buf : strdup("");
 	rep->len = s->len;
 	s->buf = NULL;
@@ -373,6 +371,11 @@ out:
 	if (own) /* it held the Authorization value */
 		wipe_headers(s, own);
 	return r;
+}
+
+enum net_step http_session_step(const struct http_session *s)
+{
+	return s->facts.step;
 }
 
 void http_reply_free(struct http_reply *rep)

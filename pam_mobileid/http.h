@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "netfacts.h"
+
 struct cfg_route;
 struct creds;
 struct mid_log;
@@ -19,6 +21,7 @@ struct http_reply {
 	long status;
 	char *body; /* NUL-terminated */
 	size_t len;
+	int64_t date; /* its Date header, seconds since the epoch; -1: none */
 };
 
 /* base_url ends with '/'; creds must outlive the session. Without a CA in
@@ -72,6 +75,9 @@ int http_session_route(struct http_session *s, const struct cfg_route *r);
 
 /* Adds a header ("Name: value") to every later request of the session. */
 int http_session_header(struct http_session *s, const char *header);
+
+/* How far the last request of s got (netfacts.h), for the probe. */
+enum net_step http_session_step(const struct http_session *s);
 
 void http_reply_free(struct http_reply *rep);
 void http_session_free(struct http_session *s);

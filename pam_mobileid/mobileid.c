@@ -75,42 +75,6 @@ static int term_conv(void *ctx, enum ui_style style, const char *msg,
 	return 0;
 }
 
-static int check_tls(const struct cfg_tls *tls, const char *section, int client,
-		     struct mid_log *log)
-{
-	struct creds c;
-	int r = creds_load(tls, section, client, &c, log);
-
-	if (r == 0) {
-		if (client)
-			printf("[%s] client certificate valid for %ld more "
-			       "days\n",
-			       section, c.not_after_days);
-		if (client && c.not_after_days < 30)
-			printf("[%s] warning: renew the certificate soon\n",
-			       section);
-		creds_free(&c);
-	}
-	return r;
-}
-
-/* One request over the provider's mutual TLS; 0 or -1, printed. */
-static int check_probe(const struct provider_def *def,
-		       const struct mid_config *cfg, struct mid_log *log)
-{
-	long status;
-	int r = probe_tls(def->tls(cfg), def->name, &status, log);
-
-	if (r < 0) {
-		printf("[%s] probe: %s\n", def->name, mid_strerror(r));
-		return -1;
-	}
-	printf("[%s] probe: TLS verified, client certificate accepted "
-	       "(HTTP %ld)\n",
-	       def->name, status);
-	return 0;
-}
-
 /* Each configured provider of the table: its credentials load, its
  * settings agree with the rest, and with probe it answers over TLS.
  * Returns the number of problems. */
@@ -121,19 +85,25 @@ static int check_providers(const struct mid_config *cfg, bool probe,
 	int problems = 0;
 
 	for (size_t i = 0; (def = provider_at(i)) != NULL; i++) {
+		int client = (def->needs & PROVIDER_NEEDS_CLIENT_CERT) != 0;
+		int bad = 0;
+
 		if (!def->configured(cfg))
 			continue;
-		if (def->tls &&
-		    check_tls(def->tls(cfg), def->name,
-			      (def->needs & PROVIDER_NEEDS_CLIENT_CERT) != 0,
-			      log) < 0)
-			problems++;
+		if (def->tls && probe_creds(def->tls(cfg), def->name, client,
+					    stdout, log) < 0)
+			bad++;
 		if (def->check_config && def->check_config(cfg, log) < 0)
-			problems++;
-		if (probe && def->tls &&
-		    (def->needs & PROVIDER_NEEDS_CLIENT_CERT) &&
-		    check_probe(def, cfg, log) < 0)
-			problems++;
+			bad++;
+		/* the probe needs what a login needs: credentials that load */
+		if (probe && def->tls && client && bad)
+			printf("[%s] probe: not done (the problems above "
+			       "first)\n",
+			       def->name);
+		else if (probe && def->tls && client &&
+			 probe_tls(def->tls(cfg), def->name, stdout, log) < 0)
+			bad++;
+		problems += bad;
 	}
 	return problems;
 }

@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mid.h"
 
 void netfacts_init(struct net_facts *f)
 {
+	f->step = NET_STEP_NONE;
 	f->socket_errno = 0;
 	f->tcp_up = false;
 	f->full_budget = false;
@@ -18,6 +20,7 @@ void netfacts_init(struct net_facts *f)
 
 void netfacts_request(struct net_facts *f, bool full_budget)
 {
+	f->step = NET_STEP_NONE;
 	f->socket_errno = 0;
 	f->tcp_up = false;
 	f->full_budget = full_budget;
@@ -112,4 +115,57 @@ int netfacts_attach(struct net_facts *f, CURL *curl)
 	    curl_easy_setopt(curl, CURLOPT_CLOSESOCKETDATA, f) != CURLE_OK)
 		return MID_E_INTERNAL;
 	return 0;
+}
+
+void netfacts_lookup(struct net_facts *f, int r)
+{
+	/* no such name, the resolver failed or did not answer in time */
+	bool dns =
+	    r == MID_E_UNREACHABLE || r == MID_E_SERVER || r == MID_E_TIMEOUT;
+
+	f->step = dns ? NET_STEP_NAME : NET_STEP_NONE;
+}
+
+/* A client certificate the server refuses shows as a TLS alert in the
+ * handshake (TLS 1.2) or, with TLS 1.3, as a connection the server drops
+ * after our side finished the handshake: connected, and no HTTP answer. */
+void netfacts_done(struct net_facts *f, CURL *curl, CURLcode rc)
+{
+	curl_off_t tcp = 0;
+	long status = 0;
+
+	curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &tcp);
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	switch (rc) {
+	case CURLE_OK: f->step = NET_STEP_ANSWER; break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY: f->step = NET_STEP_NAME; break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+		f->step = NET_STEP_SERVER_CERT;
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+		f->step = tcp > 0 && status == 0 ? NET_STEP_TLS_REFUSED
+						 : NET_STEP_OTHER;
+		break;
+	default:
+		f->step = tcp > 0	    ? NET_STEP_OTHER
+			  : f->socket_errno ? NET_STEP_NONE
+					    : NET_STEP_CONNECT;
+	}
+}
+
+int64_t netfacts_date(CURL *curl)
+{
+	struct curl_header *h = NULL;
+	time_t t;
+
+	if (curl_easy_header(curl, "Date", 0, CURLH_HEADER, -1, &h) !=
+		CURLHE_OK ||
+	    !h)
+		return -1;
+	t = curl_getdate(h->value, NULL);
+	return t < 0 ? -1 : (int64_t)t;
 }

@@ -1,18 +1,36 @@
-/* mobileid check --probe: one request to a provider proves the way there,
- * its server certificate against our trust anchor, and that it accepts our
- * client certificate, without starting anything at the provider. */
+/* What `mobileid check` tells of a provider's credentials and, with
+ * --probe, of the way to it: one request proves the name, the connection,
+ * the server's certificate against our trust anchor, that the provider
+ * accepts our client certificate and that our clocks agree, without
+ * starting anything at the provider. */
 #ifndef MID_PROBE_H
 #define MID_PROBE_H
+
+#include <stdio.h>
 
 struct cfg_tls;
 struct mid_log;
 
 #define PROBE_TIMEOUT_MS 10000
+/* a client certificate this close to its end is a warning */
+#define PROBE_RENEW_DAYS 30
+/* a server clock further off than this is a warning: certificate validity
+ * (ours, the server's) is judged by this host's clock */
+#define PROBE_SKEW_S 60
 
-/* GETs the [section]'s url over its mutual-TLS settings. Returns 0 with
- * the HTTP status (any status: TLS and the client certificate were
- * accepted), or MID_E_* with the reason logged. */
-int probe_tls(const struct cfg_tls *tls, const char *section, long *status,
+/* Loads the [section]'s credentials as a login would and prints how long
+ * the client certificate (client: the provider needs one) has left, with
+ * a warning within PROBE_RENEW_DAYS. Returns 0, or -1 with the problem
+ * logged (an expired certificate among them). */
+int probe_creds(const struct cfg_tls *tls, const char *section, int client,
+		FILE *out, struct mid_log *log);
+
+/* GETs the [section]'s url over its mutual-TLS settings (the base URL
+ * names no resource: no order, no message) and prints one line: the
+ * answer, or the step that failed (DNS, connection, the server's
+ * certificate, ours), and a warning when the server's Date is more than
+ * PROBE_SKEW_S off. Returns 0, or -1 when the provider was not reached. */
+int probe_tls(const struct cfg_tls *tls, const char *section, FILE *out,
 	      struct mid_log *log);
 
 #endif

@@ -4,13 +4,13 @@
 set -eu
 
 out=${1:?usage: mkcerts.sh OUTDIR}
-[ -f "$out/.done" ] && exit 0
+[ -f "$out/.done-2" ] && exit 0
 mkdir -p "$out"
 # Parallel ctest runs share the directory: generate it once under a lock.
 if [ -z "${MKCERTS_LOCKED:-}" ] && command -v flock >/dev/null; then
 	MKCERTS_LOCKED=1 exec flock "$out/.lock" "$0" "$@"
 fi
-[ -f "$out/.done" ] && exit 0
+[ -f "$out/.done-2" ] && exit 0
 umask 022
 tmp=$(mktemp -d "$out/.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -62,11 +62,14 @@ leaf server localhost ca server.ext
 leaf server-wronghost wrong.example.invalid ca wronghost.ext
 leaf server-otherca localhost otherca server.ext
 
-# openssl x509 in 3.0 cannot backdate, so the expired cert goes through openssl ca.
-mkdir -p expca/new
-: >expca/index.txt
-echo 1000 >expca/serial
-cat >expca.cnf <<EOF
+# openssl x509 in 3.0 cannot backdate, so expired certs go through openssl ca.
+# backdated NAME CN CA EXT: NAME.pem signed by CA, valid in 2020 only (EXT:
+# a section below), and its key NAME.key
+backdated() {
+	rm -rf expca && mkdir -p expca/new
+	: >expca/index.txt
+	echo 1000 >expca/serial
+	sed "s/@CA@/$3/" >expca.cnf <<EOF
 [ca]
 default_ca=exp
 [exp]
@@ -74,8 +77,8 @@ dir=expca
 database=expca/index.txt
 new_certs_dir=expca/new
 serial=expca/serial
-certificate=ca.pem
-private_key=ca.key
+certificate=@CA@.pem
+private_key=@CA@.key
 default_md=sha256
 policy=pol
 copy_extensions=none
@@ -83,30 +86,42 @@ unique_subject=no
 [pol]
 commonName=supplied
 organizationName=optional
-[ext]
+[server]
 basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
 subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1
+[client]
+basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature
+extendedKeyUsage=clientAuth
 EOF
-openssl req -new $ec -keyout server-expired.key -out server-expired.csr \
-	-subj "/O=pam_mobileid tests/CN=localhost" 2>/dev/null
-openssl ca -batch -config expca.cnf -extensions ext -notext \
-	-startdate 20200101000000Z -enddate 20210101000000Z \
-	-in server-expired.csr -out server-expired.pem 2>/dev/null
+	openssl req -new $ec -keyout "$1.key" -out "$1.csr" \
+		-subj "/O=pam_mobileid tests/CN=$2" 2>/dev/null
+	openssl ca -batch -config expca.cnf -extensions "$4" -notext \
+		-startdate 20200101000000Z -enddate 20210101000000Z \
+		-in "$1.csr" -out "$1.pem" 2>/dev/null
+}
+backdated server-expired localhost ca server
 
-# client NAME CN CA: RP client certificate with plain, combined and PKCS#12 forms
+# client NAME CN CA [DAYS]: RP client certificate with plain, combined and
+# PKCS#12 forms, valid DAYS (825)
 client() {
 	openssl req -new -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.csr" \
 		-subj "/O=pam_mobileid tests/CN=$2" 2>/dev/null
 	openssl x509 -req -in "$1.csr" -CA "$3.pem" -CAkey "$3.key" \
-		-CAcreateserial -days 825 -sha256 -extfile client.ext -out "$1.pem" 2>/dev/null
+		-CAcreateserial -days "${4:-825}" -sha256 -extfile client.ext -out "$1.pem" 2>/dev/null
 	openssl pkcs12 -export -in "$1.pem" -inkey "$1.key" -out "$1.p12" \
 		-passout pass:$pass -name "$2" 2>/dev/null
 }
 client client "FP Testcert pam_mobileid" clientca
 client client2 "Second RP" clientca
 client rogue "Rogue RP" rogueca
+client client-soon "RP certificate near its end" clientca 10
+# an RP certificate from the right CA that expired (in 2020)
+backdated client-expired "Expired RP" clientca client
+openssl pkcs12 -export -in client-expired.pem -inkey client-expired.key \
+	-out client-expired.p12 -passout pass:$pass -name "Expired RP" 2>/dev/null
 cat client.pem client.key >client-combined.pem
 openssl pkey -in client.key -aes256 -passout pass:$pass -out client-enc.key 2>/dev/null
 printf '%s\n' "$pass" >client.pass
@@ -119,9 +134,10 @@ cp client-combined.pem "$out/"
 for f in server server-expired server-wronghost server-otherca client client2 rogue; do
 	cp "$f.key" "$out/$f.key"
 done
-cp client-enc.key client.pass client.p12 client2.p12 rogue.p12 "$out/"
+cp client-enc.key client.pass client.p12 client2.p12 rogue.p12 client-soon.p12 \
+	client-expired.p12 "$out/"
 chmod 0644 "$out"/*.pem
 chmod 0600 "$out"/*.key "$out"/*.p12 "$out"/client.pass
 if [ "$(id -u)" = 0 ]; then chown root:root "$out"/*; fi
 rm -f "$out/.lock"
-touch "$out/.done"
+touch "$out/.done-2"

@@ -57,8 +57,10 @@ class ToolTest(PbmCase):
     def test_probe_reports_an_untrusted_server_and_a_refused_client(self):
         for sim_kw, sec, needle in (
                 ({"cert": "server-otherca.pem", "key": "server-otherca.key"},
-                 {}, "TLS verification failed"),
-                ({}, {"cert": "%s/rogue.p12"}, "[passbyme] probe: ")):
+                 {}, "[passbyme] probe: problem: the server's certificate "
+                 "did not verify"),
+                ({}, {"cert": "%s/rogue.p12"}, "[passbyme] probe: problem: "
+                 "the server did not accept our client certificate")):
             with self.subTest(needle=needle):
                 s = self.start_sim(**sim_kw)
                 sec = {k: v % s.certdir for k, v in sec.items()}

@@ -356,13 +356,14 @@ struct json_object *simhttp_json_body(const struct sim_request *rq)
 int simhttp_respond(struct sim_conn *c, int status, const char *ctype,
 		    const char *body, size_t len, bool close_conn)
 {
-	char head[512];
+	char head[512], date[64];
 	int n;
 
+	sim_http_date(c->srv, date, sizeof(date));
 	n = snprintf(head, sizeof(head),
-		     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
+		     "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: %s\r\n"
 		     "Content-Length: %zu\r\n%s\r\n",
-		     status, simhttp_reason(status),
+		     status, simhttp_reason(status), date,
 		     ctype ? ctype : "application/json", len,
 		     close_conn ? "Connection: close\r\n" : "");
 	if (n < 0 || (size_t)n >= sizeof(head))

@@ -25,6 +25,7 @@ struct core_args {
 	const char *cert, *key, *client_ca;
 	const char *listen, *control, *port_file;
 	bool verbose;
+	int64_t date_offset_s;
 };
 
 struct listener {
@@ -54,6 +55,16 @@ static int64_t start_ms(void)
 }
 
 int64_t sim_now_ms(void) { return mono_ms() - start_ms(); }
+
+void sim_http_date(const struct simcore_server *srv, char *buf, size_t n)
+{
+	time_t t = time(NULL) + (time_t)(srv ? srv->date_offset_s : 0);
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) ||
+	    !strftime(buf, n, "%a, %d %b %Y %H:%M:%S GMT", &tm))
+		snprintf(buf, n, "Thu, 01 Jan 1970 00:00:00 GMT");
+}
 
 void sim_sleep_ms(int64_t ms)
 {
@@ -177,12 +188,14 @@ static int write_port_file(const char *path, int api, int control)
 
 static void usage(const struct simcore_app *app)
 {
-	fprintf(stderr,
-		"usage: %s --cert server.pem --key server.key "
-		"[--client-ca clientca.pem]\n"
-		"  [--listen 127.0.0.1:0] [--control 127.0.0.1:0] "
-		"[--port-file FILE] [--verbose]\n%s",
-		app->name, app->usage ? app->usage : "");
+	fprintf(
+	    stderr,
+	    "usage: %s --cert server.pem --key server.key "
+	    "[--client-ca clientca.pem]\n"
+	    "  [--listen 127.0.0.1:0] [--control 127.0.0.1:0] "
+	    "[--port-file FILE] [--verbose]\n"
+	    "  [--date-offset-s SECONDS (the Date header, off by that)]\n%s",
+	    app->name, app->usage ? app->usage : "");
 }
 
 static int parse_num(const char *s, int64_t *out)
@@ -198,6 +211,22 @@ static int parse_num(const char *s, int64_t *out)
 	return 0;
 }
 
+/* A signed number of seconds; 1 or -1 (printed). */
+static int parse_offset(const char *s, int64_t *out)
+{
+	char *end = NULL;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || !end || *end || end == s) {
+		fprintf(stderr, "bad --date-offset-s '%s'\n", s);
+		return -1;
+	}
+	*out = v;
+	return 1;
+}
+
 /* Fills opts with the common options, then the app's (val = 256 + index).
  */
 static void build_options(const struct simcore_app *app, struct option *opts)
@@ -211,6 +240,7 @@ static void build_options(const struct simcore_app *app, struct option *opts)
 	    {"port-file", required_argument, NULL, 'p'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
+	    {"date-offset-s", required_argument, NULL, 'D'},
 	};
 	size_t n = sizeof(common) / sizeof(common[0]);
 
@@ -236,6 +266,7 @@ static int take_option(const struct simcore_app *app, struct core_args *a,
 	case 'p': a->port_file = optarg; return 1;
 	case 'v': a->verbose = true; return 1;
 	case 'h': usage(app); return 0;
+	case 'D': return parse_offset(optarg, &a->date_offset_s);
 	default: break;
 	}
 	if (opt >= 256 && opt < 256 + MAX_APP_OPTIONS) {
@@ -251,7 +282,7 @@ static int take_option(const struct simcore_app *app, struct core_args *a,
 static int parse_args(const struct simcore_app *app, int argc, char **argv,
 		      struct core_args *a)
 {
-	struct option opts[8 + MAX_APP_OPTIONS + 1];
+	struct option opts[9 + MAX_APP_OPTIONS + 1];
 	int opt, r;
 
 	build_options(app, opts);
@@ -330,6 +361,7 @@ _Noreturn void simcore_main(const struct simcore_app *app, int argc,
 	prepare_process(&set);
 	srv.app = app;
 	srv.verbose = a.verbose;
+	srv.date_offset_s = a.date_offset_s;
 	srv.ctx = make_ctx(&a);
 	if (!srv.ctx) {
 		fprintf(stderr, "%s: cannot load TLS cert/key/client CA\n",

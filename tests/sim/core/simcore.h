@@ -28,6 +28,9 @@
 int64_t sim_now_ms(void); /* monotonic, from the simulator's start */
 void sim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void sim_sleep_ms(int64_t ms);
+struct simcore_server;
+/* The Date header's value: now, off by the server's --date-offset-s. */
+void sim_http_date(const struct simcore_server *srv, char *buf, size_t n);
 int sim_start_thread(void *(*fn)(void *), void *arg);
 
 /* ---- one connection, one request (http.c) ---- */
@@ -191,6 +194,7 @@ struct simcore_server {
 	const struct simcore_app *app;
 	SSL_CTX *ctx; /* API TLS context: server cert, client CA required */
 	bool verbose;
+	int64_t date_offset_s; /* --date-offset-s: a server clock that is off */
 };
 
 /* Parses the common and the app's options, listens and serves until
