@@ -6,6 +6,7 @@ set -eu
 out=${1:?usage: mkcerts.sh OUTDIR}
 [ -f "$out/.done-2" ] && exit 0
 mkdir -p "$out"
+out=$(cd "$out" && pwd) # the work below happens in a temp dir
 # Parallel ctest runs share the directory: generate it once under a lock.
 if [ -z "${MKCERTS_LOCKED:-}" ] && command -v flock >/dev/null; then
 	MKCERTS_LOCKED=1 exec flock "$out/.lock" "$0" "$@"
