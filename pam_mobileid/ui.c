@@ -311,9 +311,9 @@ int ui_prompt(struct ui *ui, const char *payload, const char *status)
 		uiprompt_status(ui, status ? status : "", text, sizeof(text));
 	else
 		snprintf(text, sizeof(text), "%s", status ? status : "");
+	uiprompt_footer(ui, payload != NULL, footer, sizeof(footer));
 	/* ssh prefixes the first prompt line with "(user@host) ": a text
 	 * line comes first so that the prefix never lands on a QR row */
-	uiprompt_footer(ui, payload != NULL, footer, sizeof(footer));
 	r = compose(ui, i18n_text(ui->lang, ui->title), payload, text, footer,
 		    false, &msg, &lines);
 	if (r < 0)
