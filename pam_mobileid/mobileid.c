@@ -39,8 +39,9 @@ static void usage(FILE *f)
 	    "\n"
 	    "check  validate the config, user map, file permissions and\n"
 	    "       certificates; print every problem; --probe: also\n"
-	    "       connect to each provider with a client certificate\n"
-	    "       (TLS, the certificate accepted); nothing is started\n"
+	    "       make one harmless request to each provider (DNS, TLS,\n"
+	    "       our certificate or signature accepted, its clock);\n"
+	    "       nothing is started\n"
 	    "login  run the approval for USER in this terminal\n"
 	    "pair   pair USER's Toopher app: PHRASE is the words the app\n"
 	    "       shows; waits until the pairing is confirmed in the app,\n"
@@ -96,13 +97,15 @@ static int check_providers(const struct mid_config *cfg, bool probe,
 		if (def->check_config && def->check_config(cfg, log) < 0)
 			bad++;
 		/* the probe needs what a login needs: credentials that load */
-		if (probe && def->tls && client && bad)
+		if (probe && bad)
 			printf("[%s] probe: not done (the problems above "
 			       "first)\n",
 			       def->name);
-		else if (probe && def->tls && client &&
-			 probe_tls(def->tls(cfg), def->name, stdout, log) < 0)
-			bad++;
+		else if (probe && def->probe)
+			bad += def->probe(cfg, stdout, log) < 0;
+		else if (probe && def->tls && client)
+			bad += probe_tls(def->tls(cfg), def->name, stdout,
+					 log) < 0;
 		problems += bad;
 	}
 	return problems;

@@ -1,5 +1,5 @@
-/* mobileid check: a provider's credentials, and with --probe one GET of
- * its base URL that tells which step of the way fails. */
+/* mobileid check: a provider's credentials, and with --probe one request
+ * that tells which step of the way fails. */
 #include "probe.h"
 
 #include <stdlib.h>
@@ -9,7 +9,11 @@
 #include "creds.h"
 #include "http.h"
 #include "mid.h"
+#include "toopher.h"
 #include "util.h"
+
+/* a pairing no one has: Toopher answers 404 after checking the signature */
+#define PROBE_TOOPHER_ENDPOINT "pairings/00000000-0000-0000-0000-000000000000"
 
 int probe_creds(const struct cfg_tls *tls, const char *section, int client,
 		FILE *out, struct mid_log *log)
@@ -64,6 +68,11 @@ static void print_failure(const struct cfg_tls *tls, const char *section,
 			tls->ca ? tls->ca : "(the system store)");
 		break;
 	case NET_STEP_TLS_REFUSED:
+		if (!tls->cert) {
+			fprintf(out, "the server ended TLS without an answer "
+				     "(see above)\n");
+			break;
+		}
 		fprintf(out,
 			"the server did not accept our client certificate "
 			"cert = %s (it ended TLS without an answer): is it the "
@@ -114,5 +123,40 @@ int probe_tls(const struct cfg_tls *tls, const char *section, FILE *out,
 	http_reply_free(&rep);
 	http_session_free(s);
 	creds_free(&c);
+	return r == 0 ? 0 : -1;
+}
+
+int probe_toopher(const struct mid_config *cfg, FILE *out, struct mid_log *log)
+{
+	const struct cfg_tls tls = {.url = cfg->toopher.url,
+				    .ca = cfg->toopher.ca,
+				    .route = cfg->toopher.route};
+	struct toopher_api *a = NULL;
+	struct http_reply rep = {0};
+	int r = toopher_api_new(cfg, log, &a);
+
+	if (r == 0)
+		r = toopher_api_send(a, "GET", PROBE_TOOPHER_ENDPOINT, NULL,
+				     util_now_ms() + PROBE_TIMEOUT_MS, &rep);
+	if (r == 0 && (rep.status == 401 || rep.status == 403)) {
+		fprintf(out,
+			"[toopher] probe: problem: the server refused our "
+			"signed request (HTTP %ld): check consumer_key, the "
+			"consumer secret and this host's clock\n",
+			rep.status);
+		r = MID_E_CONFIG;
+	} else if (r == 0) {
+		fprintf(out,
+			"[toopher] probe: TLS verified, signed request "
+			"accepted (HTTP %ld)\n",
+			rep.status);
+	} else {
+		print_failure(&tls, "toopher",
+			      a ? toopher_api_step(a) : NET_STEP_NONE, r, out);
+	}
+	if (rep.body)
+		print_skew("toopher", rep.date, out);
+	http_reply_free(&rep);
+	toopher_api_free(a);
 	return r == 0 ? 0 : -1;
 }

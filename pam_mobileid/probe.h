@@ -33,4 +33,10 @@ int probe_creds(const struct cfg_tls *tls, const char *section, int client,
 int probe_tls(const struct cfg_tls *tls, const char *section, FILE *out,
 	      struct mid_log *log);
 
+/* Toopher (no client certificate): one signed GET of a pairing that does
+ * not exist proves the way, the server's certificate and that the consumer
+ * key and secret are accepted (HTTP 404, not 401), with the same lines. */
+struct mid_config;
+int probe_toopher(const struct mid_config *cfg, FILE *out, struct mid_log *log);
+
 #endif

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "i18n.h"
 
@@ -90,6 +91,11 @@ struct provider_def {
 		      const struct mid_request *req, struct mid_log *log,
 		      void **p);
 	const struct provider_ops *ops;
+	/* Optional: `mobileid check --probe` of a provider without a client
+	 * certificate (those with one share probe_tls()); prints its lines,
+	 * returns 0 or -1 for a problem. */
+	int (*probe)(const struct mid_config *cfg, FILE *out,
+		     struct mid_log *log);
 	/* Its poll() maps the protocol's answers to MID_E_* outcomes; what
 	 * each outcome means for PAM and the person is decided in one table
 	 * of the approval, never here. */

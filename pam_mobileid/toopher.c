@@ -11,6 +11,7 @@
 #include "json.h"
 #include "log.h"
 #include "mid.h"
+#include "probe.h"
 #include "util.h"
 
 #define NAME_MAX_LEN 256
@@ -232,4 +233,5 @@ const struct provider_def toopher_provider = {
     .check_config = toopher_check_config,
     .create = toopher_new,
     .ops = &toopher_ops,
+    .probe = probe_toopher,
 };

@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "i18n.h"
+#include "netfacts.h"
 #include "provider.h"
 
 #define TOOPHER_ID_MAX 64
@@ -39,6 +40,15 @@ int toopher_api_call(struct toopher_api *a, const char *method,
 		     const char *endpoint, const char *form,
 		     uint64_t deadline_ms, json_object **out,
 		     enum mid_msg *msg);
+
+/* Signs and sends one call as toopher_api_call does; 0 with the reply of
+ * any status in rep (free it), else MID_E_*. For the probe, with
+ * toopher_api_step(): how far the last call got (netfacts.h). */
+struct http_reply;
+int toopher_api_send(struct toopher_api *a, const char *method,
+		     const char *endpoint, const char *form,
+		     uint64_t deadline_ms, struct http_reply *rep);
+enum net_step toopher_api_step(const struct toopher_api *a);
 
 /* "k1=v1&k2=v2..." from NULL-terminated name, value pairs, each value
  * percent-encoded. Heap string or NULL. */

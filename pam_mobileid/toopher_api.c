@@ -190,9 +190,9 @@ static int parse_ok(struct toopher_api *a, const char *endpoint,
 	return r;
 }
 
-int toopher_api_call(struct toopher_api *a, const char *method,
+int toopher_api_send(struct toopher_api *a, const char *method,
 		     const char *endpoint, const char *form,
-		     uint64_t deadline_ms, json_object **out, enum mid_msg *msg)
+		     uint64_t deadline_ms, struct http_reply *rep)
 {
 	struct http_call c = {
 	    .method = method,
@@ -200,12 +200,10 @@ int toopher_api_call(struct toopher_api *a, const char *method,
 	    .content_type = "application/x-www-form-urlencoded",
 	    .body = form,
 	};
-	struct http_reply rep;
 	char url[2048], *auth = NULL;
 	int r;
 
-	*out = NULL;
-	*msg = MSG_RFA22;
+	memset(rep, 0, sizeof(*rep));
 	if ((size_t)snprintf(url, sizeof(url), "%s%s", a->base, endpoint) >=
 	    sizeof(url))
 		return MID_E_CONFIG;
@@ -213,8 +211,26 @@ int toopher_api_call(struct toopher_api *a, const char *method,
 	if (r < 0)
 		return r;
 	c.authorization = auth;
-	r = http_send(a->http, &c, deadline_ms, &rep);
+	r = http_send(a->http, &c, deadline_ms, rep);
 	util_strfree(auth);
+	return r;
+}
+
+enum net_step toopher_api_step(const struct toopher_api *a)
+{
+	return http_session_step(a->http);
+}
+
+int toopher_api_call(struct toopher_api *a, const char *method,
+		     const char *endpoint, const char *form,
+		     uint64_t deadline_ms, json_object **out, enum mid_msg *msg)
+{
+	struct http_reply rep;
+	int r;
+
+	*out = NULL;
+	*msg = MSG_RFA22;
+	r = toopher_api_send(a, method, endpoint, form, deadline_ms, &rep);
 	if (r < 0) {
 		*msg = r == MID_E_UNREACHABLE ? MSG_UNAVAILABLE : MSG_RFA5;
 		return r;

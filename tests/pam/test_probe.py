@@ -11,6 +11,8 @@ import unittest
 from pamtest import CERTS, PamCase, module_path
 from netfault import closed_port  # noqa: E402 (pamtest sets the path)
 import pbmsim  # noqa: E402
+from test_toopher import ToopherLogin  # noqa: E402
+from toopher_sim import SECRET, ToopherSim  # noqa: E402
 
 TOOL = os.path.join(os.path.dirname(os.path.dirname(module_path())),
                     "pam_mobileid", "mobileid")
@@ -189,6 +191,70 @@ class PassbymeProbeTest(ProbeCase):
         self.assert_ok(out, rc)
         self.assertIn("[passbyme] %s600 s ahead of the server's" % SKEW, out)
         self.assert_nothing_started(s)
+
+
+class ToopherProbeTest(ProbeCase):
+    """Toopher takes no client certificate: the probe is one signed GET of
+    a pairing that does not exist, which proves the consumer key and
+    secret too (404, where a refused signature is 401)."""
+
+    section = "toopher"
+    NO_PAIRING = "/v1/pairings/00000000-0000-0000-0000-000000000000"
+
+    def start(self, sim_kw=None, secret=SECRET, **sec):
+        s = ToopherSim(**(sim_kw or {}))
+        self.addCleanup(s.stop)
+        pid = s.new_pairing("alice")["id"]
+        lg = ToopherLogin(s, pid, toopher=sec, secret=secret)
+        self.addCleanup(lg.close)
+        return s, lg
+
+    def assert_nothing_started(self, s, probed=True, status=404):
+        """At most the probe's GET; no authentication request, no pairing."""
+        want = [("GET", self.NO_PAIRING, status)] if probed else []
+        self.assertEqual([(r["method"], r["path"], r["status"])
+                          for r in s.requests()], want)
+        self.assertEqual(s.requests_made(), [])
+
+    def test_a_good_setup_is_reached_with_its_signature_accepted(self):
+        s, lg = self.start()
+        rc, out = self.probe(lg)
+        self.assertEqual(rc, 0, out)
+        self.assertIn("[toopher] probe: TLS verified, signed request accepted "
+                      "(HTTP 404)", out)
+        self.assertNotIn("warning", out)
+        self.assertTrue(self.verdict.endswith(": ok"), self.verdict)
+        self.assert_nothing_started(s)
+
+    def test_a_wrong_secret_is_a_refused_signature(self):
+        s, lg = self.start(secret="not-the-secret")
+        rc, out = self.probe(lg)
+        self.assertEqual(rc, 1, out)
+        self.assertIn("[toopher] probe: problem: the server refused our signed "
+                      "request (HTTP 401)", out)
+        self.assertTrue(self.verdict.endswith(": problems found"), self.verdict)
+        self.assert_nothing_started(s, status=401)
+
+    def test_a_server_clock_ten_minutes_off_refuses_and_says_why(self):
+        # the server judges our signature's timestamp by its own clock
+        s, lg = self.start({"date_offset_s": 600})
+        s.clock(600)
+        rc, out = self.probe(lg)
+        self.assertEqual(rc, 1, out)
+        self.assertIn("refused our signed request (HTTP 401)", out)
+        self.assertIn("[toopher] %s600 s behind the server's" % SKEW, out)
+        self.assert_nothing_started(s, status=401)
+
+    def test_an_untrusted_server_and_a_refused_connection_are_told_apart(self):
+        url = "https://127.0.0.1:%d/v1/" % closed_port()
+        for sec, needle in (({"ca": os.path.join(CERTS, "otherca.pem")}, UNTRUSTED),
+                            ({"url": url}, REFUSED + url)):
+            with self.subTest(needle=needle):
+                s, lg = self.start(**sec)
+                rc, out = self.probe(lg)
+                self.assert_problem(out, rc, needle)
+                self.assertNotIn("signed request accepted", out)
+                self.assert_nothing_started(s, probed=False)
 
 
 if __name__ == "__main__":
