@@ -520,12 +520,17 @@ def own_state(dirpath, extra_general=""):
     return extra_general
 
 
+def write_usermap(dirpath, users):
+    """DIRPATH/usermap: USERS is a dict user -> personal number."""
+    return write_file(os.path.join(dirpath, "usermap"),
+                      "".join("%s bankid:%s\n" % (u, p) for u, p in users.items()), 0o644)
+
+
 def write_module_config(dirpath, api_url, certdir, users, qr="auto", extra_general="",
                         timeout=60, poll=1):  # noqa: E501
     """Root-owned 0600 config + usermap in DIRPATH (a 0755 dir).  USERS is a
     dict user -> personal number.  Returns the config path."""
-    usermap = os.path.join(dirpath, "usermap")
-    write_file(usermap, "".join("%s bankid:%s\n" % (u, p) for u, p in users.items()), 0o644)
+    usermap = write_usermap(dirpath, users)
     conf = os.path.join(dirpath, "pam_mobileid.conf")
     extra_general = own_state(dirpath, extra_general)
     text = ("[general]\nusermap = %s\ntimeout = %d\nqr = %s\n%s\n"
@@ -824,6 +829,11 @@ class Stack:
 
     def pam_line(self, args="", control="required"):
         return "auth %s %s conf=%s %s\n" % (control, module_path(), self.conf, args)
+
+    def set_users(self, users):
+        """A new user map (the module reads it at every login)."""
+        self.users = dict(users)
+        write_usermap(self.dir, self.users)
 
     def orders(self):
         return self.sim.orders()
