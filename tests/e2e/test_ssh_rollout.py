@@ -30,8 +30,8 @@ def readme_dropin():
     `/etc/ssh/sshd_config.d/NAME`:' and the fenced block after it."""
     with open(os.path.join(L.SOURCE_DIR, "README.md")) as f:
         readme = f.read()
-    m = re.search(r"Write `/etc/ssh/sshd_config\.d/([^`/]+)`:\s*\n\s*```\n(.*?)\n\s*```", readme,
-                  re.S)
+    m = re.search(r"Write `/etc/ssh/sshd_config\.d/([^`/]+)`:\s*\n(?:\s*<!--.*?-->\n)?\s*```\n"
+                  r"(.*?)\n\s*```", readme, re.S)
     if not m:
         raise AssertionError("README has no sshd drop-in step ('Write `/etc/ssh/sshd_config.d/…`:')")
     lines = m.group(2).split("\n")

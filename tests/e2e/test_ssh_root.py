@@ -10,17 +10,24 @@ import e2elib as L
 from sshcase import SshCase, stack_text
 
 
-class SshRootE2E(SshCase):
+class RootCase(SshCase):
+    """An sshd with PermitRootLogin PERMIT that knows root's key."""
+    PERMIT = "yes"
+
     @classmethod
     def setUpClass(cls):
         L.skip_unless_root()
         L.skip_unless_programs("/usr/sbin/sshd", "ssh", "ssh-keygen", "tmux")
         cls.stack = L.Stack({}, qr="auto", timeout=60)
-        cls.sshd = L.Sshd(stack_text(cls.stack, 1), users=["root"], permit_root="yes")
+        cls.sshd = L.Sshd(stack_text(cls.stack, 1), users=["root"], permit_root=cls.PERMIT)
 
     def mapped(self, yes, stack):
+        """root in the user map or not, README stack STACK."""
         self.stack.set_users({"root": L.PNR} if yes else {})
         self.sshd.set_pam(stack_text(self.stack, stack))
+
+
+class SshRootE2E(RootCase):
 
     def test_mapped_root_approves_on_the_phone(self):
         self.mapped(True, 1)
@@ -49,16 +56,9 @@ class SshRootE2E(SshCase):
         self.no_order()
 
 
-class SshRootProhibitPasswordE2E(SshCase):
+class SshRootProhibitPasswordE2E(RootCase):
     """Debian's default (no PermitRootLogin line): prohibit-password."""
-
-    @classmethod
-    def setUpClass(cls):
-        L.skip_unless_root()
-        L.skip_unless_programs("/usr/sbin/sshd", "ssh", "ssh-keygen", "tmux")
-        cls.stack = L.Stack({"root": L.PNR}, qr="auto", timeout=60)
-        cls.sshd = L.Sshd(stack_text(cls.stack, 2), users=["root"],
-                          permit_root="prohibit-password")
+    PERMIT = "prohibit-password"
 
     def sshd_refused_root(self):
         return "PAM auth succeeded when it should have failed" in self.sshd_log()
@@ -71,6 +71,7 @@ class SshRootProhibitPasswordE2E(SshCase):
         self.assertNotIn("REMOTE-42", t.capture(history=True))
 
     def test_mapped_root_is_refused_after_approving_on_the_phone(self):
+        self.mapped(True, 2)
         t = self.ssh("root")
         order = self.phone(t, "root", over=self.sshd_refused_root)
         self.keep("root-prohibit-password", t)
@@ -78,23 +79,18 @@ class SshRootProhibitPasswordE2E(SshCase):
         self.assertEqual(order["status"], "complete")   # the person was asked for nothing
 
     def test_unmapped_root_is_refused_with_the_key_in_stack_2(self):
-        self.stack.set_users({})
+        self.mapped(False, 2)
         t = self.ssh("root")
         self.dropped(t)
         self.no_order()
 
 
-class SshRootNoE2E(SshCase):
+class SshRootNoE2E(RootCase):
     """PermitRootLogin no: sshd refuses root's key, before any PAM."""
+    PERMIT = "no"
 
-    @classmethod
-    def setUpClass(cls):
-        L.skip_unless_root()
-        L.skip_unless_programs("/usr/sbin/sshd", "ssh", "ssh-keygen", "tmux")
-        cls.stack = L.Stack({"root": L.PNR}, qr="auto", timeout=60)
-        cls.sshd = L.Sshd(stack_text(cls.stack, 1), users=["root"], permit_root="no")
-
-    def test_root_is_refused_before_the_phone(self):
+    def test_mapped_root_is_refused_before_the_phone(self):
+        self.mapped(True, 1)
         t = self.ssh("root")
         t.wait_for(r"Permission denied \(publickey\)", 20)
         self.no_order()

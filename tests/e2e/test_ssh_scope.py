@@ -67,19 +67,18 @@ class SshScopeE2E(SshCase):
         self.logged_in(t, self.outside.name)
         self.ignored()
 
-    def test_stack_3_outside_the_scope_needs_the_password(self):
-        self.use(3)
+    def outside_needs_the_password(self, stack):
+        self.use(stack)
         self.refused(self.password_login(self.outside.name, "wrong"))
         t = self.password_login(self.outside.name, self.pw[self.outside.name])
         self.logged_in(t, self.outside.name)
         self.ignored()
 
+    def test_stack_3_outside_the_scope_needs_the_password(self):
+        self.outside_needs_the_password(3)
+
     def test_policy_stack_outside_the_scope_needs_the_password(self):
-        self.use("policy")
-        self.refused(self.password_login(self.outside.name, "wrong"))
-        t = self.password_login(self.outside.name, self.pw[self.outside.name])
-        self.logged_in(t, self.outside.name)
-        self.ignored()
+        self.outside_needs_the_password("policy")
 
     def test_policy_stack_inside_the_scope_needs_the_phone_and_the_password(self):
         self.use("policy")
