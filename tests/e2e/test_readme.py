@@ -107,6 +107,20 @@ class ReadmeCase(unittest.TestCase):
         return text
 
 
+def can_mount(*mount_args):
+    """Whether this machine lets us make a mount namespace and mount this
+    in it (a container may not): else the class that needs it skips."""
+    d = tmp("mid-readme-ns.")
+    try:
+        for sub in ("a", "upper", "work"):
+            os.mkdir(os.path.join(d, sub))
+        args = [a.replace("@D", d) for a in mount_args]
+        return subprocess.run(["unshare", "--mount", "--propagation", "private",
+                               "mount"] + args, capture_output=True).returncode == 0
+    finally:
+        shutil.rmtree(d, True)
+
+
 class MarkedBlocksTest(ReadmeCase):
 
     def test_the_readme_marks_exactly_the_blocks_run_here(self):
@@ -121,6 +135,8 @@ class BuildInstallUninstallTest(ReadmeCase):
     the manifest removes all of it."""
 
     def setUp(self):
+        if not can_mount("--bind", "@D/a", "/usr/local"):
+            self.skipTest("no mount namespace here")
         self.d = tmp("mid-readme.")
         self.addCleanup(shutil.rmtree, self.d, True)
         self.src = os.path.join(self.d, "src")
@@ -194,6 +210,8 @@ class TryTheSimulatorTest(ReadmeCase):
         sim = os.path.join(BUILD, "tests", "sim", "mobileid-sim")
         if not os.path.exists(sim) or not shutil.which("tmux"):
             self.skipTest("simulator not built, or tmux missing")
+        if not can_mount("--bind", "@D/a", "/root"):
+            self.skipTest("no mount namespace here")
         self.root = tmp("mid-readme-root.")
         self.tree = tmp("mid-readme-tree.")
         self.addCleanup(shutil.rmtree, self.root, True)
@@ -263,6 +281,9 @@ class ProductionCertificateTest(ReadmeCase):
 
     def setUp(self):
         import sim
+        if not can_mount("-t", "overlay", "overlay", "-o",
+                         "lowerdir=/etc,upperdir=@D/upper,workdir=@D/work", "/etc"):
+            self.skipTest("no overlay mount in a namespace here")
         self.d = tmp("mid-readme-rp.")
         self.addCleanup(shutil.rmtree, self.d, True)
         for sub in ("upper", "work", "cwd"):
