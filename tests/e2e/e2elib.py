@@ -9,6 +9,7 @@ timeout are turned into an orderly exit).
 """
 
 import atexit
+import fcntl
 import os
 import pwd
 import re
@@ -16,6 +17,7 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -464,15 +466,48 @@ def with_pam_overlay(service, pam_file, cmd):
 # syslog catcher: the module logs through pam_syslog; this sandbox has no
 # syslog daemon, so catch /dev/log ourselves when nobody else does.
 
+def _stale_socket(path):
+    """PATH is a socket nobody reads (a run killed with SIGKILL left it)."""
+    try:
+        if not stat.S_ISSOCK(os.stat(path).st_mode):
+            return False
+    except OSError:
+        return False
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try:
+        s.connect(path)
+        return False
+    except ConnectionRefusedError:
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
 class SyslogCatcher:
+    """.sock is None when a syslog daemon, or another e2e run going on at
+    the same time, owns /dev/log: then .lines stays empty."""
+
     def __init__(self):
         self.lines = []
         self.sock = None
-        if os.path.exists("/dev/log"):
-            return          # a real syslog daemon owns it; leave it alone
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind("/dev/log")
-        os.chmod("/dev/log", 0o666)
+        if LIB_DIR not in sys.path:
+            sys.path.insert(0, LIB_DIR)
+        import safedir   # noqa: E402
+        with open(os.path.join(safedir.base(), "devlog.lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)       # one catcher at a time takes it
+            if os.path.lexists("/dev/log") and not _stale_socket("/dev/log"):
+                return          # a real syslog daemon or another run owns it; leave it alone
+            remove_file("/dev/log")
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            try:
+                sock.bind("/dev/log")
+            except OSError:     # a run with an older harness bound it just now
+                sock.close()
+                return
+            self.sock = sock
+            os.chmod("/dev/log", 0o666)
         self._ino = os.stat("/dev/log").st_ino
         CLEANUP.push(self.close, "/dev/log catcher")
         self._t = threading.Thread(target=self._loop, daemon=True)

@@ -1,12 +1,13 @@
 """README "Users without a phone": each of its three sshd stacks through a
 real sshd (AuthenticationMethods publickey,keyboard-interactive), for a
 mapped user who approves or denies and for an unmapped user.  Stack 1's
-approvals (QR scanned) are test_ssh.py's; here the person opens the app."""
+approvals (QR scanned) are test_ssh.py's; here the person opens the app.
+And the second form of the README's /etc/pam.d/sshd: password, then phone."""
 
 import unittest
 
 import e2elib as L
-from sshcase import SshCase, set_password, stack_text
+from sshcase import REST, SshCase, set_password, stack_text
 
 
 class SshStacksE2E(SshCase):
@@ -19,9 +20,14 @@ class SshStacksE2E(SshCase):
         cls.stack = L.Stack({cls.user.name: L.PNR}, qr="auto", timeout=60)
         cls.sshd = L.Sshd(stack_text(cls.stack, 1), users=[cls.user.name, cls.stranger.name])
         cls.stranger_pw = set_password(cls.stranger.name)
+        cls.user_pw = set_password(cls.user.name)
 
     def use(self, number):
-        self.sshd.set_pam(stack_text(self.stack, number))
+        if number == "password+phone":      # README /etc/pam.d/sshd, the second form
+            text = "@include common-auth\n" + self.stack.pam_line() + REST
+        else:
+            text = stack_text(self.stack, number)
+        self.sshd.set_pam(text)
 
     def no_key(self, user):
         """The client offers a key sshd does not know for USER."""
@@ -105,6 +111,23 @@ class SshStacksE2E(SshCase):
         self.refused(t)
         self.keep("stacks-3-deny", t)
         self.assertNotRegex(t.capture(history=True), "[Pp]assword:")
+
+    # -- /etc/pam.d/sshd, second form: password, then the phone ---------------
+
+    def test_password_then_phone(self):
+        self.use("password+phone")
+        t = self.ssh(self.user.name)
+        self.password(t, self.user.name, self.user_pw)
+        self.phone(t, self.user.name)
+        self.logged_in(t, self.user.name)
+
+    def test_password_then_phone_a_wrong_password_puts_nothing_on_the_phone(self):
+        # common-auth's "requisite pam_deny.so" ends the stack before the module
+        self.use("password+phone")
+        t = self.ssh(self.user.name)
+        self.password(t, self.user.name, "wrong-" + self.user_pw)
+        self.refused(t)
+        self.no_order()
 
 
 if __name__ == "__main__":
