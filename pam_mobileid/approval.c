@@ -16,6 +16,7 @@
 #include "outcome.h"
 #include "policy.h"
 #include "provider.h"
+#include "startgate.h"
 #include "uipolicy.h"
 #include "usermap.h"
 #include "util.h"
@@ -41,6 +42,7 @@ struct run {
 	unsigned failures;
 	bool redraw;	   /* the screen is behind: status or order changed */
 	uint64_t shown_ms; /* when the last frame went out */
+	struct startgate *gate; /* the turn to start, given back once started */
 };
 
 /* Status line: the provider's message and the time left. */
@@ -200,6 +202,7 @@ static int run_order(struct run *run, struct approval_result *res)
 	 * waits for the cancel */
 	wait_begin(&run->sigs);
 	r = run->ops->start(run->p, &run->st);
+	startgate_leave(run->gate);
 	if (r == 0) {
 		res->order_created = true;
 		run->last_poll = util_now_ms();
@@ -276,20 +279,20 @@ static int order(const struct mid_config *cfg, const struct provider_def *def,
 		 struct mid_request *req, struct ui *ui, struct mid_log *log,
 		 struct approval_result *res, enum mid_msg *status)
 {
-	struct run run = {0};
+	struct startgate gate;
+	struct run run = {
+	    .log = log, .ui = ui, .req = req, .ops = def->ops, .gate = &gate};
 	int r;
 
-	run.log = log;
-	run.ui = ui;
-	run.req = req;
-	run.ops = def->ops;
+	startgate_enter(&gate, cfg->policy.state_dir, req->deadline_ms, log);
 	r = def->create(cfg, req, log, &run.p);
-	if (r < 0)
-		return r;
-	ui->title = run.ops->title;
-	r = run_order(&run, res);
-	*status = run.st.msg;
-	run.ops->free(run.p);
+	if (r == 0) {
+		ui->title = run.ops->title;
+		r = run_order(&run, res);
+		*status = run.st.msg;
+		run.ops->free(run.p);
+	}
+	startgate_leave(&gate);
 	return r;
 }
 

@@ -296,8 +296,8 @@ static int bankid_new(const struct mid_config *cfg,
 	b->req = req;
 	b->log = log;
 	b->phone = !req->want_qr;
-	r = http_session_mtls(&cfg->bankid.tls, "bankid", &b->creds, log,
-			      &b->http);
+	r = http_session_mtls(&cfg->bankid.tls, "bankid", cfg->policy.state_dir,
+			      &b->creds, log, &b->http);
 	if (r < 0)
 		goto fail;
 	if (req->text && *req->text && !(b->uvd = make_uvd(req->text))) {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -15,6 +16,7 @@
 #include <openssl/x509.h>
 
 #include "config.h"
+#include "credcache.h"
 #include "file.h"
 #include "log.h"
 #include "mid.h"
@@ -182,25 +184,46 @@ static int load_ca(const char *path, struct creds *c, struct mid_log *log)
 	return 0;
 }
 
+/* A PKCS#12 file through the decrypted copy kept in keep_dir (root only:
+ * the state directory is root's alone, as the password file is), made at
+ * the first login after the file or its password changed. */
+static int load_p12_kept(const char *data, size_t len, const struct stat *sb,
+			 const char *pw, const char *keep_dir, struct creds *c,
+			 const char *path, struct mid_log *log)
+{
+	unsigned char tag[CREDCACHE_TAG_LEN];
+	bool keep = keep_dir && geteuid() == 0 &&
+		    credcache_tag(data, len, sb, pw, tag) == 0;
+	int r;
+
+	if (keep && credcache_get(keep_dir, path, tag, c, log) == 0)
+		return 0;
+	r = load_p12(data, len, pw, c, path, log);
+	if (r == 0 && keep)
+		credcache_put(keep_dir, path, tag, c, log);
+	return r;
+}
+
 /* The client certificate and its key. A certificate alone may be
  * world-readable, as certificates are shipped; a file that holds a key
  * (PKCS#12 always, PEM when it has a key block) must not be. */
 static int load_client(const struct cfg_tls *tls, const char *pw,
-		       struct creds *c, struct mid_log *log)
+		       const char *keep_dir, struct creds *c,
+		       struct mid_log *log)
 {
 	char *cert = NULL, *key = NULL;
 	size_t cert_len = 0, key_len = 0;
-	unsigned mode = 0;
+	struct stat sb;
 	bool pem, has_key;
 	int r;
 
-	r = file_read(tls->cert, FILE_PUBLIC, CREDS_MAX_FILE, &cert, &cert_len,
-		      &mode, log);
+	r = file_read_st(tls->cert, FILE_PUBLIC, CREDS_MAX_FILE, &cert,
+			 &cert_len, &sb, log);
 	if (r < 0)
 		goto out;
 	pem = strstr(cert, "-----BEGIN") != NULL;
 	has_key = !pem || strstr(cert, "PRIVATE KEY-----") != NULL;
-	if (has_key && (mode & S_IROTH)) {
+	if (has_key && (sb.st_mode & S_IROTH)) {
 		mid_log_err(log,
 			    "%s: holds a private key but is readable by other",
 			    tls->cert);
@@ -208,7 +231,8 @@ static int load_client(const struct cfg_tls *tls, const char *pw,
 		goto out;
 	}
 	if (!pem) {
-		r = load_p12(cert, cert_len, pw, c, tls->cert, log);
+		r = load_p12_kept(cert, cert_len, &sb, pw, keep_dir, c,
+				  tls->cert, log);
 		goto out;
 	}
 	r = load_pem_cert(cert, cert_len, c, tls->cert, log);
@@ -225,7 +249,8 @@ out:
 }
 
 int creds_load(const struct cfg_tls *tls, const char *section,
-	       int need_client_cert, struct creds *c, struct mid_log *log)
+	       int need_client_cert, const char *keep_dir, struct creds *c,
+	       struct mid_log *log)
 {
 	char *pw = NULL;
 	int r;
@@ -256,7 +281,7 @@ int creds_load(const struct cfg_tls *tls, const char *section,
 		if (r < 0)
 			goto out;
 	}
-	r = load_client(tls, pw ? pw : tls->password, c, log);
+	r = load_client(tls, pw ? pw : tls->password, keep_dir, c, log);
 	if (r < 0)
 		goto out;
 	r = check_cert(c, tls->cert, log);

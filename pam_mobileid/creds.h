@@ -24,9 +24,12 @@ struct creds {
 /* Loads cert (PKCS#12 or PEM), key, password (or password_file) and ca as
  * the [section] of the config names them. A wrong password, a key that does
  * not match, an expired certificate or an unreadable CA is MID_E_CONFIG,
- * logged. need_client_cert: false for providers without mutual TLS. */
+ * logged. need_client_cert: false for providers without mutual TLS.
+ * keep_dir: the state directory, where a PKCS#12 file's decrypted key is
+ * kept between logins when running as root (credcache.h); NULL: never. */
 int creds_load(const struct cfg_tls *tls, const char *section,
-	       int need_client_cert, struct creds *c, struct mid_log *log);
+	       int need_client_cert, const char *keep_dir, struct creds *c,
+	       struct mid_log *log);
 
 /* Puts the client certificate into an OpenSSL context (libcurl's). */
 int creds_apply(const struct creds *c, SSL_CTX *ctx);

@@ -260,8 +260,18 @@ static int read_all(int fd, char *data, size_t size)
 int file_read(const char *path, enum file_kind kind, size_t max, char **buf,
 	      size_t *len, unsigned *mode, struct mid_log *log)
 {
-	struct walk *w = NULL;
 	struct stat st;
+	int r = file_read_st(path, kind, max, buf, len, &st, log);
+
+	if (r == 0 && mode)
+		*mode = (unsigned)st.st_mode;
+	return r;
+}
+
+int file_read_st(const char *path, enum file_kind kind, size_t max, char **buf,
+		 size_t *len, struct stat *st, struct mid_log *log)
+{
+	struct walk *w = NULL;
 	char *data = NULL;
 	size_t size = 0;
 	int fd = -1, r;
@@ -280,18 +290,16 @@ int file_read(const char *path, enum file_kind kind, size_t max, char **buf,
 	w->path = path;
 	r = resolve(w, log);
 	if (r == 0)
-		r = fd = open_checked(w, kind, max, &st, log);
+		r = fd = open_checked(w, kind, max, st, log);
 	if (r < 0)
 		goto out;
-	size = (size_t)st.st_size;
+	size = (size_t)st->st_size;
 	data = malloc(size + 1);
 	r = data ? read_all(fd, data, size) : MID_E_NOMEM;
 	if (r == MID_E_CONFIG)
 		mid_log_err(log, "%s: read failed", path);
 	if (r < 0)
 		goto out;
-	if (mode)
-		*mode = (unsigned)st.st_mode;
 	*buf = data;
 	data = NULL;
 	if (len)

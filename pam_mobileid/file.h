@@ -30,6 +30,12 @@ int file_read(const char *path, enum file_kind kind, size_t max, char **buf,
  * MID_E_CONFIG (logged) or MID_E_NOMEM. */
 int file_safe_dir(const char *path, struct mid_log *log);
 
+struct stat;
+/* The same, and st gets the opened file's fstat (its identity: device,
+ * inode, size, times). */
+int file_read_st(const char *path, enum file_kind kind, size_t max, char **buf,
+		 size_t *len, struct stat *st, struct mid_log *log);
+
 #define FILE_MAX_LINE 1024
 
 /* Walks text[0..len) line by line for a parser (config, user map). */

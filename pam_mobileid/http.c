@@ -74,15 +74,15 @@ int http_session_route(struct http_session *s, const struct cfg_route *r)
 }
 
 int http_session_mtls(const struct cfg_tls *tls, const char *section,
-		      struct creds *creds, struct mid_log *log,
-		      struct http_session **out)
+		      const char *keep_dir, struct creds *creds,
+		      struct mid_log *log, struct http_session **out)
 {
 	size_t n = strlen(tls->url);
 	char base[600];
 	int r;
 
 	*out = NULL;
-	r = creds_load(tls, section, 1, creds, log);
+	r = creds_load(tls, section, 1, keep_dir, creds, log);
 	if (r < 0)
 		return r;
 	if ((size_t)snprintf(base, sizeof(base), "%s%s", tls->url,

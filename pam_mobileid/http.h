@@ -61,11 +61,12 @@ int http_send(struct http_session *s, const struct http_call *c,
 /* A provider's mutual-TLS session: loads the [section]'s client
  * certificate and CA into creds (which must outlive the session) and opens
  * a session at its url (a '/' added if missing), through its proxy if it
- * names one (http_session_route). Returns 0 or MID_E_*. */
+ * names one (http_session_route). keep_dir: creds_load's. Returns 0 or
+ * MID_E_*. */
 struct cfg_tls;
 int http_session_mtls(const struct cfg_tls *tls, const char *section,
-		      struct creds *creds, struct mid_log *log,
-		      struct http_session **out);
+		      const char *keep_dir, struct creds *creds,
+		      struct mid_log *log, struct http_session **out);
 
 /* Routes the session through the config's proxy (a CONNECT tunnel), unless
  * the URL's host is in its no_proxy list (proxy_bypassed); without a proxy

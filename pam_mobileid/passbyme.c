@@ -271,8 +271,8 @@ static int passbyme_new(const struct mid_config *cfg,
 	b->cfg = cfg;
 	b->req = req;
 	b->log = log;
-	r = http_session_mtls(&cfg->passbyme.tls, "passbyme", &b->creds, log,
-			      &b->http);
+	r = http_session_mtls(&cfg->passbyme.tls, "passbyme",
+			      cfg->policy.state_dir, &b->creds, log, &b->http);
 	if (r == 0)
 		r = http_session_header(b->http, "X-PBM-API-VERSION: 1");
 	if (r < 0)

@@ -19,7 +19,7 @@ int probe_creds(const struct cfg_tls *tls, const char *section, int client,
 		FILE *out, struct mid_log *log)
 {
 	struct creds c;
-	int r = creds_load(tls, section, client, &c, log);
+	int r = creds_load(tls, section, client, NULL, &c, log);
 
 	if (r < 0)
 		return -1;
@@ -106,7 +106,7 @@ int probe_tls(const struct cfg_tls *tls, const char *section, FILE *out,
 	struct creds c;
 	int r;
 
-	r = http_session_mtls(tls, section, &c, log, &s);
+	r = http_session_mtls(tls, section, NULL, &c, log, &s);
 	if (r == 0)
 		r = http_request(s, "GET", "", NULL,
 				 util_now_ms() + PROBE_TIMEOUT_MS, &rep);

@@ -329,3 +329,73 @@ void state_unlock(int fd)
 	if (fd >= 0)
 		close(fd);
 }
+
+/* "<prefix>-<hash of id>": no id chooses a path. */
+static int secret_name(const char *prefix, const char *id, char *out, size_t n)
+{
+	const struct state_key k = {.user = id};
+
+	return file_name(prefix, &k, out, n);
+}
+
+int state_file_get(struct state *st, const char *prefix, const char *id,
+		   size_t max, char **buf, size_t *len)
+{
+	char name[NAME_MAX_LEN];
+	struct stat sb;
+	size_t size = 0;
+	int fd, r = 1;
+
+	*buf = NULL;
+	*len = 0;
+	if (secret_name(prefix, id, name, sizeof(name)) < 0)
+		return 1;
+	fd = openat(st->dirfd, name,
+		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return 1;
+	if (fd_is_ours(fd) && fstat(fd, &sb) == 0 && sb.st_size > 0 &&
+	    (size_t)sb.st_size <= max) {
+		size = (size_t)sb.st_size;
+		*buf = malloc(size + 1);
+		r = *buf ? 0 : MID_E_NOMEM;
+	}
+	/* written whole under another name and renamed: never partial */
+	if (r == 0 && pread(fd, *buf, size, 0) != (ssize_t)size)
+		r = 1;
+	close(fd);
+	if (r != 0) {
+		util_freezero(*buf, size);
+		*buf = NULL;
+		return r;
+	}
+	(*buf)[size] = '\0';
+	*len = size;
+	return 0;
+}
+
+int state_file_put(struct state *st, const char *prefix, const char *id,
+		   const void *data, size_t len)
+{
+	char name[NAME_MAX_LEN], tmp[NAME_MAX_LEN + 24];
+	int fd, r = MID_E_INTERNAL;
+
+	if (secret_name(prefix, id, name, sizeof(name)) < 0 ||
+	    snprintf(tmp, sizeof(tmp), "%s.%ld", name, (long)getpid()) < 0)
+		return r;
+	unlinkat(st->dirfd, tmp, 0); /* a crashed writer's, same pid */
+	fd = openat(st->dirfd, tmp,
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC |
+			O_NOCTTY,
+		    0600);
+	if (fd < 0)
+		return r;
+	if (fchmod(fd, 0600) == 0 && fd_is_ours(fd) &&
+	    write(fd, data, len) == (ssize_t)len &&
+	    renameat(st->dirfd, tmp, st->dirfd, name) == 0)
+		r = 0;
+	close(fd);
+	if (r < 0)
+		unlinkat(st->dirfd, tmp, 0);
+	return r;
+}

@@ -6,6 +6,7 @@
 #define MID_STATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct mid_log;
@@ -62,5 +63,17 @@ int state_rate_take(struct state *st, const char *user, unsigned max,
 int state_lock_order(struct state *st, const char *user, bool wait,
 		     uint64_t deadline_ms, int *fd);
 void state_unlock(int fd);
+
+/* A file the module keeps whole (a decrypted client key, doc/security.md;
+ * the start gate's id): the file named by prefix and a hash of id, read whole
+ * (at most max bytes, heap, NUL-terminated: util_freezero it) only when it is a
+ * regular file of ours alone. Returns 0, 1 when there is none fit to use,
+ * MID_E_NOMEM. */
+int state_file_get(struct state *st, const char *prefix, const char *id,
+		   size_t max, char **buf, size_t *len);
+/* Writes it as a new 0600 file (O_EXCL, O_NOFOLLOW) renamed over the old,
+ * so a reader sees the old or the new whole. Returns 0 or MID_E_INTERNAL. */
+int state_file_put(struct state *st, const char *prefix, const char *id,
+		   const void *data, size_t len);
 
 #endif

@@ -93,7 +93,7 @@ int toopher_api_new(const struct mid_config *cfg, struct mid_log *log,
 		/* the configured CA only; else the system store */
 		struct cfg_tls tls = {.ca = cfg->toopher.ca};
 
-		r = creds_load(&tls, "toopher", 0, &a->creds, log);
+		r = creds_load(&tls, "toopher", 0, NULL, &a->creds, log);
 		if (r < 0)
 			goto fail;
 	}

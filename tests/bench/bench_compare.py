@@ -111,7 +111,7 @@ class Stacks:
                 os.unlink("/etc/pam.d/" + name)
             except OSError:
                 pass
-        shutil.rmtree(self.dir, ignore_errors=True)
+        safedir.remove(self.dir)
 
 
 def run_rusage(st, cmd, prefix=(), timeout=600):

@@ -39,6 +39,7 @@ import pamrun  # noqa: E402
 import pbmsim  # noqa: E402
 import toopher_sim  # noqa: E402
 import sim  # noqa: E402
+import safedir  # noqa: E402
 from safedir import safe_tmpdir  # noqa: E402
 
 PERMIT = "/lib/x86_64-linux-gnu/security/pam_permit.so"
@@ -161,7 +162,7 @@ class Setup:
         return pamrun.pam_wrapper_env(self.svc[stack])
 
     def close(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
+        safedir.remove(self.dir)
 
 
 def rusage_tool():

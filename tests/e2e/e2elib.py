@@ -136,7 +136,7 @@ def tmpdir(prefix="mide2e-"):
         sys.path.insert(0, LIB_DIR)
     import safedir   # noqa: E402
     d = safedir.safe_tmpdir(prefix)
-    CLEANUP.push(lambda: shutil.rmtree(d, ignore_errors=True), d)
+    CLEANUP.push(lambda: safedir.remove(d), d)
     return d
 
 

@@ -12,7 +12,6 @@ and pamtester, against a mobileid-sim: the harness of tests/pam.
 import fcntl
 import os
 import re
-import shutil
 import signal
 import subprocess
 import time
@@ -20,6 +19,7 @@ import time
 import logarchive
 import phone
 import sim
+import safedir
 from safedir import safe_tmpdir
 
 PNR = "199001011239"      # valid test personal number (Luhn ok)
@@ -277,7 +277,7 @@ class PamLogin:
                         f.close()
                     except OSError:
                         pass
-        shutil.rmtree(self.dir, ignore_errors=True)
+        safedir.remove(self.dir)
 
     def __enter__(self):
         return self

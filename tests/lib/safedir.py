@@ -9,8 +9,11 @@ these files under BASE instead, a root-owned 0755 directory.
     from safedir import safe_tmpdir
     d = safe_tmpdir("mid-pam.")      # BASE/mid-pam.XXXXXX, mode 0755
 """
+import glob
 import os
+import shutil
 import stat
+import subprocess
 import tempfile
 
 BASE = "/run/mid-test"
@@ -44,3 +47,18 @@ def safe_tmpdir(prefix="mid-test."):
     d = tempfile.mkdtemp(prefix=prefix, dir=base())
     os.chmod(d, 0o755)
     return d
+
+
+def remove(d):
+    """Removes a directory made by safe_tmpdir, and first the start-gate
+    semaphore of every state_dir in it (pam_mobileid/startgate.c names it
+    in state_dir's gate-* file), which would outlive the directory."""
+    for f in glob.glob(os.path.join(d, "state", "gate-*")) + \
+            glob.glob(os.path.join(d, "*", "state", "gate-*")):
+        try:
+            with open(f) as fh:
+                semid = int(fh.read().strip())
+            subprocess.run(["ipcrm", "-s", str(semid)], capture_output=True)
+        except (OSError, ValueError):
+            pass
+    shutil.rmtree(d, ignore_errors=True)

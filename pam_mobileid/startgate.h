@@ -1,0 +1,33 @@
+/* A bound, across processes, on logins starting at once (credentials, TLS
+ * handshake, first request): in a rush of hundreds of logins, the ones
+ * already waiting for a phone still get the CPU to collect on time. */
+#ifndef MID_STARTGATE_H
+#define MID_STARTGATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct mid_log;
+
+/* the semaphore's id, for the next process and for tests */
+#define STARTGATE_FILE "startgate"
+/* logins that may start at once, per CPU online */
+#define STARTGATE_PER_CPU 8
+/* the longest a login waits for its turn before it starts anyway */
+#define STARTGATE_MAX_WAIT_MS 3000
+
+struct startgate {
+	int semid;
+	bool held;
+};
+
+/* Waits for a turn (at most STARTGATE_MAX_WAIT_MS, and never past
+ * deadline_ms). Never fails the login: without state_dir (not root), a
+ * semaphore that is not root's alone, an interrupt or the wait running
+ * out, the login starts without a turn. */
+void startgate_enter(struct startgate *g, const char *state_dir,
+		     uint64_t deadline_ms, struct mid_log *log);
+/* Gives the turn back (the kernel does too if the process dies). */
+void startgate_leave(struct startgate *g);
+
+#endif
