@@ -330,14 +330,6 @@ void state_unlock(int fd)
 		close(fd);
 }
 
-/* "<prefix>-<hash of id>": no id chooses a path. */
-static int secret_name(const char *prefix, const char *id, char *out, size_t n)
-{
-	const struct state_key k = {.user = id};
-
-	return file_name(prefix, &k, out, n);
-}
-
 int state_file_get(struct state *st, const char *prefix, const char *id,
 		   size_t max, char **buf, size_t *len)
 {
@@ -348,7 +340,8 @@ int state_file_get(struct state *st, const char *prefix, const char *id,
 
 	*buf = NULL;
 	*len = 0;
-	if (secret_name(prefix, id, name, sizeof(name)) < 0)
+	if (file_name(prefix, &(struct state_key){.user = id}, name,
+		      sizeof(name)) < 0)
 		return 1;
 	fd = openat(st->dirfd, name,
 		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -380,7 +373,8 @@ int state_file_put(struct state *st, const char *prefix, const char *id,
 	char name[NAME_MAX_LEN], tmp[NAME_MAX_LEN + 24];
 	int fd, r = MID_E_INTERNAL;
 
-	if (secret_name(prefix, id, name, sizeof(name)) < 0 ||
+	if (file_name(prefix, &(struct state_key){.user = id}, name,
+		      sizeof(name)) < 0 ||
 	    snprintf(tmp, sizeof(tmp), "%s.%ld", name, (long)getpid()) < 0)
 		return r;
 	unlinkat(st->dirfd, tmp, 0); /* a crashed writer's, same pid */
