@@ -70,6 +70,14 @@ for call in ("EVP_MD_CTX_new", "BIO_new_mem_buf", "malloc", "calloc"):
                                         "the PKCS#12 bundle is opened")
 for call in ("flock", "malloc"):
     TOLERATED[(call, "startgate.c")] = "the login starts without a turn"
+# by function: state_open's walk of state_dir (file_safe_dir) when the kept
+# copy or the start gate opens it; for the policy it fails closed, and
+# file_read's refusals are unit_test_file's and pam_files' to prove
+TOLERATED_IN = {
+    ("calloc", "file_safe_dir"): "no kept copy or start gate this login",
+    ("lstat", "walk_path"): "no kept copy or start gate this login",
+    ("lstat", "step"): "no kept copy or start gate this login",
+}
 
 
 class FaultWalk(unittest.TestCase):
@@ -123,7 +131,9 @@ class FaultWalk(unittest.TestCase):
 
     def tolerated(self, run):
         where = os.path.basename(run["at"].split("@")[-1].split(":")[0])
-        return (run["hit"], where) in TOLERATED
+        function = run["at"].split("@")[0]
+        return ((run["hit"], where) in TOLERATED
+                or (run["hit"], function) in TOLERATED_IN)
 
     def test_walk_approve_every_call_fails_closed(self):
         clean, runs = self.walk("approve", 1)
