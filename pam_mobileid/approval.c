@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "apptext.h"
+#include "audit.h"
+#include "chain.h"
 #include "config.h"
 #include "log.h"
 #include "mid.h"
@@ -245,6 +247,9 @@ static void make_request(const struct mid_config *cfg,
 	req->rhost = env->rhost;
 	req->identity = identity;
 	req->text = buf->text;
+	req->tty = env->tty;
+	req->command = env->command;
+	req->sign = env->sign;
 	req->want_qr = (def->needs & PROVIDER_NEEDS_QR) && qr;
 	if (def->needs & PROVIDER_NEEDS_END_USER_IP) {
 		net_end_user_ip(env->rhost, buf->ip, sizeof(buf->ip), log);
@@ -289,6 +294,10 @@ static int order(const struct mid_config *cfg, const struct provider_def *def,
 	if (r == 0) {
 		ui->title = run.ops->title;
 		r = run_order(&run, res);
+		/* an unaudited signature is no approval */
+		if (r == 0 && req->sign)
+			r = audit_keep(cfg->policy.audit_dir, req, run.ops,
+				       run.p, log);
 		*status = run.st.msg;
 		run.ops->free(run.p);
 	}
@@ -319,6 +328,12 @@ static int ask_chain(const struct mid_config *cfg,
 		mid_log_mask(res->masked_id, sizeof(res->masked_id), id->id);
 		if (!def)
 			return MID_E_INTERNAL;
+		if (env->sign && !def->can_sign) {
+			mid_log_warn(log,
+				     "sudo_sign: %s cannot sign: not asked",
+				     def->name);
+			continue;
+		}
 		make_request(cfg, env, def, id->id, ui->mode != UI_OFF, &buf,
 			     req, log);
 		r = order(cfg, def, req, ui, log, res, &status);
@@ -332,30 +347,6 @@ static int ask_chain(const struct mid_config *cfg,
 	}
 	ui_final(ui, i18n_text(ui->lang, outcome_msg(r, status)), r != 0);
 	return r;
-}
-
-/* Every provider of the chain has its [section]: a config error is told
- * as one, before the policy counts anything. */
-static int chain_configured(const struct mid_config *cfg,
-			    const struct usermap_entry *entry,
-			    struct mid_log *log, struct approval_result *res)
-{
-	for (unsigned i = 0; i < entry->n; i++) {
-		const struct provider_def *def =
-		    provider_find(entry->ident[i].provider);
-
-		/* the user map names only providers of the table */
-		if (!def)
-			return MID_E_INTERNAL;
-		if (!def->configured(cfg)) {
-			snprintf(res->provider, sizeof(res->provider), "%s",
-				 def->name);
-			mid_log_err(log, "%s: no [%s] section", cfg->path,
-				    def->name);
-			return MID_E_CONFIG;
-		}
-	}
-	return 0;
 }
 
 int approval_run(const struct mid_config *cfg, const struct approval_env *env,
@@ -375,10 +366,14 @@ int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 	/* no mapping, no request: guessing names must reach no phone */
 	r = usermap_lookup(cfg->usermap, account, &entry, log);
 	if (r == 0)
-		r = chain_configured(cfg, &entry, log, res);
+		r = chain_check(cfg, &entry, env->sign, log, res);
+	uipolicy_pick(cfg, env, &ui);
+	/* the person is told why sudo refuses without asking the phone */
+	if (r == MID_E_NOSIGN)
+		ui_final(&ui, i18n_text(ui.lang, outcome_msg(r, MSG_NONE)),
+			 true);
 	if (r < 0)
 		return r;
-	uipolicy_pick(cfg, env, &ui);
 	req.deadline_ms = start + (uint64_t)cfg->timeout * 1000u;
 	r = gate(env, &ui, account, req.deadline_ms, res);
 	if (r == 0) {

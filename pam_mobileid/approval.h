@@ -23,6 +23,9 @@ struct approval_env {
 	 * see a QR or a status line */
 	bool can_show;
 	const char *command; /* what sudo runs, for the app's text; or NULL */
+	/* a signed sudo (sudo_sign): the person signs the text, and the
+	 * signature is kept in the audit directory before success */
+	bool sign;
 	const char *const *pam_env;
 	ui_conv_fn conv;
 	void *conv_ctx;

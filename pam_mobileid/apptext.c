@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "mid.h"
 #include "util.h"
 
 void apptext_fill(const char *tmpl, const struct approval_env *env,
@@ -56,6 +57,30 @@ void apptext_fill(const char *tmpl, const struct approval_env *env,
 	}
 }
 
+/* room for each line of a signed sudo's text before the command's */
+#define SIGN_LINE_MAX 512
+
+/* What a signed sudo signs: the same facts in every record, the command
+ * last and whole (the lines before it are cut first). */
+static void sign_text(const struct approval_env *env, const char *host,
+		      char *out, size_t n)
+{
+	static const char *const lines[] = {
+	    "Signed sudo on %h", "User: %u (from %r)", "Command: sudo %c"};
+	char line[APPTEXT_MAX];
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < MID_ARRAY_SIZE(lines) && o + 1 < n; i++) {
+		apptext_fill(lines[i], env, host, line,
+			     i + 1 < MID_ARRAY_SIZE(lines) ? SIGN_LINE_MAX
+							   : sizeof(line));
+		snprintf(out + o, n - o, "%s%s", i ? "\n" : "", line);
+		o += strlen(out + o);
+	}
+	out[util_utf8_cut(out, o)] = '\0';
+}
+
 /* The text in the app: the template, and for sudo the command. */
 void apptext_make(const struct mid_config *cfg, const struct approval_env *env,
 		  char *out, size_t n)
@@ -64,6 +89,10 @@ void apptext_make(const struct mid_config *cfg, const struct approval_env *env,
 	const char *msg = cfg->message ? cfg->message : "";
 
 	gethostname(host, sizeof(host) - 1);
+	if (env->sign) {
+		sign_text(env, host, out, n);
+		return;
+	}
 	/* what is approved is shown: a sudo approval names its command */
 	if (env->command && *env->command && !strstr(msg, "%c"))
 		snprintf(tmpl, sizeof(tmpl), "%s: %%c", msg);

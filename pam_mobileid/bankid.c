@@ -1,5 +1,6 @@
-/* The BankID RP API v6 provider: auth (QR) or phone/auth, collect, cancel;
- * its row of the provider table. The protocol: doc/bankid.md. */
+/* The BankID RP API v6 provider: auth or sign (QR), phone/auth or
+ * phone/sign, collect, cancel; its row of the provider table. The protocol:
+ * doc/bankid.md. */
 #include "bankid.h"
 
 #include <stdio.h>
@@ -17,8 +18,9 @@
 #include "pnr.h"
 #include "util.h"
 
-/* auth allows 1..1500 chars of base64: 1125 bytes of text */
+/* auth allows 1..1500 chars of base64: 1125 bytes of text; sign 40000 */
 #define UVD_MAX_TEXT 1125
+#define UVD_MAX_SIGN_TEXT 30000
 #define CANCEL_TIMEOUT_MS 3000
 
 struct bankid {
@@ -33,7 +35,8 @@ struct bankid {
 	char order_ref[BANKID_TOKEN_MAX + 1];
 	char qr_token[BANKID_TOKEN_MAX + 1];
 	char qr_secret[BANKID_TOKEN_MAX + 1]; /* never logged, wiped */
-	uint64_t t0_ms; /* when the order response arrived */
+	uint64_t t0_ms;			  /* when the order response arrived */
+	struct bankid_signed signed_data; /* after an approved sign order */
 };
 
 /* POSTs obj to endpoint; returns the parsed 200 reply in *out, or an error
@@ -139,6 +142,13 @@ static int take_order(struct bankid *b, json_object *reply)
 	return 0;
 }
 
+static const char *start_endpoint(const struct bankid *b)
+{
+	if (b->req->sign)
+		return b->phone ? "phone/sign" : "sign";
+	return b->phone ? "phone/auth" : "auth";
+}
+
 static int bankid_start(void *p, struct provider_status *st)
 {
 	struct bankid *b = p;
@@ -149,8 +159,7 @@ static int bankid_start(void *p, struct provider_status *st)
 	st->msg = MSG_RFA22;
 	if (!req)
 		return MID_E_NOMEM;
-	r = call(b, b->phone ? "phone/auth" : "auth", req, b->req->deadline_ms,
-		 &reply, st);
+	r = call(b, start_endpoint(b), req, b->req->deadline_ms, &reply, st);
 	if (r == 0)
 		r = take_order(b, reply);
 	if (r < 0)
@@ -160,7 +169,7 @@ static int bankid_start(void *p, struct provider_status *st)
 	st->msg = MSG_RFA1;
 	st->show_qr = !b->phone;
 	mid_log_debug(b->log, "bankid: order %.8s... started (%s)",
-		      b->order_ref, b->phone ? "phone/auth" : "auth");
+		      b->order_ref, start_endpoint(b));
 out:
 	json_object_put(req);
 	json_object_put(reply);
@@ -222,6 +231,15 @@ static int bankid_poll(void *p, struct provider_status *st)
 	    (r == PROVIDER_APPROVED || r == PROVIDER_RESTART ||
 	     r == MID_E_DENIED || r == MID_E_FAILED || r == MID_E_MISMATCH))
 		b->open = false;
+	/* a signature is approved only with its evidence */
+	if (r == PROVIDER_APPROVED && b->req->sign) {
+		int e = bankid_take_signed(reply, &b->signed_data, b->log);
+
+		if (e < 0) {
+			r = e;
+			st->msg = MSG_RFA22;
+		}
+	}
 	json_object_put(req);
 	json_object_put(reply);
 	return r;
@@ -265,21 +283,41 @@ static void bankid_free(void *p)
 		return;
 	http_session_free(b->http);
 	creds_free(&b->creds);
+	bankid_signed_free(&b->signed_data);
 	free(b->uvd);
 	explicit_bzero(b, sizeof(*b));
 	free(b);
 }
 
-/* userVisibleData: the text cut to what auth accepts, at a UTF-8 boundary */
-static char *make_uvd(const char *text)
+/* userVisibleData: the text cut to what auth or sign accepts, at a UTF-8
+ * boundary */
+static char *make_uvd(const char *text, bool sign)
 {
-	size_t n = strlen(text);
+	size_t n = strlen(text), max = sign ? UVD_MAX_SIGN_TEXT : UVD_MAX_TEXT;
 
 	if (n == 0)
 		return NULL;
-	if (n > UVD_MAX_TEXT)
-		n = util_utf8_cut(text, UVD_MAX_TEXT);
+	if (n > max)
+		n = util_utf8_cut(text, max);
 	return util_base64(text, n);
+}
+
+static int bankid_signature(void *p, struct provider_signature *sig)
+{
+	struct bankid *b = p;
+	const struct bankid_signed *s = &b->signed_data;
+
+	if (!s->signature || !b->uvd)
+		return MID_E_INTERNAL;
+	sig->order_ref = b->order_ref;
+	sig->visible_data = b->uvd;
+	sig->signer_id = s->pnr;
+	sig->name = s->name;
+	sig->given_name = s->given_name;
+	sig->surname = s->surname;
+	sig->signature = s->signature;
+	sig->ocsp_response = s->ocsp;
+	return 0;
 }
 
 static int bankid_new(const struct mid_config *cfg,
@@ -300,7 +338,8 @@ static int bankid_new(const struct mid_config *cfg,
 			      &b->creds, log, &b->http);
 	if (r < 0)
 		goto fail;
-	if (req->text && *req->text && !(b->uvd = make_uvd(req->text))) {
+	if (req->text && *req->text &&
+	    !(b->uvd = make_uvd(req->text, req->sign))) {
 		r = MID_E_NOMEM;
 		goto fail;
 	}
@@ -320,6 +359,7 @@ static const struct provider_ops bankid_ops = {
     .cancel = bankid_cancel,
     .interval_ms = bankid_interval_ms,
     .next_frame_ms = bankid_next_frame_ms,
+    .signature = bankid_signature,
     .free = bankid_free,
 };
 
@@ -334,11 +374,13 @@ static const struct cfg_tls *bankid_tls(const struct mid_config *cfg)
 }
 
 /* The QR code is the usual way in; the person's IP goes into every order;
- * the RP proves itself with its client certificate. */
+ * the RP proves itself with its client certificate; the person can sign a
+ * text (sign, phone/sign), with an XML signature and an OCSP response. */
 const struct provider_def bankid_provider = {
     .name = "bankid",
     .needs = PROVIDER_NEEDS_QR | PROVIDER_NEEDS_END_USER_IP |
 	     PROVIDER_NEEDS_CLIENT_CERT,
+    .can_sign = true,
     .check_id = pnr_normalise,
     .configured = bankid_configured,
     .tls = bankid_tls,

@@ -18,6 +18,20 @@ int bankid_parse_collect(struct json_object *reply, const char *order_ref,
 			 const char *expected_pnr, bool qr,
 			 struct provider_status *st, struct mid_log *log);
 
+/* A completed sign order's completionData, copied from the collect reply
+ * (bankid_reply.c): the person in full and the evidence as received. */
+struct bankid_signed {
+	char *pnr, *name, *given_name, *surname;
+	char *signature, *ocsp; /* base64 */
+};
+
+/* Copies what a signature needs from a complete collect reply (already
+ * found to be the mapped person's). 0, MID_E_PROTOCOL when the signature
+ * or the OCSP response is missing or not base64, or MID_E_NOMEM. */
+int bankid_take_signed(struct json_object *reply, struct bankid_signed *out,
+		       struct mid_log *log);
+void bankid_signed_free(struct bankid_signed *s);
+
 /* Maps an error reply (status + body) to MID_E_* and a status line. */
 int bankid_parse_error(long status, const char *body, size_t len,
 		       struct provider_status *st, struct mid_log *log);

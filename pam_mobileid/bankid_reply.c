@@ -3,6 +3,7 @@
 #include "bankid.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -193,4 +194,65 @@ int bankid_parse_collect(json_object *reply, const char *order_ref,
 	}
 	mid_log_err(log, "bankid: unknown collect status");
 	return MID_E_PROTOCOL;
+}
+
+/* the evidence of a signature: base64 of at most HTTP_MAX_REPLY bytes */
+#define SIGNED_B64_MAX (200 * 1024)
+
+static bool is_base64(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	return n > 0 && n % 4 == 0 &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			 "0123456789+/=") == n;
+}
+
+/* A copy of the string member key of obj (NULL when absent); -1 when out
+ * of memory. */
+static int dup_member(json_object *obj, const char *key, size_t max, char **out)
+{
+	const char *v = json_get_str(obj, key, max);
+
+	*out = v ? strdup(v) : NULL;
+	return v && !*out ? -1 : 0;
+}
+
+int bankid_take_signed(json_object *reply, struct bankid_signed *out,
+		       struct mid_log *log)
+{
+	json_object *cd = NULL, *user = NULL;
+	int e = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (json_object_object_get_ex(reply, "completionData", &cd))
+		json_object_object_get_ex(cd, "user", &user);
+	e |= dup_member(user, "personalNumber", 12, &out->pnr);
+	e |= dup_member(user, "name", 256, &out->name);
+	e |= dup_member(user, "givenName", 256, &out->given_name);
+	e |= dup_member(user, "surname", 256, &out->surname);
+	e |= dup_member(cd, "signature", SIGNED_B64_MAX, &out->signature);
+	e |= dup_member(cd, "ocspResponse", SIGNED_B64_MAX, &out->ocsp);
+	if (e < 0) {
+		bankid_signed_free(out);
+		return MID_E_NOMEM;
+	}
+	if (!out->pnr || !is_base64(out->signature) || !is_base64(out->ocsp)) {
+		mid_log_err(log, "bankid: signed, but the reply lacks a base64 "
+				 "signature or ocspResponse");
+		bankid_signed_free(out);
+		return MID_E_PROTOCOL;
+	}
+	return 0;
+}
+
+void bankid_signed_free(struct bankid_signed *s)
+{
+	util_strfree(s->pnr);
+	free(s->name);
+	free(s->given_name);
+	free(s->surname);
+	free(s->signature);
+	free(s->ocsp);
+	memset(s, 0, sizeof(*s));
 }

@@ -2,12 +2,15 @@
 #include "config.h"
 #include "config_keys.h"
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "audit.h"
 #include "file.h"
 #include "log.h"
 #include "mid.h"
@@ -28,6 +31,7 @@ int cfg_defaults(struct mid_config *cfg)
 	    !(cfg->usermap = strdup("/etc/security/pam_mobileid.usermap")) ||
 	    !(cfg->message = strdup("Log in to %h as %u (%s from %r)")) ||
 	    !(cfg->policy.state_dir = strdup(STATE_DEFAULT_DIR)) ||
+	    !(cfg->policy.audit_dir = strdup(AUDIT_DEFAULT_DIR)) ||
 	    !(cfg->bankid.tls.url =
 		  strdup("https://appapi2.bankid.com/rp/v6.0/")) ||
 	    !(cfg->passbyme.tls.url =
@@ -280,7 +284,9 @@ void cfg_free(struct mid_config *cfg)
 	free(cfg->usermap);
 	free(cfg->message);
 	free(cfg->policy.state_dir);
+	free(cfg->policy.audit_dir);
 	tls_free(&cfg->bankid.tls);
+	free(cfg->bankid.signer_ca);
 	tls_free(&cfg->passbyme.tls);
 	free(cfg->passbyme.subject);
 	free(cfg->toopher.url);
@@ -290,4 +296,25 @@ void cfg_free(struct mid_config *cfg)
 	free(cfg->toopher.consumer_secret_file);
 	route_free(&cfg->toopher.route);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+int cfg_load_path(const char *conf, struct mid_config *cfg, struct mid_log *log)
+{
+	const char *argv[1];
+	char arg[PATH_MAX + 8], cwd[PATH_MAX];
+	bool rel = conf[0] != '/';
+
+	/* a relative path is the admin's: from this directory */
+	if (rel && !getcwd(cwd, sizeof(cwd)))
+		cwd[0] = '\0';
+	/* a path cut short would name another file: refuse it */
+	if ((size_t)snprintf(arg, sizeof(arg), "conf=%s%s%s", rel ? cwd : "",
+			     rel ? "/" : "", conf) >= sizeof(arg)) {
+		memset(cfg, 0, sizeof(*cfg));
+		mid_log_err(log, "config path too long (%zu bytes)",
+			    strlen(conf));
+		return MID_E_CONFIG;
+	}
+	argv[0] = arg;
+	return cfg_load(cfg, 1, argv, log);
 }

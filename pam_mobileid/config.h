@@ -30,6 +30,7 @@ struct cfg_policy {
 	enum cfg_concurrent concurrent;
 	unsigned deny_hold; /* seconds; 0 = off */
 	char *state_dir;    /* what is remembered across processes */
+	char *audit_dir;    /* signed sudo records (sudo_sign) */
 	struct cfg_rate {
 		unsigned count, secs; /* count 0: no limit */
 	} max_requests;		      /* orders per user */
@@ -58,6 +59,7 @@ struct cfg_bankid {
 	bool present;
 	struct cfg_tls tls;
 	unsigned poll;
+	char *signer_ca; /* `mobileid audit`: the roots of signers' certs */
 };
 
 struct cfg_passbyme {
@@ -108,6 +110,11 @@ int cfg_parse_text(struct mid_config *cfg, const char *text, size_t len,
 		   const char *path, bool *has_secret, struct mid_log *log);
 int cfg_apply_args(struct mid_config *cfg, int argc, const char **argv,
 		   struct mid_log *log);
+
+/* The config as the module reads it with conf=CONF (the admin tool): a
+ * relative CONF is from the current directory. As cfg_load. */
+int cfg_load_path(const char *conf, struct mid_config *cfg,
+		  struct mid_log *log);
 
 void cfg_free(struct mid_config *cfg);
 

@@ -77,6 +77,7 @@ static const struct cfg_key keys[] = {
     {"general", "debug", KEY_ENUM, OFF(debug), 0, 0, bool_names},
     {"general", "groups", KEY_GROUPS, OFF(policy.groups), 0, 0, NULL},
     {"general", "state_dir", KEY_STR, OFF(policy.state_dir), 0, 0, NULL},
+    {"general", "audit_dir", KEY_STR, OFF(policy.audit_dir), 0, 0, NULL},
     {"general", "su_approver", KEY_ENUM, OFF(policy.su_approver), 0, 0,
      su_approver_names},
     {"general", "sudo_sign", KEY_ENUM, OFF(policy.sudo_sign), 0, 0, bool_names},
@@ -92,6 +93,7 @@ static const struct cfg_key keys[] = {
     ROUTE_KEYS("bankid", bankid.tls.route),
     /* BankID: collect every 2 s, never more often than once a second */
     {"bankid", "poll", KEY_UINT, OFF(bankid.poll), 1, 30, NULL},
+    {"bankid", "signer_ca", KEY_STR, OFF(bankid.signer_ca), 0, 0, NULL},
     TLS_KEYS("passbyme", passbyme),
     ROUTE_KEYS("passbyme", passbyme.tls.route),
     {"passbyme", "availability", KEY_UINT, OFF(passbyme.availability), 10, 3600,

@@ -35,7 +35,8 @@ int context_caller(char *out, size_t n)
 	return 0;
 }
 
-void context_command_from(const char *cmdline, size_t len, char *out, size_t n)
+static void command_from(const char *cmdline, size_t len, size_t max, char *out,
+			 size_t n)
 {
 	char joined[MAX_CMDLINE + 1];
 	size_t start = strnlen(cmdline, len) + 1, o = 0, cut;
@@ -48,11 +49,16 @@ void context_command_from(const char *cmdline, size_t len, char *out, size_t n)
 	while (o > 0 && joined[o - 1] == ' ')
 		o--;
 	joined[o] = '\0';
-	if (o > CONTEXT_MAX_COMMAND) {
-		cut = util_utf8_cut(joined, CONTEXT_MAX_COMMAND);
+	if (o > max) {
+		cut = util_utf8_cut(joined, max);
 		snprintf(joined + cut, sizeof(joined) - cut, "\xe2\x80\xa6");
 	}
 	util_sanitize(out, n, joined);
+}
+
+void context_command_from(const char *cmdline, size_t len, char *out, size_t n)
+{
+	command_from(cmdline, len, CONTEXT_MAX_COMMAND, out, n);
 }
 
 /* This process's command line, NUL-separated; returns its length. */
@@ -68,11 +74,11 @@ static size_t read_cmdline(char *buf, size_t n)
 	return len > 0 ? (size_t)len : 0;
 }
 
-void context_command(char *out, size_t n)
+void context_command(char *out, size_t n, size_t max)
 {
 	char buf[MAX_CMDLINE];
 
-	context_command_from(buf, read_cmdline(buf, sizeof(buf)), out, n);
+	command_from(buf, read_cmdline(buf, sizeof(buf)), max, out, n);
 }
 
 /* sudo's options that take the next word as their argument */

@@ -8,6 +8,9 @@
 
 /* Longest command text shown in the app (bytes, before the ellipsis). */
 #define CONTEXT_MAX_COMMAND 200
+/* The same for a signed sudo (sudo_sign), where the text is what the person
+ * signs: as much of the command as /proc holds, within BankID's limit. */
+#define CONTEXT_MAX_SIGNED_COMMAND 3000
 
 /* Is the service util-linux su ("su", "su-l")? */
 bool context_is_su(const char *service);
@@ -28,9 +31,11 @@ int context_caller(char *out, size_t n);
 
 /* The command line of this process without argv[0] ("-u bob make
  * install"), words joined by spaces, control characters replaced, cut at
- * CONTEXT_MAX_COMMAND bytes on a character boundary with "…". */
-void context_command(char *out, size_t n);
-/* The same from a /proc cmdline buffer (NUL-separated words). */
+ * max bytes (CONTEXT_MAX_COMMAND or CONTEXT_MAX_SIGNED_COMMAND) on a
+ * character boundary with "…". */
+void context_command(char *out, size_t n, size_t max);
+/* The same from a /proc cmdline buffer (NUL-separated words), cut at
+ * CONTEXT_MAX_COMMAND. */
 void context_command_from(const char *cmdline, size_t len, char *out, size_t n);
 
 #endif

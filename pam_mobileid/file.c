@@ -26,6 +26,7 @@ struct walk {
 	char todo[PATH_MAX]; /* what is left, after done */
 	unsigned links;
 	struct stat st; /* lstat of done */
+	bool dir;	/* a directory is wanted, made 0700 where missing */
 };
 
 static int refuse(const struct walk *w, const char *what, const char *why,
@@ -141,6 +142,13 @@ static int step(struct walk *w, size_t *off, struct mid_log *log)
 	w->done[dl] = '/';
 	memcpy(w->done + dl + 1, p, cl);
 	w->done[dl + 1 + cl] = '\0';
+	/* a missing directory is made in one already checked (root's) */
+	if (w->dir && lstat(w->done, &w->st) < 0 && errno == ENOENT &&
+	    mkdir(w->done, 0700) < 0 && errno != EEXIST) {
+		mid_log_err(log, "%s: cannot create %s: %s", w->path, w->done,
+			    strerror(errno));
+		return MID_E_CONFIG;
+	}
 	if (lstat(w->done, &w->st) < 0) {
 		mid_log_err(log, "%s: cannot open: %s", w->path,
 			    strerror(errno));
@@ -310,6 +318,41 @@ out:
 		close(fd);
 	free(w);
 	return r;
+}
+
+int file_dir_open(const char *path, struct mid_log *log)
+{
+	struct walk *w;
+	struct stat st;
+	int fd = -1, r;
+
+	if (!path || path[0] != '/') {
+		mid_log_err(log, "%s: path must be absolute",
+			    path ? path : "(none)");
+		return MID_E_CONFIG;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return MID_E_NOMEM;
+	w->path = path;
+	w->dir = true;
+	r = walk_path(w, log);
+	if (r == 0 && !S_ISDIR(w->st.st_mode))
+		r = refuse(w, "", "is not a directory", log);
+	if (r == 0)
+		fd = open(w->done, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+				       O_CLOEXEC | O_NOCTTY);
+	if (r == 0 && fd < 0)
+		r = refuse(w, "", strerror(errno), log);
+	else if (r == 0 && (fstat(fd, &st) < 0 || st.st_dev != w->st.st_dev ||
+			    st.st_ino != w->st.st_ino))
+		r = refuse(w, "", "changed while it was opened", log);
+	else if (r == 0 && (st.st_uid != geteuid() || (st.st_mode & 077)))
+		r = refuse(w, "", "must be this user's alone (mode 0700)", log);
+	if (r < 0 && fd >= 0)
+		close(fd);
+	free(w);
+	return r < 0 ? r : fd;
 }
 
 void file_lines_init(struct file_lines *it, const char *text, size_t len,

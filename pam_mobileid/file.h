@@ -29,6 +29,13 @@ int file_read(const char *path, enum file_kind kind, size_t max, char **buf,
  * by group or other; links on the way as for file_read. Returns 0,
  * MID_E_CONFIG (logged) or MID_E_NOMEM. */
 int file_safe_dir(const char *path, struct mid_log *log);
+/* Opens the directory path for files only we may read (the audit
+ * records), with the checks of file_read on every directory above it and
+ * on symbolic links; a missing directory on the way is made (mode 0700).
+ * The directory itself must be the effective user's, mode 0700 (no access
+ * for group or other). Returns its descriptor, or MID_E_CONFIG (logged) /
+ * MID_E_NOMEM. */
+int file_dir_open(const char *path, struct mid_log *log);
 
 struct stat;
 /* The same, and st gets the opened file's fstat (its identity: device,

@@ -98,6 +98,10 @@ static const char *const text_en[MSG_COUNT] = {
 				    "app.",
     [MSG_TOOPHER_PAIRING_DENIED] = "The pairing was denied in the Toopher "
 				   "app.",
+    [MSG_SIGN_NEEDS_BANKID] = "sudo here needs a signature in the BankID "
+			      "app, and your account has no BankID.",
+    [MSG_AUDIT_FAILED] = "Signed, but the signature could not be kept: "
+			 "sudo is refused.",
 };
 
 static const char *const text_sv[MSG_COUNT] = {
@@ -186,6 +190,10 @@ static const char *const text_sv[MSG_COUNT] = {
 			    "senare.",
     [MSG_TOOPHER_CONFIRM_PAIRING] = "Bekräfta kopplingen i Toopher-appen.",
     [MSG_TOOPHER_PAIRING_DENIED] = "Kopplingen nekades i Toopher-appen.",
+    [MSG_SIGN_NEEDS_BANKID] = "sudo här kräver en underskrift i "
+			      "BankID-appen, och ditt konto har inget BankID.",
+    [MSG_AUDIT_FAILED] = "Underskriven, men underskriften kunde inte "
+			 "sparas: sudo nekas.",
 };
 
 const char *i18n_text(enum mid_lang lang, enum mid_msg msg)

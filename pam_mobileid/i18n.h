@@ -60,6 +60,8 @@ enum mid_msg {
 	MSG_TOOPHER_REFUSED,	      /* another error from Toopher */
 	MSG_TOOPHER_CONFIRM_PAIRING,
 	MSG_TOOPHER_PAIRING_DENIED,
+	MSG_SIGN_NEEDS_BANKID, /* sudo_sign, no identity that can sign */
+	MSG_AUDIT_FAILED,      /* signed, but the record was not kept */
 	MSG_COUNT
 };
 

@@ -21,6 +21,8 @@ const char *mid_strerror(int err)
 	case MID_E_LOCAL: return "local failure";
 	case MID_E_MAXTRIES: return "too many requests";
 	case MID_E_BUSY: return "busy";
+	case MID_E_NOSIGN: return "cannot sign";
+	case MID_E_AUDIT: return "audit record failed";
 	default: return "internal error";
 	}
 }

@@ -30,6 +30,8 @@ enum mid_err {
 	MID_E_HELD = -18,     /* a denial within deny_hold: nothing sent */
 	MID_E_OUTSIDE = -19,  /* not in `groups`: the module does not ask */
 	MID_E_NOTERM = -20,   /* nobody could see the request: nothing sent */
+	MID_E_NOSIGN = -21,   /* sudo_sign, but no provider that can sign */
+	MID_E_AUDIT = -22,    /* signed, but the audit record was not kept */
 };
 
 const char *mid_strerror(int err);

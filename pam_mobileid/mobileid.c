@@ -3,7 +3,6 @@
  * Exit codes: 0 ok/approved/paired, 1 problems found/not approved/not
  * paired, 2 usage. */
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "approval.h"
+#include "auditcmd.h"
 #include "config.h"
 #include "creds.h"
 #include "hostlimits.h"
@@ -35,6 +35,7 @@ static void usage(FILE *f)
 	    "Usage: mobileid check [-c CONF] [--probe]\n"
 	    "       mobileid login [-c CONF] USER\n"
 	    "       mobileid pair [-c CONF] USER PHRASE\n"
+	    "       mobileid audit [-c CONF] [ORDER]\n"
 	    "       mobileid --help | --version\n"
 	    "\n"
 	    "check  validate the config, user map, file permissions and\n"
@@ -46,10 +47,14 @@ static void usage(FILE *f)
 	    "pair   pair USER's Toopher app: PHRASE is the words the app\n"
 	    "       shows; waits until the pairing is confirmed in the app,\n"
 	    "       then prints the user map line to add (on stdout)\n"
+	    "audit  list the signed sudo records; with ORDER (an orderRef\n"
+	    "       or its first 8 or more characters) verify that one\n"
 	    "\n"
 	    "Exit status: 0 ok, approved or paired; 1 problems found, not\n"
 	    "approved or not paired (the reason on stderr); 2 usage "
-	    "error.\n");
+	    "error.\naudit: 0 listed or verified, 1 a check failed or a "
+	    "record\ncannot be read, 2 usage error or ORDER names several, "
+	    "3 no record.\n");
 }
 
 static int term_conv(void *ctx, enum ui_style style, const char *msg,
@@ -111,29 +116,6 @@ static int check_providers(const struct mid_config *cfg, bool probe,
 	return problems;
 }
 
-/* The config as the module would read it with conf=CONF. */
-static int load_conf(const char *conf, struct mid_config *cfg,
-		     struct mid_log *log)
-{
-	const char *argv[1];
-	char arg[PATH_MAX + 8], cwd[PATH_MAX];
-	bool rel = conf[0] != '/';
-
-	/* a relative path is the admin's: from this directory */
-	if (rel && !getcwd(cwd, sizeof(cwd)))
-		cwd[0] = '\0';
-	/* a path cut short would name another file: refuse it */
-	if ((size_t)snprintf(arg, sizeof(arg), "conf=%s%s%s", rel ? cwd : "",
-			     rel ? "/" : "", conf) >= sizeof(arg)) {
-		memset(cfg, 0, sizeof(*cfg));
-		mid_log_err(log, "config path too long (%zu bytes)",
-			    strlen(conf));
-		return MID_E_CONFIG;
-	}
-	argv[0] = arg;
-	return cfg_load(cfg, 1, argv, log);
-}
-
 /* A host that gives up first ends the approval without a cancel. */
 static void check_host_limits(const struct mid_config *cfg, const char *conf)
 {
@@ -156,7 +138,7 @@ static int cmd_check(const char *conf, bool probe, struct mid_log *log)
 	struct mid_config cfg;
 	int problems = 0, r;
 
-	r = load_conf(conf, &cfg, log);
+	r = cfg_load_path(conf, &cfg, log);
 	if (r < 0) {
 		cfg_free(&cfg);
 		/* every problem of the file is logged above, each with its line
@@ -202,7 +184,7 @@ static int cmd_login(const char *conf, const char *user, struct mid_log *log)
 		return EXIT_PROBLEM;
 	}
 	mid_log_quote(quoted, sizeof(quoted), user);
-	r = load_conf(conf, &cfg, log);
+	r = cfg_load_path(conf, &cfg, log);
 	if (r == 0) {
 		memset(&env, 0, sizeof(env));
 		env.user = user;
@@ -280,7 +262,7 @@ static int cmd_pair(const char *conf, const char *user, const char *phrase,
 			user);
 		return EXIT_USAGE;
 	}
-	r = load_conf(conf, &cfg, log);
+	r = cfg_load_path(conf, &cfg, log);
 	if (r == 0) {
 		screen.lang = uipolicy_lang(&cfg, NULL);
 		r = toopher_pair(&cfg, user, phrase,
@@ -355,6 +337,9 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "login") == 0 && optind + 1 == argc)
 		return cmd_login(conf, argv[optind], &log);
+	if (strcmp(cmd, "audit") == 0 && optind + 1 >= argc)
+		return auditcmd_run(conf, optind < argc ? argv[optind] : NULL,
+				    &log);
 	if (strcmp(cmd, "pair") == 0 && optind + 2 == argc)
 		return cmd_pair(conf, argv[optind], argv[optind + 1], &log);
 	usage(stderr);

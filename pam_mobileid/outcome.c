@@ -30,6 +30,12 @@ static const struct outcome table[] = {
     /* no conversation or no terminal: an order nobody sees is a push
      * the person cannot place */
     {MID_E_NOTERM, PAM_AUTH_ERR, "no terminal", MSG_NO_TERMINAL, false, false},
+    /* sudo_sign: an unsigned approval is not what the admin asked for;
+     * PAM_SERVICE_ERR, so that sudo does not ask again (and again) */
+    {MID_E_NOSIGN, PAM_SERVICE_ERR, "cannot sign", MSG_SIGN_NEEDS_BANKID, false,
+     false},
+    {MID_E_AUDIT, PAM_SERVICE_ERR, "audit record failed", MSG_AUDIT_FAILED,
+     false, false},
     /* DNS NXDOMAIN/SERVFAIL, connect refused/unreachable/timed out after
      * the full connect timeout, HTTP 503: recorded by resolve.c, http.c
      * and the provider; approval.c turns it into MID_E_SERVER once an

@@ -181,7 +181,7 @@ static const char *approver(const struct mid_config *cfg, const char *service,
 /* What the approval needs to know of the host and the login. */
 struct login_ctx {
 	char caller[USERMAP_MAX_USER];
-	char command[CONTEXT_MAX_COMMAND + 8];
+	char command[CONTEXT_MAX_SIGNED_COMMAND + 8];
 };
 
 static int fill_env(pam_handle_t *pamh, const struct mid_config *cfg,
@@ -196,7 +196,11 @@ static int fill_env(pam_handle_t *pamh, const struct mid_config *cfg,
 	if (!env->user)
 		return MID_E_LOCAL;
 	if (context_is_sudo(env->service)) {
-		context_command(ctx->command, sizeof(ctx->command));
+		/* sudo_sign: the person signs the command, not only sees it */
+		env->sign = cfg->policy.sudo_sign;
+		context_command(ctx->command, sizeof(ctx->command),
+				env->sign ? CONTEXT_MAX_SIGNED_COMMAND
+					  : CONTEXT_MAX_COMMAND);
 		env->command = ctx->command;
 	}
 	env->rhost = rhost && *rhost ? rhost : NULL;
@@ -228,6 +232,8 @@ static int run_with_policy(pam_handle_t *pamh, const struct mid_config *cfg,
 	if (r < 0)
 		return r;
 	policy_init(&policy, cfg, cfg->policy.state_dir, log);
+	/* a signature is for one command: no grace, no shared approval */
+	policy.each_order = env.sign;
 	env.policy = &policy;
 	r = approval_run(cfg, &env, log, res);
 	policy_end(&policy);

@@ -46,7 +46,7 @@ static int after_wait(struct policy *p, uint64_t waited_ms)
 		mid_log_notice(p->log, "the concurrent order was denied");
 		return MID_E_HELD;
 	}
-	if (r == 0)
+	if (r == 0 && !p->each_order)
 		r = mark_within(p, STATE_APPROVED, &p->ok, waited_ms + 1);
 	if (r == 1) {
 		mid_log_info(p->log, "approved by the concurrent order");
@@ -97,7 +97,7 @@ int policy_gate(struct policy *p, const char *account, const char *rhost,
 			   : 0;
 	if (r != 0)
 		return r == 1 ? MID_E_HELD : r;
-	r = pol->grace
+	r = pol->grace && !p->each_order
 		? mark_within(p, STATE_APPROVED, &p->ok, pol->grace * 1000ull)
 		: 0;
 	if (r != 0)

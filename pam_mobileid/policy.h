@@ -18,6 +18,7 @@ struct policy {
 	const char *state_dir;
 	struct state st;
 	bool have_state;
+	bool each_order;       /* every approval its own order (signed sudo) */
 	int lock;	       /* the user's order lock, or -1 */
 	struct state_key deny; /* account + remote host */
 	struct state_key ok;   /* account + remote host + service */

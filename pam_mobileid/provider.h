@@ -21,7 +21,10 @@ struct mid_request {
 	const char *identity;	 /* the mapped id, normalised */
 	const char *text;	 /* the message template, filled in */
 	const char *end_user_ip; /* where the person is, as an IP */
+	const char *tty;	 /* PAM_TTY or NULL, for the audit record */
+	const char *command;	 /* what sudo runs, or NULL */
 	bool want_qr;		 /* false for qr = off */
+	bool sign;		 /* sign text, not only log in (sudo_sign) */
 	uint64_t deadline_ms;	 /* monotonic end of the whole approval */
 };
 
@@ -35,6 +38,17 @@ enum provider_poll {
 struct provider_status {
 	enum mid_msg msg; /* status line for the person */
 	bool show_qr;	  /* a QR is worth showing now */
+};
+
+/* What a signing provider received for a completed signature, as it was
+ * sent and received (base64 strings untouched): the audit record. */
+struct provider_signature {
+	const char *order_ref;
+	const char *visible_data; /* the text signed, base64 as sent */
+	const char *signer_id;	  /* the identity that signed (in full) */
+	const char *name, *given_name, *surname; /* may be NULL */
+	const char *signature;			 /* base64, as received */
+	const char *ocsp_response;		 /* base64, as received */
 };
 
 struct provider_ops {
@@ -54,6 +68,9 @@ struct provider_ops {
 	unsigned (*interval_ms)(void *p);
 	/* Milliseconds until the next QR frame is due (UINT32_MAX: none). */
 	unsigned (*next_frame_ms)(void *p, uint64_t now_ms);
+	/* A signing provider: after an approved req->sign order, what it
+	 * received (valid until free); MID_E_* when it has none. */
+	int (*signature)(void *p, struct provider_signature *sig);
 	void (*free)(void *p);
 };
 
@@ -74,6 +91,9 @@ struct cfg_tls;
 struct provider_def {
 	const char *name; /* "name:id" in the user map, [name] in the config */
 	unsigned needs;	  /* enum provider_need */
+	/* It can have the person sign a text (sudo_sign), not only approve a
+	 * login, and hand back the signature (ops->signature). */
+	bool can_sign;
 	/* Checks an identity from the user map and writes it normalised to
 	 * out; 0 or MID_E_CONFIG. this_year: for two-digit years. */
 	int (*check_id)(const char *id, int this_year, char *out, size_t n);

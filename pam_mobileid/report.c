@@ -7,6 +7,7 @@
 #include "approval.h"
 #include "config.h"
 #include "log.h"
+#include "provider.h"
 #include "uipolicy.h"
 #include "usermap.h"
 
@@ -47,6 +48,13 @@ void report_policy(const struct mid_config *cfg, FILE *out)
 		cfg->failmode == CFG_FAIL_SAFE ? "safe" : "secure",
 		cfg->timeout);
 	fprintf(out, "policy: state kept in %s\n", p->state_dir);
+	if (p->sudo_sign)
+		fprintf(out,
+			"policy: sudo_sign = yes (sudo signs its command "
+			"with BankID; records kept in %s)\n",
+			p->audit_dir);
+	else
+		fputs("policy: sudo_sign = no\n", out);
 }
 
 static const char *mode_name(enum ui_mode m)
@@ -84,8 +92,22 @@ void report_display(const struct mid_config *cfg, FILE *out)
 
 struct chains {
 	FILE *out;
+	bool sudo_sign;
 	int users;
 };
+
+/* Can any identity of the chain sign (sudo_sign)? */
+static bool chain_signs(const struct usermap_entry *e)
+{
+	for (unsigned i = 0; i < e->n; i++) {
+		const struct provider_def *def =
+		    provider_find(e->ident[i].provider);
+
+		if (def && def->can_sign)
+			return true;
+	}
+	return false;
+}
 
 static void print_chain(void *ctx, const char *user,
 			const struct usermap_entry *e)
@@ -102,12 +124,14 @@ static void print_chain(void *ctx, const char *user,
 		fprintf(out, "%s %s:%s", i ? " ->" : "", e->ident[i].provider,
 			masked);
 	}
+	if (c->sudo_sign && !chain_signs(e))
+		fputs(" (cannot sign: sudo refused with sudo_sign = yes)", out);
 	fputc('\n', out);
 }
 
 int report_chains(const struct mid_config *cfg, FILE *out, struct mid_log *log)
 {
-	struct chains c = {.out = out};
+	struct chains c = {.out = out, .sudo_sign = cfg->policy.sudo_sign};
 	int r = usermap_each(cfg->usermap, print_chain, &c, log);
 
 	return r < 0 ? r : c.users;

@@ -38,6 +38,39 @@ char *util_base64(const void *data, size_t len)
 	return out;
 }
 
+unsigned char *util_unbase64(const char *s, size_t n, size_t *len)
+{
+	char *packed = malloc(n + 1);
+	unsigned char *out = NULL;
+	size_t m = 0, pad = 0;
+	int got;
+
+	*len = 0;
+	if (!packed || n > INT_MAX / 2)
+		goto out;
+	/* XML wraps long base64 values: white space is not data */
+	for (size_t i = 0; i < n; i++)
+		if (!strchr(" \t\r\n", s[i]) || !s[i])
+			packed[m++] = s[i];
+	while (pad < m && pad < 2 && packed[m - 1 - pad] == '=')
+		pad++;
+	if (m == 0 || m % 4 || memchr(packed, '=', m - pad) ||
+	    memchr(packed, '\0', m))
+		goto out;
+	out = malloc(m / 4 * 3 + 1);
+	got = out ? EVP_DecodeBlock(out, (unsigned char *)packed, (int)m) : -1;
+	if (got < 0 || (size_t)got < pad) {
+		free(out);
+		out = NULL;
+		goto out;
+	}
+	*len = (size_t)got - pad;
+	out[*len] = '\0';
+out:
+	free(packed);
+	return out;
+}
+
 size_t util_utf8_next(const char *str, size_t max, unsigned *cp)
 {
 	const unsigned char *s = (const unsigned char *)str;

@@ -14,6 +14,11 @@ void util_strfree(char *s);
 /* Standard base64 of len bytes into a heap string; NULL on failure. */
 char *util_base64(const void *data, size_t len);
 
+/* Decodes base64 s[0..n) (white space skipped, '=' only at the end) into
+ * a NUL-terminated heap buffer of *len bytes; NULL when it is not base64 or
+ * out of memory. */
+unsigned char *util_unbase64(const char *s, size_t n, size_t *len);
+
 /* Copies src into dst (size n), replacing every UTIL_CP_HIDDEN character
  * (and each byte that is not valid UTF-8) with '?', so that text from
  * outside can reach a terminal. Always NUL-terminates; cuts at a character

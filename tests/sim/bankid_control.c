@@ -81,6 +81,13 @@ int bankid_control(const struct sim_request *rq, struct json_object *body,
 	     post = !strcmp(rq->method, "POST");
 	const char *p = rq->path;
 
+	if (get && !strcmp(p, "/signer-ca")) {
+		*reply = json_object_new_object();
+		json_object_object_add(
+		    *reply, "pem",
+		    json_object_new_string(bankid_signer_ca_pem()));
+		return 200;
+	}
 	if (get && !strcmp(p, "/orders")) {
 		*reply = orders_list_json();
 		return 200;

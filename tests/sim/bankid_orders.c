@@ -48,6 +48,7 @@ struct order {
 	long *reqs;
 	size_t nreqs;
 	long collects;
+	char *completion; /* completionData once made: signed only once */
 };
 
 static struct order **g_orders;
@@ -105,6 +106,7 @@ static void order_free(struct order *o)
 	if (!o)
 		return;
 	free(o->uvd);
+	free(o->completion);
 	free(o->scans);
 	free(o->reqs);
 	free(o);
@@ -273,7 +275,7 @@ static const char *completion_pno(const struct order *o)
 	return p;
 }
 
-static struct json_object *completion_json(const struct order *o)
+static struct json_object *completion_json(struct order *o)
 {
 	const struct bankid_completion in = {
 	    .pno = completion_pno(o),
@@ -285,7 +287,18 @@ static struct json_object *completion_json(const struct order *o)
 	    .return_risk = o->return_risk,
 	};
 
-	return bankid_completion_json(&in);
+	struct json_object *j;
+
+	/* every collect answers the same signature; a fresh copy each time,
+	 * as json-c's reference counts are not shared across threads */
+	if (!o->completion) {
+		j = bankid_completion_json(&in);
+		o->completion = strdup(json_object_to_json_string_ext(
+		    j,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(j);
+	}
+	return o->completion ? json_tokener_parse(o->completion) : NULL;
 }
 
 struct json_object *orders_collect(const char *ref, const char *client_fp)

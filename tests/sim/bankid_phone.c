@@ -1,5 +1,6 @@
 /* mobileid-sim: what the virtual phone computes — it reads the animated QR
- * code (and checks its HMAC) and signs the completion data of an order. */
+ * code (and checks its HMAC) and makes the completion data of an order
+ * (signed in bankid_sign.c). */
 #include "bankid_sim.h"
 
 #include <stdio.h>
@@ -69,27 +70,35 @@ static void add_b64(struct json_object *j, const char *key,
 }
 
 /* A name derived from the personal number, the same every time. */
-static struct json_object *user_json(const char *pno)
+static void person_of(const char *pno, struct bankid_person *p, char *name,
+		      size_t n)
 {
 	static const char *const given[] = {"Anna", "Erik",  "Maria",
 					    "Lars", "Karin", "Johan"};
 	static const char *const sur[] = {"Andersson", "Johansson", "Karlsson",
 					  "Nilsson",   "Eriksson",  "Larsson"};
-	struct json_object *user = json_object_new_object();
-	char name[128];
 	unsigned sum = 0;
 
-	for (const char *p = pno; *p; p++)
-		sum += (unsigned)(*p - '0');
-	snprintf(name, sizeof(name), "%s %s", given[sum % 6],
-		 sur[(sum / 6) % 6]);
+	for (const char *c = pno; *c; c++)
+		sum += (unsigned)(*c - '0');
+	p->pno = pno;
+	p->given = given[sum % 6];
+	p->surname = sur[(sum / 6) % 6];
+	snprintf(name, n, "%s %s", p->given, p->surname);
+	p->name = name;
+}
+
+static struct json_object *user_json(const struct bankid_person *p)
+{
+	struct json_object *user = json_object_new_object();
+
 	json_object_object_add(user, "personalNumber",
-			       json_object_new_string(pno));
-	json_object_object_add(user, "name", json_object_new_string(name));
+			       json_object_new_string(p->pno));
+	json_object_object_add(user, "name", json_object_new_string(p->name));
 	json_object_object_add(user, "givenName",
-			       json_object_new_string(given[sum % 6]));
+			       json_object_new_string(p->given));
 	json_object_object_add(user, "surname",
-			       json_object_new_string(sur[(sum / 6) % 6]));
+			       json_object_new_string(p->surname));
 	return user;
 }
 
@@ -108,38 +117,14 @@ static struct json_object *device_json(const struct bankid_completion *in)
 	return dev;
 }
 
-/* The XML signature of the order, base64 like the real one. */
-static void add_signature(struct json_object *cd,
-			  const struct bankid_completion *in)
-{
-	char xml[2048];
-	char *uvd64 = in->uvd
-			  ? b64((const unsigned char *)in->uvd, strlen(in->uvd))
-			  : NULL;
-
-	snprintf(xml, sizeof(xml),
-		 "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>"
-		 "<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\">"
-		 "<SignedInfo><SignatureMethod Algorithm=\"http://www.w3.org/"
-		 "2001/04/xmldsig-more#ecdsa-sha256\"/></SignedInfo>"
-		 "<SignatureValue>c2ltdWxhdG9y</SignatureValue><Object>"
-		 "<bankIdSignedData xmlns=\"http://www.bankid.com/signature/"
-		 "v1.0.0/types\" Id=\"bidSignedData\"><usrVisibleData>%.1000s"
-		 "</usrVisibleData><srvInfo><nonce>%s</nonce></srvInfo>"
-		 "<clientInfo><funcId>%s</funcId></clientInfo>"
-		 "</bankIdSignedData></Object></Signature>",
-		 uvd64 ? uvd64 : "", in->ref,
-		 in->sign ? "Signing" : "Identification");
-	add_b64(cd, "signature", (const unsigned char *)xml, strlen(xml));
-	free(uvd64);
-}
-
 struct json_object *bankid_completion_json(const struct bankid_completion *in)
 {
 	struct json_object *cd = json_object_new_object();
-	unsigned char md[32];
+	struct bankid_person person;
+	char name[128], *signature = NULL, *ocsp = NULL;
 
-	json_object_object_add(cd, "user", user_json(in->pno));
+	person_of(in->pno, &person, name, sizeof(name));
+	json_object_object_add(cd, "user", user_json(&person));
 	json_object_object_add(cd, "device", device_json(in));
 	json_object_object_add(cd, "bankIdIssueDate",
 			       json_object_new_string("2023-11-29Z"));
@@ -152,8 +137,14 @@ struct json_object *bankid_completion_json(const struct bankid_completion *in)
 	if (in->return_risk)
 		json_object_object_add(cd, "risk",
 				       json_object_new_string("low"));
-	add_signature(cd, in);
-	EVP_Digest(in->ref, strlen(in->ref), md, NULL, EVP_sha256(), NULL);
-	add_b64(cd, "ocspResponse", md, sizeof(md));
+	/* a real signature and OCSP response (bankid_sign.c) */
+	bankid_sign_evidence(in, &person, &signature, &ocsp);
+	json_object_object_add(
+	    cd, "signature",
+	    json_object_new_string(signature ? signature : ""));
+	json_object_object_add(cd, "ocspResponse",
+			       json_object_new_string(ocsp ? ocsp : ""));
+	free(signature);
+	free(ocsp);
 	return cd;
 }

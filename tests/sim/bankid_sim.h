@@ -98,6 +98,19 @@ struct bankid_completion {
 };
 struct json_object *bankid_completion_json(const struct bankid_completion *in);
 
+/* ---- what the virtual phone signs with (bankid_sign.c) ---- */
+/* The person a completion is for. */
+struct bankid_person {
+	const char *pno, *given, *surname, *name;
+};
+/* The base64 XML signature and OCSP response of a completion (heap). */
+void bankid_sign_evidence(const struct bankid_completion *in,
+			  const struct bankid_person *p, char **signature,
+			  char **ocsp);
+/* The PEM of the CA that issues the persons' certificates and signs the
+ * OCSP responses (made on first use, the same until the process ends). */
+const char *bankid_signer_ca_pem(void);
+
 /* ---- the virtual phone and the order oracle (bankid_control.c) ---- */
 int bankid_control(const struct sim_request *rq, struct json_object *body,
 		   struct json_object **reply);
