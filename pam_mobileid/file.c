@@ -202,7 +202,10 @@ static int resolve(struct walk *w, struct mid_log *log)
 	return r < 0 ? r : check_regular(w->path, &w->st, log);
 }
 
-int file_safe_dir(const char *path, struct mid_log *log)
+/* Walks path, which must name a directory (made 0700 where missing when
+ * make); *out (NULL first) is the walk, to free, when 0 is returned. */
+static int walk_dir(const char *path, bool make, struct walk **out,
+		    struct mid_log *log)
 {
 	struct walk *w;
 	int r;
@@ -212,14 +215,26 @@ int file_safe_dir(const char *path, struct mid_log *log)
 			    path ? path : "(none)");
 		return MID_E_CONFIG;
 	}
-	w = calloc(1, sizeof(*w));
+	*out = w = calloc(1, sizeof(*w));
 	if (!w)
 		return MID_E_NOMEM;
 	w->path = path;
+	w->dir = make;
 	r = walk_path(w, log);
 	/* every directory on the way, this one too, passed check_dir */
 	if (r == 0 && !S_ISDIR(w->st.st_mode))
 		r = refuse(w, "", "is not a directory", log);
+	*out = r < 0 ? NULL : w;
+	if (r < 0)
+		free(w);
+	return r;
+}
+
+int file_safe_dir(const char *path, struct mid_log *log)
+{
+	struct walk *w = NULL;
+	int r = walk_dir(path, false, &w, log);
+
 	free(w);
 	return r;
 }
@@ -322,23 +337,10 @@ out:
 
 int file_dir_open(const char *path, struct mid_log *log)
 {
-	struct walk *w;
+	struct walk *w = NULL;
 	struct stat st;
-	int fd = -1, r;
+	int fd = -1, r = walk_dir(path, true, &w, log);
 
-	if (!path || path[0] != '/') {
-		mid_log_err(log, "%s: path must be absolute",
-			    path ? path : "(none)");
-		return MID_E_CONFIG;
-	}
-	w = calloc(1, sizeof(*w));
-	if (!w)
-		return MID_E_NOMEM;
-	w->path = path;
-	w->dir = true;
-	r = walk_path(w, log);
-	if (r == 0 && !S_ISDIR(w->st.st_mode))
-		r = refuse(w, "", "is not a directory", log);
 	if (r == 0)
 		fd = open(w->done, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 				       O_CLOEXEC | O_NOCTTY);

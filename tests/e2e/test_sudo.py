@@ -3,6 +3,7 @@ pam_service), the built module, mobileid-sim and the virtual phone."""
 
 import os
 import signal
+import subprocess
 import time
 import unittest
 
@@ -216,3 +217,49 @@ class SudoRecommendedE2E(L.E2ECase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SudoSignE2E(L.E2ECase):
+    """sudo_sign = yes with the real sudo: the person signs the command
+    sudo was given, the record is kept, and `mobileid audit` verifies it."""
+
+    @classmethod
+    def setUpClass(cls):
+        L.skip_unless_root()
+        L.skip_unless_programs("sudo", "tmux", "setpriv", "visudo", "zbarimg")
+        cls.syslog = L.SyslogCatcher()
+        cls.user = L.TempUser()
+        cls.audit = os.path.join(L.tmpdir("mide2e-audit-"), "audit")
+        cls.stack = L.Stack({cls.user.name: L.PNR}, qr="auto", timeout=60,
+                            extra_general="sudo_sign = yes\naudit_dir = %s\n"
+                            % cls.audit)
+        cls.service = "sudo-mide2es" + L.RUN_ID
+        cls.pam = L.pam_service(cls.service, cls.stack.pam_line() + REST)
+        L.sudoers_dropin("Defaults:%s pam_service=%s, timestamp_timeout=0\n%s ALL=(root) ALL\n"
+                         % (cls.user.name, cls.service, cls.user.name))
+
+    def test_sudo_signs_its_command_and_the_record_verifies(self):
+        cmd = ("exec setpriv --reuid=%d --regid=%d --init-groups env -i HOME=%s PATH=/usr/bin:/bin "
+               "LANG=C.UTF-8 TERM=tmux sudo -k /usr/bin/id -un"
+               % (self.user.uid, self.user.gid, self.user.home))
+        t = self.tmux(cmd)
+        self.stack.wait_orders(1)
+        ok, how = self.stack.scan(t, "approve", delay_ms=300)
+        self.assertTrue(ok, how)
+        t.wait_for("^root$", 30)
+        self.dump("sudo-sign.txt", t.capture(history=True))
+        self.dump("sudo-sign.syslog", self.syslog.text())
+        o = self.stack.orders()[0]
+        self.assertEqual(o["kind"], "sign")
+        self.assertTrue(o["userVisibleData"].endswith(
+            "\nCommand: sudo -k /usr/bin/id -un"), o["userVisibleData"])
+        self.assertIn("User: %s (from local)" % self.user.name, o["userVisibleData"])
+        names = os.listdir(self.audit)
+        self.assertEqual(len(names), 1, names)
+        self.assertEqual(os.stat(os.path.join(self.audit, names[0])).st_mode & 0o777, 0o600)
+        tool = os.path.join(L.BUILD_DIR, "pam_mobileid", "mobileid")
+        p = subprocess.run([tool, "audit", "-c", self.stack.conf, o["orderRef"]],
+                           capture_output=True, text=True, timeout=30)
+        self.dump("sudo-sign.audit", p.stdout + p.stderr)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("%s: verified" % o["orderRef"], p.stdout)
