@@ -300,12 +300,12 @@ int audit_check(const struct audit_record *rec, const char *signer_ca,
 	if (load_certs(&e)) {
 		check_signature(&e);
 		check_person(&e);
-		if (!make_store(&e, signer_ca))
-			say(&e, false, "signer_ca loads");
-		else
+		if (!make_store(&e, signer_ca)) {
+			say(&e, false, "signer_ca loads (PEM certificates)");
+		} else {
 			check_chain(&e, signer_ca);
-		if (e.store)
 			check_ocsp(&e, signer_ca);
+		}
 	}
 	fprintf(out,
 		"not checked: XML canonicalisation (C14N); the digest and "

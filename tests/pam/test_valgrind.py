@@ -23,6 +23,7 @@ import unittest
 
 from pamtest import CERTS, PNR, OTHER_PNR, PamCase, closed_port
 from pamrun import PamLogin
+from safedir import safe_tmpdir  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VALGRIND = shutil.which("valgrind")
@@ -176,6 +177,36 @@ class ValgrindTest(ValgrindBase):
     def test_identity_mismatch(self):
         self.approve_or_deny("approve", "PAM_AUTH_ERR", "identity mismatch",
                              pno=OTHER_PNR)
+
+    def sign_as_sudo(self, audit_dir, expect, outcome):
+        """A signed sudo (sudo_sign = yes, service sudo), approved."""
+        s = self.start_sim()
+        lg = self.login(s, general={"timeout": 30, "sudo_sign": "yes",
+                                    "audit_dir": audit_dir})
+        lg.service = "sudo"
+        os.rename(os.path.join(lg.svcdir, "midtest"),
+                  os.path.join(lg.svcdir, "sudo"))
+        lg.start("alice")
+        s.wait_for(lambda: s.orders(), 30)
+        st, body = s.open(PNR, "approve", 300)
+        self.assertEqual(st, 200, body)
+        self.assertEqual(self.finish(lg), expect)
+        self.decision(lg, outcome)
+        self.assertEqual(self.only_order(s)["kind"], "sign")
+
+    def test_signed_sudo_keeps_its_record(self):
+        base = safe_tmpdir("mid-vg-audit.")
+        self.addCleanup(shutil.rmtree, base, True)
+        self.sign_as_sudo(os.path.join(base, "audit"), "PAM_SUCCESS",
+                          "approved")
+        self.assertEqual(len(os.listdir(os.path.join(base, "audit"))), 1)
+
+    def test_signed_sudo_without_its_record_fails(self):
+        base = safe_tmpdir("mid-vg-audit.")
+        self.addCleanup(shutil.rmtree, base, True)
+        os.chmod(base, 0o777)  # others could swap the records
+        self.sign_as_sudo(os.path.join(base, "audit"), "PAM_SERVICE_ERR",
+                          "audit record failed")
 
     def test_unmapped_user(self):
         s = self.start_sim()
