@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,27 +22,47 @@
 #define FIELD_MAX 4096
 #define NAME_STAMP_LEN 17 /* "20261201T191208Z-" */
 
-/* Adds key: s (sanitised, as a line of text), or null when s is NULL. */
-static int add_text(json_object *o, const char *key, const char *s)
+/* One member of a record: a line of text (sanitised; null when NULL), or
+ * a value exactly as sent or received. */
+struct member {
+	const char *key, *value;
+	bool exact;
+};
+
+/* Adds the members to o; 0, or -1 when out of memory. */
+static int add_members(json_object *o, const struct member *m, size_t n)
 {
 	char clean[FIELD_MAX];
 
-	if (!s)
-		return json_object_object_add(o, key, NULL) < 0 ? -1 : 0;
-	util_sanitize(clean, sizeof(clean), s);
-	return json_add_str(o, key, clean);
+	for (size_t i = 0; i < n; i++) {
+		if (!m[i].value) {
+			if (json_object_object_add(o, m[i].key, NULL) < 0)
+				return -1;
+			continue;
+		}
+		if (!m[i].exact)
+			util_sanitize(clean, sizeof(clean), m[i].value);
+		if (json_add_str(o, m[i].key, m[i].exact ? m[i].value : clean) <
+		    0)
+			return -1;
+	}
+	return 0;
 }
 
-static json_object *signer_json(const struct provider_signature *sig)
+/* A new object with version (0: none) and the members; NULL when out of
+ * memory. */
+static json_object *object_of(int version, const struct member *m, size_t n)
 {
-	json_object *o = json_object_new_object();
-	int e = o ? 0 : -1;
+	json_object *o = json_object_new_object(), *v = NULL;
 
-	e |= e ? 0 : add_text(o, "personalNumber", sig->signer_id);
-	e |= e ? 0 : add_text(o, "name", sig->name);
-	e |= e ? 0 : add_text(o, "givenName", sig->given_name);
-	e |= e ? 0 : add_text(o, "surname", sig->surname);
-	if (e) {
+	if (o && version &&
+	    (!(v = json_object_new_int(version)) ||
+	     json_object_object_add(o, "version", v) < 0)) {
+		json_object_put(v);
+		json_object_put(o);
+		return NULL;
+	}
+	if (o && add_members(o, m, n) < 0) {
 		json_object_put(o);
 		return NULL;
 	}
@@ -54,34 +75,44 @@ static json_object *record_json(const struct mid_request *req,
 				const char *provider, const char *stamp)
 {
 	char host[HOST_NAME_MAX + 1] = "";
-	json_object *o = json_object_new_object(), *signer = signer_json(sig);
-	int e = o && signer ? 0 : -1;
+	const struct member who[] = {
+	    {"personalNumber", sig->signer_id, false},
+	    {"name", sig->name, false},
+	    {"givenName", sig->given_name, false},
+	    {"surname", sig->surname, false},
+	};
+	const struct member head[] = {
+	    {"time", stamp, false},
+	    {"host", host, false},
+	    {"service", req->service, false},
+	    {"user", req->user, false},
+	    {"rhost", req->rhost, false},
+	    {"tty", req->tty, false},
+	    {"command", req->command, false},
+	    {"provider", provider, false},
+	    {"orderRef", sig->order_ref, true},
+	    {"userVisibleData", sig->visible_data, true},
+	};
+	const struct member evidence[] = {
+	    {"signature", sig->signature, true},
+	    {"ocspResponse", sig->ocsp_response, true},
+	};
+	json_object *o, *signer = object_of(0, who, MID_ARRAY_SIZE(who));
 
 	gethostname(host, sizeof(host) - 1);
-	if (!e && json_object_object_add(o, "version",
-					 json_object_new_int(AUDIT_VERSION)))
-		e = -1;
-	e |= e ? 0 : add_text(o, "time", stamp);
-	e |= e ? 0 : add_text(o, "host", host);
-	e |= e ? 0 : add_text(o, "service", req->service);
-	e |= e ? 0 : add_text(o, "user", req->user);
-	e |= e ? 0 : add_text(o, "rhost", req->rhost);
-	e |= e ? 0 : add_text(o, "tty", req->tty);
-	e |= e ? 0 : add_text(o, "command", req->command);
-	e |= e ? 0 : add_text(o, "provider", provider);
-	e |= e ? 0 : json_add_str(o, "orderRef", sig->order_ref);
-	e |= e ? 0 : json_add_str(o, "userVisibleData", sig->visible_data);
-	if (!e && json_object_object_add(o, "signer", signer) == 0)
+	o = signer ? object_of(AUDIT_VERSION, head, MID_ARRAY_SIZE(head))
+		   : NULL;
+	if (o && json_object_object_add(o, "signer", signer) == 0)
 		signer = NULL;
-	else
-		e = -1;
-	e |= e ? 0 : json_add_str(o, "signature", sig->signature);
-	e |= e ? 0 : json_add_str(o, "ocspResponse", sig->ocsp_response);
-	json_object_put(signer);
-	if (e) {
+	else if (o) {
 		json_object_put(o);
-		return NULL;
+		o = NULL;
 	}
+	if (o && add_members(o, evidence, MID_ARRAY_SIZE(evidence)) < 0) {
+		json_object_put(o);
+		o = NULL;
+	}
+	json_object_put(signer);
 	return o;
 }
 

@@ -1,9 +1,7 @@
 /* mobileid-sim: what the virtual phone signs with. A test "BankID" CA
- * (EC P-256) and one RSA key shared by every person are made on first use;
- * each completion gets a certificate for its person (serialNumber = the
- * personal number, as BankID's), an XML signature and an OCSP response.
- *
- * The CA's key is made at start (EC: quick); the persons' key is fixed.
+ * (EC P-256, made on first use: quick) and one fixed RSA key shared by every
+ * person; each completion gets a certificate for its person (serialNumber =
+ * the personal number, as BankID's), an XML signature and an OCSP response.
  *
  * The XML has BankID's shape (Signature, SignedInfo with a Reference to
  * #bidSignedData, SignatureValue, KeyInfo with the signer's certificate

@@ -1,12 +1,15 @@
 """mobileid-sim against BankID's behaviour (doc/bankid.md, tests/sim/README.md) and its fault modes."""
 import base64
+import hashlib
 import http.client
 import json
 import os
 import re
 import socket
 import ssl
+import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
@@ -202,6 +205,54 @@ class TestFlows(Base):
         od = self.sim.order(b["orderRef"])
         self.assertEqual((od["kind"], od["via"], od["callInitiator"]),
                          ("phone/auth", "pno", "user"))
+
+    def test_sign_evidence_verifies_with_openssl_alone(self):
+        """The signature and OCSP response are real: checked here with the
+        openssl command, not with the module's code (bankid_sign.c)."""
+        text = "Signed sudo on h\nUser: alice (from local)\nCommand: sudo id"
+        st, b = self.sim.api("phone/sign", {"personalNumber": PNO, "callInitiator": "RP",
+                                            "userVisibleData": b64(text)})
+        self.assertEqual(st, 200, b)
+        self.assertEqual(self.sim.open(PNO, delay_ms=0)[0], 200)
+        cd = self.wait_status(b["orderRef"], "complete")["completionData"]
+        xml = base64.b64decode(cd["signature"]).decode()
+        part = lambda tag: re.search(r"<%s[ >].*?</%s>" % (tag, tag), xml, re.S).group(0)
+        inner = lambda tag: re.search(r"<%s[^>]*>(.*?)</%s>" % (tag, tag), xml, re.S).group(1)
+        self.assertEqual(base64.b64decode(inner("usrVisibleData")).decode(), text)
+        self.assertIn("<funcId>Signing</funcId>", xml)
+        self.assertEqual(base64.b64decode(inner("DigestValue")),
+                         hashlib.sha256(part("bankIdSignedData").encode()).digest())
+        certs_b64 = re.findall(r"<X509Certificate>(.*?)</X509Certificate>", xml)
+        self.assertEqual(len(certs_b64), 2)
+        with tempfile.TemporaryDirectory() as d:
+            def put(name, data):
+                with open(os.path.join(d, name), "wb") as f:
+                    f.write(data)
+                return os.path.join(d, name)
+
+            def pem(der_b64):
+                return ("-----BEGIN CERTIFICATE-----\n%s\n-----END CERTIFICATE-----\n"
+                        % der_b64).encode()
+            user, ca = put("user.pem", pem(certs_b64[0])), put("ca.pem", pem(certs_b64[1]))
+            _, served = self.sim._ctl("GET", "/signer-ca")
+            self.assertEqual("".join(l for l in served["pem"].splitlines()
+                                     if not l.startswith("-----")), certs_b64[1])
+            run = lambda *a: subprocess.run(list(a), capture_output=True, text=True)
+            r = run("openssl", "x509", "-in", user, "-noout", "-subject", "-nameopt", "RFC2253")
+            self.assertIn("serialNumber=%s" % PNO, r.stdout)
+            r = run("openssl", "verify", "-CAfile", ca, user)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            run("openssl", "x509", "-in", user, "-pubkey", "-noout", "-out",
+                os.path.join(d, "pub.pem"))
+            r = run("openssl", "dgst", "-sha256", "-verify", os.path.join(d, "pub.pem"),
+                    "-signature", put("sig.bin", base64.b64decode(inner("SignatureValue"))),
+                    put("info.xml", part("SignedInfo").encode()))
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            r = run("openssl", "ocsp", "-respin", put("ocsp.der", base64.b64decode(cd["ocspResponse"])),
+                    "-CAfile", ca, "-issuer", ca, "-cert", user)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("Response verify OK", r.stdout + r.stderr)
+            self.assertIn(": good", r.stdout)
 
     def test_complete_as_other_person_on_request(self):
         o = self.sim.start_auth()
