@@ -15,6 +15,7 @@
 #include "json.h"
 #include "log.h"
 #include "mid.h"
+#include "mtls.h"
 #include "pnr.h"
 #include "util.h"
 
@@ -24,11 +25,7 @@
 #define CANCEL_TIMEOUT_MS 3000
 
 struct bankid {
-	const struct mid_config *cfg;
-	const struct mid_request *req;
-	struct mid_log *log;
-	struct creds creds;
-	struct http_session *http;
+	struct mtls_provider conn; /* first: mtls_provider_new allocates */
 	bool phone; /* phone/auth: no QR, the app is reached by number */
 	char *uvd;  /* userVisibleData, base64 */
 	bool open;
@@ -54,18 +51,18 @@ static int call(struct bankid *b, const char *endpoint, json_object *obj,
 	    obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (!body)
 		return MID_E_NOMEM;
-	r = http_post_json(b->http, endpoint, body, deadline_ms, &rep);
+	r = http_post_json(b->conn.http, endpoint, body, deadline_ms, &rep);
 	if (r < 0) {
 		st->msg = MSG_RFA5;
 		return r;
 	}
 	if (rep.status != 200) {
 		r = bankid_parse_error(rep.status, rep.body, rep.len, st,
-				       b->log);
+				       b->conn.log);
 	} else {
 		r = json_parse_object(rep.body, rep.len, out);
 		if (r == MID_E_PROTOCOL)
-			mid_log_err(b->log,
+			mid_log_err(b->conn.log,
 				    "bankid: %s: reply is not a JSON object",
 				    endpoint);
 		if (r < 0)
@@ -87,17 +84,17 @@ static json_object *start_request(const struct bankid *b)
 	int e = req ? 0 : -1;
 
 	if (e == 0 && b->phone) {
-		e = json_add_str(req, "personalNumber", b->req->identity);
+		e = json_add_str(req, "personalNumber", b->conn.req->identity);
 		if (e == 0)
 			e = json_add_str(req, "callInitiator", "RP");
 	} else if (e == 0) {
-		e = json_add_str(req, "endUserIp", b->req->end_user_ip);
+		e = json_add_str(req, "endUserIp", b->conn.req->end_user_ip);
 		/* only the mapped person can complete the order */
 		if (e == 0 && !(rq = json_object_new_object()))
 			e = -1;
 		if (e == 0)
 			e = json_add_str(rq, "personalNumber",
-					 b->req->identity);
+					 b->conn.req->identity);
 		if (e == 0 &&
 		    json_object_object_add(req, "requirement", rq) < 0)
 			e = -1;
@@ -128,8 +125,9 @@ static int take_order(struct bankid *b, json_object *reply)
 	if (!util_is_token(ref, BANKID_TOKEN_MAX) ||
 	    (!b->phone && (!util_is_token(tok, BANKID_TOKEN_MAX) ||
 			   !util_is_token(sec, BANKID_TOKEN_MAX)))) {
-		mid_log_err(b->log, "bankid: order reply lacks valid orderRef "
-				    "or QR tokens");
+		mid_log_err(b->conn.log,
+			    "bankid: order reply lacks valid orderRef "
+			    "or QR tokens");
 		return MID_E_PROTOCOL;
 	}
 	copy_token(b->order_ref, ref);
@@ -144,7 +142,7 @@ static int take_order(struct bankid *b, json_object *reply)
 
 static const char *start_endpoint(const struct bankid *b)
 {
-	if (b->req->sign)
+	if (b->conn.req->sign)
 		return b->phone ? "phone/sign" : "sign";
 	return b->phone ? "phone/auth" : "auth";
 }
@@ -159,7 +157,8 @@ static int bankid_start(void *p, struct provider_status *st)
 	st->msg = MSG_RFA22;
 	if (!req)
 		return MID_E_NOMEM;
-	r = call(b, start_endpoint(b), req, b->req->deadline_ms, &reply, st);
+	r = call(b, start_endpoint(b), req, b->conn.req->deadline_ms, &reply,
+		 st);
 	if (r == 0)
 		r = take_order(b, reply);
 	if (r < 0)
@@ -168,7 +167,7 @@ static int bankid_start(void *p, struct provider_status *st)
 	b->open = true;
 	st->msg = MSG_RFA1;
 	st->show_qr = !b->phone;
-	mid_log_debug(b->log, "bankid: order %.8s... started (%s)",
+	mid_log_debug(b->conn.log, "bankid: order %.8s... started (%s)",
 		      b->order_ref, start_endpoint(b));
 out:
 	json_object_put(req);
@@ -221,10 +220,11 @@ static int bankid_poll(void *p, struct provider_status *st)
 	req = ref_body(b);
 	if (!req)
 		return MID_E_NOMEM;
-	r = call(b, "collect", req, b->req->deadline_ms, &reply, st);
+	r = call(b, "collect", req, b->conn.req->deadline_ms, &reply, st);
 	if (r == 0)
-		r = bankid_parse_collect(reply, b->order_ref, b->req->identity,
-					 !b->phone, st, b->log);
+		r = bankid_parse_collect(reply, b->order_ref,
+					 b->conn.req->identity, !b->phone, st,
+					 b->conn.log);
 	/* a failed or complete order is over at BankID: nothing to cancel;
 	 * after a reply we cannot read, the order may still be open */
 	if (reply &&
@@ -232,8 +232,8 @@ static int bankid_poll(void *p, struct provider_status *st)
 	     r == MID_E_DENIED || r == MID_E_FAILED || r == MID_E_MISMATCH))
 		b->open = false;
 	/* a signature is approved only with its evidence */
-	if (r == PROVIDER_APPROVED && b->req->sign) {
-		int e = bankid_take_signed(reply, &b->signed_data, b->log);
+	if (r == PROVIDER_APPROVED && b->conn.req->sign) {
+		int e = bankid_take_signed(reply, &b->signed_data, b->conn.log);
 
 		if (e < 0) {
 			r = e;
@@ -262,7 +262,7 @@ static void bankid_cancel(void *p)
 	r = call(b, "cancel", req, util_now_ms() + CANCEL_TIMEOUT_MS, &reply,
 		 &st);
 	if (r < 0)
-		mid_log_warn(b->log, "bankid: cancel failed: %s",
+		mid_log_warn(b->conn.log, "bankid: cancel failed: %s",
 			     mid_strerror(r));
 	json_object_put(req);
 	json_object_put(reply);
@@ -272,7 +272,8 @@ static unsigned bankid_interval_ms(void *p)
 {
 	struct bankid *b = p;
 
-	return (b->cfg->bankid.poll < 1 ? 1 : b->cfg->bankid.poll) * 1000u;
+	return (b->conn.cfg->bankid.poll < 1 ? 1 : b->conn.cfg->bankid.poll) *
+	       1000u;
 }
 
 static void bankid_free(void *p)
@@ -281,12 +282,9 @@ static void bankid_free(void *p)
 
 	if (!b)
 		return;
-	http_session_free(b->http);
-	creds_free(&b->creds);
 	bankid_signed_free(&b->signed_data);
 	free(b->uvd);
-	explicit_bzero(b, sizeof(*b));
-	free(b);
+	mtls_provider_free(b, sizeof(*b));
 }
 
 /* userVisibleData: the text cut to what auth or sign accepts, at a UTF-8
@@ -324,30 +322,21 @@ static int bankid_new(const struct mid_config *cfg,
 		      const struct mid_request *req, struct mid_log *log,
 		      void **out)
 {
-	struct bankid *b = calloc(1, sizeof(*b));
-	int r;
+	struct bankid *b;
+	int r = mtls_provider_new(sizeof(*b), &cfg->bankid.tls, "bankid", cfg,
+				  req, log, out);
 
-	*out = NULL;
-	if (!b)
-		return MID_E_NOMEM;
-	b->cfg = cfg;
-	b->req = req;
-	b->log = log;
-	b->phone = !req->want_qr;
-	r = http_session_mtls(&cfg->bankid.tls, "bankid", cfg->policy.state_dir,
-			      &b->creds, log, &b->http);
 	if (r < 0)
-		goto fail;
+		return r;
+	b = *out;
+	b->phone = !req->want_qr;
 	if (req->text && *req->text &&
 	    !(b->uvd = make_uvd(req->text, req->sign))) {
-		r = MID_E_NOMEM;
-		goto fail;
+		bankid_free(b);
+		*out = NULL;
+		return MID_E_NOMEM;
 	}
-	*out = b;
 	return 0;
-fail:
-	bankid_free(b);
-	return r;
 }
 
 static const struct provider_ops bankid_ops = {

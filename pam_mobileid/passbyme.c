@@ -15,6 +15,7 @@
 #include "json.h"
 #include "log.h"
 #include "mid.h"
+#include "mtls.h"
 #include "util.h"
 
 #define MESSAGES "messages"
@@ -26,11 +27,7 @@
 #define POLL_MS 1000
 
 struct passbyme {
-	const struct mid_config *cfg;
-	const struct mid_request *req;
-	struct mid_log *log;
-	struct creds creds;
-	struct http_session *http;
+	struct mtls_provider conn; /* first: mtls_provider_new allocates */
 	bool open;
 	struct passbyme_info info;
 };
@@ -53,19 +50,19 @@ static int call(struct passbyme *b, const char *method, const char *path,
 	int r;
 
 	*out = NULL;
-	r = http_request(b->http, method, path, body, deadline_ms, &rep);
+	r = http_request(b->conn.http, method, path, body, deadline_ms, &rep);
 	if (r < 0) {
 		st->msg = MSG_RFA5;
 		return r;
 	}
 	if (rep.status != 200) {
 		r = passbyme_parse_error(rep.status, rep.body, rep.len,
-					 body != NULL, st, b->log);
+					 body != NULL, st, b->conn.log);
 	} else {
 		/* an empty or non-JSON 200 is an error, not a status */
 		r = json_parse_object(rep.body, rep.len, out);
 		if (r == MID_E_PROTOCOL)
-			mid_log_err(b->log,
+			mid_log_err(b->conn.log,
 				    "passbyme: %s %s: reply is not a JSON "
 				    "object",
 				    method, body ? MESSAGES : "message");
@@ -97,10 +94,10 @@ static void add_str(json_object *o, const char *key, const char *v, size_t max,
 static unsigned availability(const struct passbyme *b)
 {
 	uint64_t now = util_now_ms(), left;
-	unsigned a = b->cfg->passbyme.availability;
+	unsigned a = b->conn.cfg->passbyme.availability;
 
-	left = now < b->req->deadline_ms
-		   ? (b->req->deadline_ms - now + 999) / 1000
+	left = now < b->conn.req->deadline_ms
+		   ? (b->conn.req->deadline_ms - now + 999) / 1000
 		   : 1;
 	return a > left ? (unsigned)left : a;
 }
@@ -109,7 +106,7 @@ static json_object *send_body(const struct passbyme *b)
 {
 	json_object *o = json_object_new_object(),
 		    *to = json_object_new_array();
-	json_object *id = json_object_new_string(b->req->identity), *av;
+	json_object *id = json_object_new_string(b->conn.req->identity), *av;
 	int err = 0;
 
 	if (!o || !to || !id || json_object_array_add(to, id) < 0) {
@@ -120,8 +117,9 @@ static json_object *send_body(const struct passbyme *b)
 	if (json_object_object_add(o, "recipients", to) < 0)
 		goto fail;
 	to = NULL;
-	add_str(o, "subject", b->cfg->passbyme.subject, SUBJECT_MAX, &err);
-	add_str(o, "body", b->req->text ? b->req->text : "", BODY_MAX, &err);
+	add_str(o, "subject", b->conn.cfg->passbyme.subject, SUBJECT_MAX, &err);
+	add_str(o, "body", b->conn.req->text ? b->conn.req->text : "", BODY_MAX,
+		&err);
 	add_str(o, "type", "authorization", 16, &err);
 	av = err < 0 ? NULL : json_object_new_int((int)availability(b));
 	if (!av || json_object_object_add(o, "availability", av) < 0) {
@@ -150,11 +148,12 @@ static int passbyme_start(void *p, struct provider_status *st)
 		   : NULL;
 	if (!body)
 		goto out;
-	r = call(b, "POST", MESSAGES, body, b->req->deadline_ms, &reply, st);
+	r = call(b, "POST", MESSAGES, body, b->conn.req->deadline_ms, &reply,
+		 st);
 	if (r < 0)
 		goto out;
-	r = passbyme_parse_session(reply, NULL, b->req->identity, wall_ms(),
-				   &b->info, st, b->log);
+	r = passbyme_parse_session(reply, NULL, b->conn.req->identity,
+				   wall_ms(), &b->info, st, b->conn.log);
 	if (r < 0) {
 		/* a message we cannot read may still be out there */
 		b->open = b->info.message_id[0] != '\0' && r != MID_E_FAILED &&
@@ -164,7 +163,7 @@ static int passbyme_start(void *p, struct provider_status *st)
 	/* even an answer this fast is read by the next poll */
 	b->open = true;
 	st->msg = MSG_PBM_APPROVE;
-	mid_log_debug(b->log, "passbyme: message %.8s... sent",
+	mid_log_debug(b->conn.log, "passbyme: message %.8s... sent",
 		      b->info.message_id);
 	r = 0;
 out:
@@ -190,11 +189,11 @@ static int passbyme_poll(void *p, struct provider_status *st)
 	st->show_qr = false;
 	if (!b->open || path_of(b, path, sizeof(path)) < 0)
 		return MID_E_INTERNAL;
-	r = call(b, "GET", path, NULL, b->req->deadline_ms, &reply, st);
+	r = call(b, "GET", path, NULL, b->conn.req->deadline_ms, &reply, st);
 	if (r == 0)
 		r = passbyme_parse_session(reply, b->info.message_id,
-					   b->req->identity, wall_ms(),
-					   &b->info, st, b->log);
+					   b->conn.req->identity, wall_ms(),
+					   &b->info, st, b->conn.log);
 	/* a final status is final at PassBy[ME] too: nothing to delete;
 	 * after a reply we cannot read, the message may still be open */
 	if (reply &&
@@ -219,7 +218,7 @@ static void passbyme_cancel(void *p)
 	r = call(b, "DELETE", path, NULL, util_now_ms() + CANCEL_TIMEOUT_MS,
 		 &reply, &st);
 	if (r < 0 && r != MID_E_FAILED) /* FAILED: already final */
-		mid_log_warn(b->log, "passbyme: delete failed: %s",
+		mid_log_warn(b->conn.log, "passbyme: delete failed: %s",
 			     mid_strerror(r));
 	json_object_put(reply);
 }
@@ -248,39 +247,25 @@ static unsigned passbyme_interval_ms(void *p)
 
 static void passbyme_free(void *p)
 {
-	struct passbyme *b = p;
-
-	if (!b)
-		return;
-	http_session_free(b->http);
-	creds_free(&b->creds);
-	explicit_bzero(b, sizeof(*b));
-	free(b);
+	mtls_provider_free(p, sizeof(struct passbyme));
 }
 
 static int passbyme_new(const struct mid_config *cfg,
 			const struct mid_request *req, struct mid_log *log,
 			void **out)
 {
-	struct passbyme *b = calloc(1, sizeof(*b));
-	int r;
+	struct passbyme *b;
+	int r = mtls_provider_new(sizeof(*b), &cfg->passbyme.tls, "passbyme",
+				  cfg, req, log, out);
 
-	*out = NULL;
-	if (!b)
-		return MID_E_NOMEM;
-	b->cfg = cfg;
-	b->req = req;
-	b->log = log;
-	r = http_session_mtls(&cfg->passbyme.tls, "passbyme",
-			      cfg->policy.state_dir, &b->creds, log, &b->http);
-	if (r == 0)
-		r = http_session_header(b->http, "X-PBM-API-VERSION: 1");
 	if (r < 0)
-		goto fail;
-	*out = b;
-	return 0;
-fail:
-	passbyme_free(b);
+		return r;
+	b = *out;
+	r = http_session_header(b->conn.http, "X-PBM-API-VERSION: 1");
+	if (r < 0) {
+		passbyme_free(b);
+		*out = NULL;
+	}
 	return r;
 }
 

@@ -1,0 +1,38 @@
+/* The base of the providers that speak HTTPS with a client certificate
+ * (BankID, PassBy[ME]): the login they serve and one session that proves
+ * the relying party with its certificate. */
+#ifndef MID_MTLS_H
+#define MID_MTLS_H
+
+#include <stddef.h>
+
+#include "creds.h"
+
+struct cfg_tls;
+struct http_session;
+struct mid_config;
+struct mid_log;
+struct mid_request;
+
+struct mtls_provider {
+	const struct mid_config *cfg;
+	const struct mid_request *req;
+	struct mid_log *log;
+	struct creds creds; /* must outlive http */
+	struct http_session *http;
+};
+
+/* Allocates size zeroed bytes, a provider's struct whose first member is
+ * a struct mtls_provider, and opens its session with the credentials of
+ * tls (config section `section`). 0 with *out set, or an MID_E_ code
+ * with nothing left held. */
+int mtls_provider_new(size_t size, const struct cfg_tls *tls,
+		      const char *section, const struct mid_config *cfg,
+		      const struct mid_request *req, struct mid_log *log,
+		      void **out);
+
+/* Closes the session, drops the credentials, wipes the size bytes and
+ * frees them; the provider has freed its own members before. */
+void mtls_provider_free(void *p, size_t size);
+
+#endif
