@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/x509_vfy.h>
 
 #include "audit.h"
 #include "auditcheck.h"
@@ -209,4 +212,60 @@ int auditcmd_run(const char *conf, const char *order, struct mid_log *log)
 	}
 	cfg_free(&cfg);
 	return r;
+}
+
+/* The directory path is in, or the nearest one above it that exists,
+ * passes the module's walk; 0 or -1 with the problem printed. */
+static int check_audit_dir(const char *dir, struct mid_log *log)
+{
+	char up[PATH_MAX];
+	struct stat sb;
+	char *slash;
+
+	if (stat(dir, &sb) == 0) {
+		if (file_safe_dir(dir, log) == 0 && sb.st_uid == 0 &&
+		    !(sb.st_mode & 077))
+			return 0;
+		printf("%s: problem: the audit directory must be root's alone "
+		       "(mode 0700): every signed sudo would be refused\n",
+		       dir);
+		return -1;
+	}
+	snprintf(up, sizeof(up), "%s", dir);
+	while ((slash = strrchr(up, '/')) && slash != up) {
+		*slash = '\0';
+		if (stat(up, &sb) == 0)
+			break;
+	}
+	if (file_safe_dir(slash == up ? "/" : up, log) < 0) {
+		printf("%s: problem: it cannot be made safely (see above): "
+		       "every signed sudo would be refused\n",
+		       dir);
+		return -1;
+	}
+	printf("%s: made (mode 0700) at the first signed sudo\n", dir);
+	return 0;
+}
+
+int auditcmd_check(const struct mid_config *cfg, struct mid_log *log)
+{
+	const char *ca = cfg->bankid.signer_ca;
+	X509_STORE *store;
+	int problems = 0;
+
+	if (!cfg->policy.sudo_sign)
+		return 0;
+	if (check_audit_dir(cfg->policy.audit_dir, log) < 0)
+		problems++;
+	if (ca) {
+		store = X509_STORE_new();
+		if (!store || X509_STORE_load_file(store, ca) != 1) {
+			printf("%s: problem: signer_ca does not load (PEM "
+			       "certificates)\n",
+			       ca);
+			problems++;
+		}
+		X509_STORE_free(store);
+	}
+	return problems;
 }

@@ -16,4 +16,12 @@ struct mid_log;
  * short or names several, 3 no record for order. */
 int auditcmd_run(const char *conf, const char *order, struct mid_log *log);
 
+struct mid_config;
+
+/* For `mobileid check`, with sudo_sign = yes: that the audit directory
+ * (or, while it does not exist, the directory it will be made in) passes
+ * the module's checks, and that signer_ca, when set, loads. Prints each
+ * problem; returns their number. */
+int auditcmd_check(const struct mid_config *cfg, struct mid_log *log);
+
 #endif

@@ -157,6 +157,7 @@ static int cmd_check(const char *conf, bool probe, struct mid_log *log)
 	report_policy(&cfg, stdout);
 	report_display(&cfg, stdout);
 	problems += check_providers(&cfg, probe, log);
+	problems += auditcmd_check(&cfg, log);
 	check_host_limits(&cfg, conf);
 	if (cfg.charset == CFG_CHARSET_ASCII && cfg.theme == CFG_THEME_LIGHT)
 		/* scans only where colours force black on white (animate

@@ -300,3 +300,19 @@ class CheckTest(SudoSignCase):
         alice = [l for l in lines if l.startswith("user alice:")]
         self.assertIn("cannot sign", bob[0])
         self.assertNotIn("cannot sign", alice[0])
+
+    def test_check_finds_an_audit_dir_others_could_swap(self):
+        s = self.start_sim()
+        lg = self.sign_login(s)
+        p = subprocess.run([tool(), "check", "-c", lg.conf],
+                           capture_output=True, text=True, timeout=30)
+        self.assertIn("%s: made (mode 0700) at the first signed sudo"
+                      % self.audit, p.stdout)
+        self.assertNotIn("%s: problem" % self.audit, p.stdout)
+        os.makedirs(self.audit, mode=0o700)
+        os.chmod(os.path.dirname(self.audit), 0o777)
+        p = subprocess.run([tool(), "check", "-c", lg.conf],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("%s: problem: the audit directory" % self.audit,
+                      p.stdout)
