@@ -77,11 +77,12 @@ static int gate_id(const char *state_dir, struct mid_log *log)
 
 	if (state_open(&st, state_dir, log) < 0 || flock(st.dirfd, LOCK_EX) < 0)
 		goto out;
-	if (state_file_get(&st, GATE_PREFIX, GATE_ID, MAX_ID_TEXT, &text,
-			   &len) == 0)
+	n = state_file_get(&st, GATE_PREFIX, GATE_ID, MAX_ID_TEXT, &text, &len);
+	if (n == 0)
 		id = (int)strtol(text, NULL, 10);
 	free(text);
-	if (sem_is_ours(id))
+	/* a file we could not read may name ours: never orphan it */
+	if (n < 0 || sem_is_ours(id))
 		goto out;
 	id = sem_create();
 	n = snprintf(id_text, sizeof(id_text), "%d\n", id);

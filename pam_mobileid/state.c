@@ -342,11 +342,11 @@ int state_file_get(struct state *st, const char *prefix, const char *id,
 	*len = 0;
 	if (file_name(prefix, &(struct state_key){.user = id}, name,
 		      sizeof(name)) < 0)
-		return 1;
+		return MID_E_LOCAL;
 	fd = openat(st->dirfd, name,
 		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return 1;
+	if (fd < 0) /* a symlink (ELOOP) is not ours either */
+		return errno == ENOENT || errno == ELOOP ? 1 : MID_E_LOCAL;
 	if (fd_is_ours(fd) && fstat(fd, &sb) == 0 && sb.st_size > 0 &&
 	    (size_t)sb.st_size <= max) {
 		size = (size_t)sb.st_size;
@@ -355,7 +355,7 @@ int state_file_get(struct state *st, const char *prefix, const char *id,
 	}
 	/* written whole under another name and renamed: never partial */
 	if (r == 0 && pread(fd, *buf, size, 0) != (ssize_t)size)
-		r = 1;
+		r = MID_E_LOCAL;
 	close(fd);
 	if (r != 0) {
 		util_freezero(*buf, size);
