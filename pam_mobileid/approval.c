@@ -360,6 +360,7 @@ int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 	int r;
 
 	memset(res, 0, sizeof(*res));
+	res->sign = env->sign;
 	r = usermap_account(env->user, account, sizeof(account), log);
 	if (r < 0)
 		return r;

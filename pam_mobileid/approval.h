@@ -37,6 +37,7 @@ struct approval_result {
 	char masked_id[32];
 	uint64_t duration_ms;
 	bool order_created; /* an order existed: no failmode = safe */
+	bool sign;	    /* a signed sudo: no failmode = safe either */
 	int signal;	    /* a signal to hand to the host at the very end */
 	int pass;	    /* enum policy_pass: how it passed without order */
 };

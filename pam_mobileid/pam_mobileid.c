@@ -279,6 +279,14 @@ static int authenticate(pam_handle_t *pamh, const struct mid_config *cfg,
 		goto out;
 	r = run_with_policy(pamh, cfg, user, envlist, log, res);
 	pol.failmode_safe = cfg->failmode == CFG_FAIL_SAFE;
+	/* an outage leaves a signed sudo unsigned and unrecorded: passing it
+	 * would be the hole in the audit trail sudo_sign is there to close */
+	if (pol.failmode_safe && res->sign && !res->order_created &&
+	    outcome_of(r)->outage) {
+		mid_log_warn(log, "sudo_sign: no signature, no record: "
+				  "failmode=safe does not apply");
+		pol.failmode_safe = false;
+	}
 	pol.unmapped_ignore = cfg->unmapped == CFG_UNMAPPED_IGNORE;
 	pol.order_created = res->order_created;
 	retval = outcome_pam(r, &pol);

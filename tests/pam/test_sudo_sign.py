@@ -11,7 +11,7 @@ import socket
 import stat
 import subprocess
 
-from pamtest import PNR, PamCase
+from pamtest import PNR, PamCase, closed_port
 from pamrun import write_file  # noqa: E402
 import sim  # noqa: E402
 from safedir import safe_tmpdir  # noqa: E402
@@ -144,6 +144,18 @@ class SignTest(SudoSignCase):
 
 
 class RefusedTest(SudoSignCase):
+
+    def test_failmode_safe_never_passes_a_signed_sudo_unsigned(self):
+        # BankID down before any order: failmode = safe lets a login in,
+        # but a signed sudo without its signature is no approval
+        url = "https://localhost:%d/rp/v6.0/" % closed_port()
+        lg = self.sign_login(None, bankid={"url": url}, failmode="safe")
+        lg.start("alice")
+        self.assertEqual(self.finish(lg), "PAM_AUTHINFO_UNAVAIL")
+        self.assertNotIn("failmode=safe", self.decision(lg, "unreachable"))
+        self.assert_log_names(lg, "sudo_sign: no signature",
+                              "failmode=safe does not apply")
+        self.assertEqual(self.records(), [])
 
     def assert_audit_failed(self, s, lg):
         self.assertEqual(self.approve(s, lg), "PAM_SERVICE_ERR")
