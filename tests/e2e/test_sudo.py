@@ -12,18 +12,25 @@ import e2elib as L
 REST = "account required pam_permit.so\nsession required pam_permit.so\n"
 
 
+def sudo_setup(cls, service, extra_general=""):
+    """A temporary user whose sudo runs the PAM service SERVICE (a stack
+    with the module against its own simulator), and the syslog catcher."""
+    L.skip_unless_root()
+    L.skip_unless_programs("sudo", "tmux", "setpriv", "visudo", "zbarimg")
+    cls.syslog = L.SyslogCatcher()
+    cls.user = L.TempUser()
+    cls.stack = L.Stack({cls.user.name: L.PNR}, qr="auto", timeout=60,
+                        extra_general=extra_general)
+    cls.service = service + L.RUN_ID
+    cls.pam = L.pam_service(cls.service, cls.stack.pam_line() + REST)
+    L.sudoers_dropin("Defaults:%s pam_service=%s, timestamp_timeout=0\n%s ALL=(root) ALL\n"
+                     % (cls.user.name, cls.service, cls.user.name))
+
+
 class SudoE2E(L.E2ECase):
     @classmethod
     def setUpClass(cls):
-        L.skip_unless_root()
-        L.skip_unless_programs("sudo", "tmux", "setpriv", "visudo", "zbarimg")
-        cls.syslog = L.SyslogCatcher()
-        cls.user = L.TempUser()
-        cls.stack = L.Stack({cls.user.name: L.PNR}, qr="auto", timeout=60)
-        cls.service = "sudo-mide2e" + L.RUN_ID
-        cls.pam = L.pam_service(cls.service, cls.stack.pam_line() + REST)
-        L.sudoers_dropin("Defaults:%s pam_service=%s, timestamp_timeout=0\n%s ALL=(root) ALL\n"
-                         % (cls.user.name, cls.service, cls.user.name))
+        sudo_setup(cls, "sudo-mide2e")
 
     def setUp(self):
         self.stack.sim.reset()
@@ -215,10 +222,6 @@ class SudoRecommendedE2E(L.E2ECase):
         self.assertEqual(len(self.stack.orders()), 1, self.stack.orders())
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class SudoSignE2E(L.E2ECase):
     """sudo_sign = yes with the real sudo: the person signs the command
     sudo was given, the record is kept, and `mobileid audit` verifies it."""
@@ -226,17 +229,9 @@ class SudoSignE2E(L.E2ECase):
     @classmethod
     def setUpClass(cls):
         L.skip_unless_root()
-        L.skip_unless_programs("sudo", "tmux", "setpriv", "visudo", "zbarimg")
-        cls.syslog = L.SyslogCatcher()
-        cls.user = L.TempUser()
         cls.audit = os.path.join(L.tmpdir("mide2e-audit-"), "audit")
-        cls.stack = L.Stack({cls.user.name: L.PNR}, qr="auto", timeout=60,
-                            extra_general="sudo_sign = yes\naudit_dir = %s\n"
-                            % cls.audit)
-        cls.service = "sudo-mide2es" + L.RUN_ID
-        cls.pam = L.pam_service(cls.service, cls.stack.pam_line() + REST)
-        L.sudoers_dropin("Defaults:%s pam_service=%s, timestamp_timeout=0\n%s ALL=(root) ALL\n"
-                         % (cls.user.name, cls.service, cls.user.name))
+        sudo_setup(cls, "sudo-mide2es",
+                   "sudo_sign = yes\naudit_dir = %s\n" % cls.audit)
 
     def test_sudo_signs_its_command_and_the_record_verifies(self):
         cmd = ("exec setpriv --reuid=%d --regid=%d --init-groups env -i HOME=%s PATH=/usr/bin:/bin "
@@ -263,3 +258,7 @@ class SudoSignE2E(L.E2ECase):
         self.dump("sudo-sign.audit", p.stdout + p.stderr)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn("%s: verified" % o["orderRef"], p.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
