@@ -346,16 +346,7 @@ static const char payload[] =
 
 static struct ui frame_ui(enum ui_mode mode, enum qr_charset cs, char **last)
 {
-	struct ui ui;
-
-	memset(&ui, 0, sizeof(ui));
-	ui.mode = mode;
-	ui.qr.charset = cs;
-	ui.qr.quiet = 2;
-	ui.conv = keep_conv;
-	ui.conv_ctx = last;
-	ui.title = MSG_TITLE; /* as the BankID row sets it */
-	return ui;
+	return test_ui_of(mode, cs, keep_conv, last);
 }
 
 static void test_status_beside_the_qr_fits_80_by_24(void **state)

@@ -41,16 +41,9 @@ static const char payload[] =
 static struct ui prompt_ui(enum qr_charset cs, enum mid_lang lang,
 			   struct seen *s)
 {
-	struct ui ui;
+	struct ui ui = test_ui_of(UI_PROMPT, cs, answer_conv, s);
 
-	memset(&ui, 0, sizeof(ui));
-	ui.mode = UI_PROMPT;
-	ui.qr.charset = cs;
-	ui.qr.quiet = 2;
 	ui.lang = lang;
-	ui.title = MSG_TITLE;
-	ui.conv = answer_conv;
-	ui.conv_ctx = s;
 	return ui;
 }
 

@@ -108,3 +108,18 @@ unsigned test_text_shape(const char *msg, unsigned *widest)
 	}
 	return lines;
 }
+
+struct ui test_ui_of(enum ui_mode mode, enum qr_charset cs, ui_conv_fn conv,
+		     void *ctx)
+{
+	struct ui ui;
+
+	memset(&ui, 0, sizeof(ui));
+	ui.mode = mode;
+	ui.qr.charset = cs;
+	ui.qr.quiet = 2;
+	ui.title = MSG_TITLE; /* as the BankID row sets it */
+	ui.conv = conv;
+	ui.conv_ctx = ctx;
+	return ui;
+}

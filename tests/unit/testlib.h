@@ -9,6 +9,8 @@ const char *captured(void (*fn)(void *), void *arg);
 
 #include <stddef.h>
 
+#include "ui.h"
+
 struct mid_log;
 
 /* Where tests put files the module must trust: every directory from / down
@@ -29,5 +31,10 @@ const char *logged(void (*fn)(struct mid_log *, void *), void *arg);
 /* Lines of a text a terminal shows; *widest gets the widest, in columns
  * (UTF-8 characters). */
 unsigned test_text_shape(const char *msg, unsigned *widest);
+
+/* A ui in mode with charset cs (quiet zone 2, the BankID title) whose
+ * messages go to conv(ctx). */
+struct ui test_ui_of(enum ui_mode mode, enum qr_charset cs, ui_conv_fn conv,
+		     void *ctx);
 
 #endif
