@@ -292,7 +292,9 @@ static int order(const struct mid_config *cfg, const struct provider_def *def,
 	startgate_enter(&gate, cfg->policy.state_dir, req->deadline_ms, log);
 	r = def->create(cfg, req, log, &run.p);
 	if (r == 0) {
-		ui->title = run.ops->title;
+		ui->title = req->sign && run.ops->title_sign
+				? run.ops->title_sign
+				: run.ops->title;
 		r = run_order(&run, res);
 		/* an unaudited signature is no approval */
 		if (r == 0 && req->sign)

@@ -342,6 +342,7 @@ static int bankid_new(const struct mid_config *cfg,
 static const struct provider_ops bankid_ops = {
     .name = "bankid",
     .title = MSG_TITLE,
+    .title_sign = MSG_TITLE_SIGN,
     .start = bankid_start,
     .qr = bankid_qr,
     .poll = bankid_poll,

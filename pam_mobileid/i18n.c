@@ -35,6 +35,7 @@ static const char *const text_en[MSG_COUNT] = {
     [MSG_RFA23] = "Take a photo of, and scan, your ID document with the "
 		  "BankID app.",
     [MSG_TITLE] = "Log in with BankID",
+    [MSG_TITLE_SIGN] = "Sign with BankID",
     [MSG_PRESS_ENTER] = "Approve, then press Enter.",
     [MSG_CODE_FROM] = "Code from",
     [MSG_FRESH_CODE] = "Press Enter for a fresh one right before you scan.",
@@ -131,6 +132,7 @@ static const char *const text_sv[MSG_COUNT] = {
     [MSG_RFA23] = "Fotografera och läs av din ID-handling med "
 		  "BankID-appen.",
     [MSG_TITLE] = "Logga in med BankID",
+    [MSG_TITLE_SIGN] = "Signera med BankID",
     [MSG_PRESS_ENTER] = "Godkänn, tryck sedan Enter.",
     [MSG_CODE_FROM] = "Kod från",
     [MSG_FRESH_CODE] = "Tryck Enter för en ny precis innan du läser av den.",

@@ -20,6 +20,7 @@ enum mid_msg {
 	MSG_RFA22,  /* something went wrong (unknown failure) */
 	MSG_RFA23,  /* scan your ID document */
 	MSG_TITLE,
+	MSG_TITLE_SIGN, /* a signed sudo: the person signs, not logs in */
 	MSG_PRESS_ENTER,
 	MSG_CODE_FROM,	  /* prompt: "Code from" the time it was drawn */
 	MSG_FRESH_CODE,	  /* prompt: Enter right before you scan */

@@ -53,7 +53,8 @@ struct provider_signature {
 
 struct provider_ops {
 	const char *name;
-	enum mid_msg title; /* the prompt's first line */
+	enum mid_msg title;	 /* the prompt's first line */
+	enum mid_msg title_sign; /* the same while the person signs */
 	/* Starts an order. Returns 0 or MID_E_*; MID_E_UNREACHABLE only if
 	 * the provider could not be reached at all. */
 	int (*start)(void *p, struct provider_status *st);

@@ -122,6 +122,22 @@ class SignTest(SudoSignCase):
         self.assertEqual(self.approve(s, lg, "deny"), "PAM_AUTH_ERR")
         self.assertEqual(self.records(), [])
 
+    def test_the_prompt_says_the_person_signs(self):
+        # the prompt's first line names what the app will ask for
+        for sign, title in (("yes", "Sign with BankID"),
+                            ("no", "Log in with BankID")):
+            with self.subTest(sudo_sign=sign):
+                s = self.start_sim()
+                lg = self.sign_login(s, qr="prompt", sudo_sign=sign)
+                lg.start("alice", stdin=b"")
+                st, body = s.scan(lg.wait_qr(stream="err"), "approve", 300)
+                self.assertEqual(st, 200, body)
+                ref = self.only_order(s)["orderRef"]
+                s.wait_for(lambda: s.order(ref)["status"] == "complete", 10)
+                lg.answer()  # approved in the app, then Enter
+                self.assertEqual(self.finish(lg), "PAM_SUCCESS")
+                self.assertIn(title, lg.err.decode("utf-8", "replace"))
+
     def test_qr_off_signs_with_phone_sign(self):
         s = self.start_sim()
         lg = self.sign_login(s, qr="off")
