@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <dlfcn.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -419,6 +420,15 @@ static long rss_kb(void)
 	return rss * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
+/* What the allocator has handed out and not had back: a leak grows it,
+ * while the resident size also moves with fragmentation and arenas. */
+static long heap_kb(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return (long)((mi.uordblks + mi.hblkhd) / 1024);
+}
+
 static int open_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -499,8 +509,9 @@ static int host(const struct opts *o, unsigned long logins)
 			bad++;
 		}
 		if ((i + 1) % o->every == 0 || i + 1 == logins)
-			printf("checkpoint logins=%lu rss_kb=%ld fds=%d\n",
-			       i + 1, rss_kb(), open_fds());
+			printf("checkpoint logins=%lu rss_kb=%ld heap_kb=%ld "
+			       "fds=%d\n",
+			       i + 1, rss_kb(), heap_kb(), open_fds());
 		fflush(stdout);
 	}
 	printf("host logins=%lu approve=%lu deny=%lu timeout=%lu "
