@@ -56,8 +56,10 @@ static int sem_create(void)
 
 	if (id < 0)
 		return -1;
-	give.sem_op =
-	    (short)(STARTGATE_PER_CPU * (cpus > 0 && cpus < 64 ? cpus : 1));
+	/* sem_op is a short: at most 1024 CPUs counted */
+	if (cpus < 1)
+		cpus = 1;
+	give.sem_op = (short)(STARTGATE_PER_CPU * (cpus < 1024 ? cpus : 1024));
 	if (semop(id, &give, 1) < 0) {
 		semctl(id, 0, IPC_RMID);
 		return -1;
