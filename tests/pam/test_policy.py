@@ -4,7 +4,6 @@ held across processes, grace, one open order per user, the order count.
 Several pamtester processes share one state directory, as sshd's forked
 children share /run/pam_mobileid."""
 import os
-import shutil
 import socket
 import subprocess
 import time
@@ -13,6 +12,7 @@ from pamtest import CERTS, OTHER_PNR, PNR, PamCase
 import pbmsim  # noqa: E402  (tests/lib is on the path through pamtest)
 from netfault import closed_port  # noqa: E402
 from pamrun import module_path, pam_wrapper_env  # noqa: E402
+import safedir  # noqa: E402
 from safedir import safe_tmpdir  # noqa: E402
 
 BOB = "bob@example.com"
@@ -25,7 +25,7 @@ class PolicyCase(PamCase):
         # 0755 directory with nothing above it others can write (the
         # module refuses a state directory others could replace)
         self.base = safe_tmpdir("mid-policy.")
-        self.addCleanup(shutil.rmtree, self.base, True)
+        self.addCleanup(safedir.remove, self.base)  # and its start gate
         self.state = os.path.join(self.base, "state")
 
     def policy_login(self, s, usermap=None, **general):

@@ -4,7 +4,6 @@ the environment never chooses a proxy; only a proxy that cannot be reached
 is an outage (doc/interface.md: the config file, the caller's environment).
 """
 import os
-import shutil
 import sys
 import unittest
 
@@ -13,6 +12,7 @@ from pamtest import NOT_SUCCESS, PNR, PamCase, closed_port
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from connectproxy import ConnectProxy  # noqa: E402
 import pbmcase  # noqa: E402
+import safedir  # noqa: E402
 from safedir import safe_tmpdir  # noqa: E402
 import sim  # noqa: E402
 from test_toopher import ToopherLogin  # noqa: E402
@@ -112,7 +112,7 @@ class OtherProvidersTest(ProxyCase):
         pid = s.new_pairing("alice")["id"]
         p = self.proxy()
         state = safe_tmpdir("mid-state.")
-        self.addCleanup(shutil.rmtree, state, True)
+        self.addCleanup(safedir.remove, state)  # and its start gate
         lg = ToopherLogin(s, pid, toopher={"proxy": p.url}, general={
             "state_dir": os.path.join(state, "state"), "deny_hold": 0,
             "max_requests": "0/600"})
