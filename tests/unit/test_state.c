@@ -229,6 +229,62 @@ static void test_rate_fails_closed_on_a_damaged_file(void **unused)
 	state_close(&st);
 }
 
+static void test_kept_file_is_written_whole_and_read_back(void **unused)
+{
+	struct state st;
+	char *buf = NULL, cmd[256];
+	size_t len = 0;
+
+	open_state(&st);
+	assert_int_equal(state_file_get(&st, "kept", "id", 64, &buf, &len), 1);
+	umask(0);
+	assert_int_equal(state_file_put(&st, "kept", "id", "one\n", 4), 0);
+	umask(022);
+	assert_int_equal(state_file_put(&st, "kept", "id", "two!\n", 5), 0);
+	assert_int_equal(state_file_get(&st, "kept", "id", 64, &buf, &len), 0);
+	assert_int_equal(len, 5);
+	assert_string_equal(buf, "two!\n");
+	util_freezero(buf, len);
+	/* one file, 0600, no temporary left; another id is another file */
+	snprintf(cmd, sizeof(cmd),
+		 "test $(ls '%s' | grep -c '^kept-') = 1 && "
+		 "test -z \"$(find '%s' -name 'kept-*' -perm /077)\"",
+		 dir, dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(state_file_get(&st, "kept", "other", 64, &buf, &len),
+			 1);
+	/* too large for the reader: none fit to use */
+	assert_int_equal(state_file_get(&st, "kept", "id", 4, &buf, &len), 1);
+	assert_null(buf);
+	state_close(&st);
+}
+
+static void test_kept_file_not_ours_alone_is_not_used(void **unused)
+{
+	struct state st;
+	char *buf = NULL, cmd[256];
+	size_t len = 0;
+
+	open_state(&st);
+	assert_int_equal(state_file_put(&st, "mode", "id", "x\n", 2), 0);
+	snprintf(cmd, sizeof(cmd), "chmod 0644 '%s'/mode-*", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(state_file_get(&st, "mode", "id", 64, &buf, &len), 1);
+	/* a symbolic link in its place is never followed */
+	snprintf(cmd, sizeof(cmd),
+		 "f=$(ls -d '%s'/mode-*) && rm \"$f\" && "
+		 "ln -s /etc/hostname \"$f\"",
+		 dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(state_file_get(&st, "mode", "id", 64, &buf, &len), 1);
+	/* and the next write replaces the link, not what it points to */
+	assert_int_equal(state_file_put(&st, "mode", "id", "y\n", 2), 0);
+	assert_int_equal(state_file_get(&st, "mode", "id", 64, &buf, &len), 0);
+	assert_string_equal(buf, "y\n");
+	util_freezero(buf, len);
+	state_close(&st);
+}
+
 /* A child holds the lock; the parent is refused or waits. */
 static void test_lock_refuses_or_waits_for_another_process(void **unused)
 {
@@ -318,6 +374,8 @@ int main(void)
 	    cmocka_unit_test(test_rate_fails_closed_on_a_damaged_file),
 	    cmocka_unit_test(test_lock_refuses_or_waits_for_another_process),
 	    cmocka_unit_test(test_lock_wait_ends_at_the_deadline),
+	    cmocka_unit_test(test_kept_file_is_written_whole_and_read_back),
+	    cmocka_unit_test(test_kept_file_not_ours_alone_is_not_used),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
