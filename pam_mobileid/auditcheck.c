@@ -10,14 +10,20 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ocsp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
 #include "audit.h"
+#include "file.h"
 #include "util.h"
 #include "xmlsig.h"
+
+/* a bundle of roots, as large as a CA file the module reads */
+#define ROOTS_MAX_FILE (256 * 1024)
 
 /* Everything decoded from one record, freed in one place. */
 struct evidence {
@@ -169,9 +175,36 @@ static void check_person(struct evidence *e)
 	    "recorded");
 }
 
+int audit_load_roots(X509_STORE *store, const char *path, struct mid_log *log)
+{
+	STACK_OF(X509_INFO) *infos = NULL;
+	BIO *bio = NULL;
+	char *pem = NULL;
+	size_t len = 0;
+	int n = 0, added = 0;
+
+	if (file_read(path, FILE_PUBLIC, ROOTS_MAX_FILE, &pem, &len, NULL,
+		      log) < 0)
+		return -1;
+	bio = BIO_new_mem_buf(pem, (int)len);
+	infos = bio ? PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL) : NULL;
+	for (int i = 0; infos && i < sk_X509_INFO_num(infos); i++) {
+		X509 *x = sk_X509_INFO_value(infos, i)->x509;
+
+		n += x != NULL;
+		added += x && X509_STORE_add_cert(store, x) == 1;
+	}
+	sk_X509_INFO_pop_free(infos, X509_INFO_free);
+	BIO_free(bio);
+	free(pem);
+	ERR_clear_error();
+	return n > 0 && added == n ? 0 : -1;
+}
+
 /* The trust anchor: signer_ca at the time of signing, or else only the
  * certificates the signature carries (partial chain). */
-static bool make_store(struct evidence *e, const char *signer_ca)
+static bool make_store(struct evidence *e, const char *signer_ca,
+		       struct mid_log *log)
 {
 	X509_VERIFY_PARAM *param;
 	struct tm tm = {0};
@@ -183,7 +216,7 @@ static bool make_store(struct evidence *e, const char *signer_ca)
 	if (strptime(e->rec->time, "%Y-%m-%dT%H:%M:%SZ", &tm))
 		X509_VERIFY_PARAM_set_time(param, timegm(&tm));
 	if (signer_ca)
-		return X509_STORE_load_file(e->store, signer_ca) == 1;
+		return audit_load_roots(e->store, signer_ca, log) == 0;
 	X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
 	return !e->issuer || X509_STORE_add_cert(e->store, e->issuer) == 1;
 }
@@ -281,7 +314,7 @@ static void evidence_free(struct evidence *e)
 }
 
 int audit_check(const struct audit_record *rec, const char *signer_ca,
-		FILE *out)
+		FILE *out, struct mid_log *log)
 {
 	struct evidence e = {.rec = rec, .out = out};
 	const char *why = "not base64";
@@ -300,7 +333,7 @@ int audit_check(const struct audit_record *rec, const char *signer_ca,
 	if (load_certs(&e)) {
 		check_signature(&e);
 		check_person(&e);
-		if (!make_store(&e, signer_ca)) {
+		if (!make_store(&e, signer_ca, log)) {
 			say(&e, false, "signer_ca loads (PEM certificates)");
 		} else {
 			check_chain(&e, signer_ca);

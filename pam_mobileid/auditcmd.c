@@ -166,7 +166,7 @@ static int verify_one(const struct mid_config *cfg, const char *name,
 	print_field("tty", rec.tty, false);
 	print_field("signer", rec.name, true);
 	print_text(rec.visible_data);
-	failed = audit_check(&rec, cfg->bankid.signer_ca, stdout);
+	failed = audit_check(&rec, cfg->bankid.signer_ca, stdout, log);
 	printf("%s: %s\n", rec.order_ref,
 	       failed ? "verification FAILED" : "verified");
 	audit_record_free(&rec);
@@ -259,9 +259,9 @@ int auditcmd_check(const struct mid_config *cfg, struct mid_log *log)
 		problems++;
 	if (ca) {
 		store = X509_STORE_new();
-		if (!store || X509_STORE_load_file(store, ca) != 1) {
+		if (!store || audit_load_roots(store, ca, log) < 0) {
 			printf("%s: problem: signer_ca does not load (PEM "
-			       "certificates)\n",
+			       "certificates, root's; see above)\n",
 			       ca);
 			problems++;
 		}

@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		out = fopen("/dev/null", "w");
 		if (out) {
-			audit_check(&rec, NULL, out);
+			audit_check(&rec, NULL, out, NULL);
 			fclose(out);
 		}
 	} else if (!why) {

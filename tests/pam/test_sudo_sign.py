@@ -304,6 +304,21 @@ class AuditToolTest(SudoSignCase):
         self.assertIn("FAILED: the signed text (usrVisibleData) is the text "
                       "recorded", p.stdout)
 
+    def test_audit_never_trusts_a_signer_ca_others_can_write(self):
+        # whoever could add a root there could make a forged record verify
+        s, lg, ref, _ = self.signed()
+        self.assertEqual(self.audit_tool(lg, s, ref).returncode, 0)
+        os.chmod(os.path.join(self.base, "signer-ca.pem"), 0o666)
+        p = self.audit_tool(lg, s, ref)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("FAILED: signer_ca loads", p.stdout)
+        self.assertIn("writable by group or other", p.stderr)
+        self.assertIn("verification FAILED", p.stdout)
+        p = subprocess.run([tool(), "check", "-c", lg.conf],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("problem: signer_ca does not load", p.stdout)
+
     def test_audit_without_a_record_for_the_order(self):
         s, lg, ref, _ = self.signed()
         p = self.audit_tool(lg, s, "00000000-0000")
