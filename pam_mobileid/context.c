@@ -35,6 +35,17 @@ int context_caller(char *out, size_t n)
 	return 0;
 }
 
+/* sudoedit FILE is sudo -e FILE: the text says so, or it would read as
+ * if FILE were run */
+static bool is_sudoedit(const char *argv0, size_t len)
+{
+	static const char name[] = "sudoedit";
+	size_t k = sizeof(name) - 1;
+
+	return len >= k && memcmp(argv0 + len - k, name, k) == 0 &&
+	       (len == k || argv0[len - k - 1] == '/');
+}
+
 static void command_from(const char *cmdline, size_t len, size_t max, char *out,
 			 size_t n)
 {
@@ -43,6 +54,10 @@ static void command_from(const char *cmdline, size_t len, size_t max, char *out,
 
 	if (n == 0)
 		return;
+	if (is_sudoedit(cmdline, start - 1)) {
+		memcpy(joined, "-e ", 3);
+		o = 3;
+	}
 	/* argv[0] is the host itself: what follows is what it was asked */
 	for (size_t i = start; i < len && o < MAX_CMDLINE; i++)
 		joined[o++] = cmdline[i] ? cmdline[i] : ' ';

@@ -53,6 +53,19 @@ static void test_command_is_the_words_after_argv0(void **unused)
 	assert_string_equal(command("", 0), "");
 }
 
+static void test_sudoedit_is_told_as_sudo_e(void **unused)
+{
+	static const char cl[] = "/usr/bin/sudoedit\0/etc/shadow\0";
+	static const char plain[] = "sudoedit\0-u\0bob\0f\0";
+	static const char other[] = "/usr/bin/notsudoedit\0f\0";
+
+	/* the person must not sign "sudo /etc/shadow" for an edit */
+	assert_string_equal(command(cl, sizeof(cl) - 1), "-e /etc/shadow");
+	assert_string_equal(command(plain, sizeof(plain) - 1), "-e -u bob f");
+	assert_string_equal(command(other, sizeof(other) - 1), "f");
+	assert_string_equal(command("sudoedit\0", 9), "-e");
+}
+
 static void test_command_control_characters_are_replaced(void **unused)
 {
 	static const char cl[] = "sudo\0echo\0\x1b[2J\x07\0\xc2\x9b"
@@ -110,6 +123,7 @@ int main(void)
 	    cmocka_unit_test(test_su_and_sudo_services_are_told_apart),
 	    cmocka_unit_test(test_caller_is_the_real_uid),
 	    cmocka_unit_test(test_command_is_the_words_after_argv0),
+	    cmocka_unit_test(test_sudoedit_is_told_as_sudo_e),
 	    cmocka_unit_test(test_command_control_characters_are_replaced),
 	    cmocka_unit_test(test_long_command_is_cut_on_a_character),
 	    cmocka_unit_test(test_sudo_n_is_found_among_the_options_only),
