@@ -270,6 +270,22 @@ class AuditToolTest(SudoSignCase):
         self.assertIn("not checked: XML canonicalisation", p.stdout)
         self.assertIn("%s: verified" % ref, p.stdout)
 
+    def test_audit_without_signer_ca_says_no_root_was_checked(self):
+        # without a root, a record signed with any self-made certificate
+        # verifies as well: the verdict must not read as a full one
+        s, lg, ref, _ = self.signed()
+        with open(lg.conf) as f:
+            conf = f.read()
+        with open(lg.conf, "w") as f:
+            f.write("".join(l for l in conf.splitlines(True)
+                            if not l.startswith("signer_ca")))
+        p = self.audit_tool(lg, s, ref)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("not checked: that the signer's certificate chains",
+                      p.stdout)
+        self.assertIn("%s: verified, but not against a BankID root "
+                      "(no signer_ca)" % ref, p.stdout)
+
     def test_audit_reports_a_changed_command(self):
         s, lg, ref, path = self.signed()
         self.tamper(path, lambda r: r.update(command="-v true"))
