@@ -50,14 +50,9 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 
 		while (cap < s->len + n + 1)
 			cap *= 2;
-		/* not realloc: the old block, freed, would keep the reply so
-		 * far (a personal number, a QR secret) unwiped */
-		nb = malloc(cap);
+		nb = util_regrow(s->buf, s->cap, s->len + 1, cap);
 		if (!nb)
 			return 0;
-		if (s->buf)
-			memcpy(nb, s->buf, s->len + 1);
-		util_freezero(s->buf, s->cap);
 		s->buf = nb;
 		s->cap = cap;
 	}

@@ -258,3 +258,15 @@ bool util_is_token(const char *s, size_t max)
 	}
 	return n > 0;
 }
+
+void *util_regrow(void *old, size_t old_cap, size_t used, size_t cap)
+{
+	char *nb = used <= cap ? malloc(cap) : NULL;
+
+	if (!nb)
+		return NULL;
+	if (old && used)
+		memcpy(nb, old, used);
+	util_freezero(old, old_cap);
+	return nb;
+}

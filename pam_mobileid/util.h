@@ -10,6 +10,10 @@
 void util_freezero(void *p, size_t len);
 /* The same for a NUL-terminated string. */
 void util_strfree(char *s);
+/* A block of cap bytes holding the first used bytes of old (NULL: none),
+ * and old wiped and freed: realloc would free it unwiped. NULL, with old
+ * untouched, when out of memory. */
+void *util_regrow(void *old, size_t old_cap, size_t used, size_t cap);
 
 /* Standard base64 of len bytes into a heap string; NULL on failure. */
 char *util_base64(const void *data, size_t len);

@@ -54,6 +54,21 @@ static void assert_sanitized(const char *in, const char *want)
 	assert_true(clean(out));
 }
 
+static void test_regrow_keeps_what_was_used(void **state)
+{
+	char *old = strdup("reply so far"), *nb = NULL;
+
+	nb = util_regrow(old, strlen(old) + 1, strlen(old) + 1, 64);
+	assert_non_null(nb);
+	assert_string_equal(nb, "reply so far");
+	free(nb);
+	nb = util_regrow(NULL, 0, 0, 16); /* the first block */
+	assert_non_null(nb);
+	/* more bytes used than the new block holds: none, old kept */
+	assert_null(util_regrow(nb, 16, 17, 16));
+	free(nb);
+}
+
 static void test_sanitize_replaces_control_characters(void **state)
 {
 	assert_sanitized("plain text", "plain text");
@@ -190,6 +205,7 @@ static void test_env_prefers_the_pam_environment(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_regrow_keeps_what_was_used),
 	    cmocka_unit_test(test_sanitize_replaces_control_characters),
 	    cmocka_unit_test(test_sanitize_replaces_c1_controls),
 	    cmocka_unit_test(
