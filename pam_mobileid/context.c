@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,23 +47,58 @@ static bool is_sudoedit(const char *argv0, size_t len)
 	       (len == k || argv0[len - k - 1] == '/');
 }
 
+/* A word as a shell would need it to be the same one word: as it is when
+ * it holds no character a shell treats specially, else in single
+ * quotes (a quote inside as '\''). Without this `sh -c 'a b'` and
+ * `sh -c a b` would read, and be signed, alike. Returns the new end. */
+static size_t put_word(char *dst, size_t o, size_t cap, const char *w,
+		       size_t wl)
+{
+	static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
+				    "OPQRSTUVWXYZ0123456789_@%+=:,./-";
+	bool quote = wl == 0;
+
+	/* w may end without a NUL (a command line cut by the read); bytes
+	 * of UTF-8 characters beyond ASCII are letters to a shell */
+	for (size_t i = 0; i < wl && !quote; i++)
+		quote = (unsigned char)w[i] < 0x80 && !strchr(plain, w[i]);
+
+	if (quote && o < cap)
+		dst[o++] = '\'';
+	for (size_t i = 0; i < wl && o < cap; i++) {
+		if (w[i] == '\'' && quote) {
+			for (const char *q = "'\\''"; *q && o < cap; q++)
+				dst[o++] = *q;
+			continue;
+		}
+		dst[o++] = w[i];
+	}
+	if (quote && o < cap)
+		dst[o++] = '\'';
+	return o;
+}
+
 static void command_from(const char *cmdline, size_t len, size_t max, char *out,
 			 size_t n)
 {
 	char joined[MAX_CMDLINE + 1];
-	size_t start = strnlen(cmdline, len) + 1, o = 0, cut;
+	size_t i = strnlen(cmdline, len) + 1, o = 0, cut;
 
 	if (n == 0)
 		return;
-	if (is_sudoedit(cmdline, start - 1)) {
-		memcpy(joined, "-e ", 3);
-		o = 3;
+	if (is_sudoedit(cmdline, i - 1)) {
+		memcpy(joined, "-e", 2);
+		o = 2;
 	}
 	/* argv[0] is the host itself: what follows is what it was asked */
-	for (size_t i = start; i < len && o < MAX_CMDLINE; i++)
-		joined[o++] = cmdline[i] ? cmdline[i] : ' ';
-	while (o > 0 && joined[o - 1] == ' ')
-		o--;
+	while (i < len && o < MAX_CMDLINE) {
+		size_t wl = strnlen(cmdline + i, len - i);
+
+		if (o > 0)
+			joined[o++] = ' ';
+		o = put_word(joined, o, MAX_CMDLINE, cmdline + i, wl);
+		i += wl + 1;
+	}
 	joined[o] = '\0';
 	if (o > max) {
 		cut = util_utf8_cut(joined, max);

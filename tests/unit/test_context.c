@@ -71,7 +71,20 @@ static void test_command_control_characters_are_replaced(void **unused)
 	static const char cl[] = "sudo\0echo\0\x1b[2J\x07\0\xc2\x9b"
 				 "31m\0";
 
-	assert_string_equal(command(cl, sizeof(cl) - 1), "echo ?[2J? ?31m");
+	assert_string_equal(command(cl, sizeof(cl) - 1), "echo '?[2J?' ?31m");
+}
+
+/* what the person approves (and signs) is one reading only */
+static void test_words_are_quoted_as_a_shell_reads_them(void **unused)
+{
+	static const char one[] = "sudo\0sh\0-c\0a b\0";
+	static const char two[] = "sudo\0sh\0-c\0a\0b\0";
+	static const char q[] = "sudo\0echo\0it's\0\0$HOME;x\0";
+
+	assert_string_equal(command(one, sizeof(one) - 1), "sh -c 'a b'");
+	assert_string_equal(command(two, sizeof(two) - 1), "sh -c a b");
+	assert_string_equal(command(q, sizeof(q) - 1),
+			    "echo 'it'\\''s' '' '$HOME;x'");
 }
 
 static void test_long_command_is_cut_on_a_character(void **unused)
@@ -125,6 +138,7 @@ int main(void)
 	    cmocka_unit_test(test_command_is_the_words_after_argv0),
 	    cmocka_unit_test(test_sudoedit_is_told_as_sudo_e),
 	    cmocka_unit_test(test_command_control_characters_are_replaced),
+	    cmocka_unit_test(test_words_are_quoted_as_a_shell_reads_them),
 	    cmocka_unit_test(test_long_command_is_cut_on_a_character),
 	    cmocka_unit_test(test_sudo_n_is_found_among_the_options_only),
 	};

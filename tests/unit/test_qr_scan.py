@@ -8,6 +8,7 @@ measured by tests/bench/qr-variants.py, not here.
 
 import http.server
 import json
+import itertools
 import os
 import random
 import shutil
@@ -74,8 +75,13 @@ def scan(text, theme):
 class Tmux:
     """A private tmux server (own socket), so nobody else's is touched."""
 
+    # a name per server: id(self) came back for a new pane while the
+    # server of a closed one with that id was still going away
+    # ("server exited unexpectedly" in a CI run)
+    serial = itertools.count()
+
     def __init__(self, cmd, cols=200, rows=60):
-        self.sock = "midqr%d_%d" % (os.getpid(), id(self))
+        self.sock = "midqr%d_%d" % (os.getpid(), next(Tmux.serial))
         self.base = ["tmux", "-L", self.sock]
         subprocess.run(self.base + ["-u", "new-session", "-d", "-x", str(cols),
                                     "-y", str(rows), cmd], check=True, timeout=10)
