@@ -67,27 +67,33 @@ static void check_text(struct evidence *e)
 	free(sent);
 }
 
-/* The record's user and command are the ones in the signed text (its
- * lines: apptext.h), so that what the list shows is what was signed. */
+/* The record's host, user and command are the ones in the signed text
+ * (its lines: apptext.h), so that what the list shows is what was
+ * signed. */
 static void check_fields(struct evidence *e)
 {
 	const char *b64 = e->rec->visible_data;
 	size_t len = 0, cl;
 	char *text = (char *)util_unbase64(b64, strlen(b64), &len);
-	char *user = NULL, *cmd = NULL, *nl = text ? strchr(text, '\n') : NULL;
+	char *host = NULL, *user = NULL, *cmd = NULL;
+	char *nl = text ? strchr(text, '\n') : NULL;
 	bool ok = nl &&
+		  asprintf(&host, "Signed sudo on %s\n",
+			   e->rec->host ? e->rec->host : "") > 0 &&
 		  asprintf(&user, "\nUser: %s (from %s)\n", e->rec->user,
 			   e->rec->rhost ? e->rec->rhost : "local") > 0 &&
 		  asprintf(&cmd, "\nCommand: sudo %s",
 			   e->rec->command ? e->rec->command : "") > 0;
 
 	cl = cmd ? strlen(cmd) : 0;
-	ok = ok && strncmp(nl, user, strlen(user)) == 0 && len >= cl &&
+	ok = ok && strncmp(text, host, strlen(host)) == 0 &&
+	     strncmp(nl, user, strlen(user)) == 0 && len >= cl &&
 	     strcmp(text + len - cl, cmd) == 0;
 	say(e, ok,
-	    "the signed text names the user, remote host and command "
+	    "the signed text names the host, user, remote host and command "
 	    "recorded");
 	free(text);
+	free(host);
 	free(user);
 	free(cmd);
 }

@@ -291,9 +291,18 @@ class AuditToolTest(SudoSignCase):
         self.tamper(path, lambda r: r.update(command="-v true"))
         p = self.audit_tool(lg, s, ref)
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
-        self.assertIn("FAILED: the signed text names the user, remote host "
-                      "and command recorded", p.stdout)
+        self.assertIn("FAILED: the signed text names the host, user, remote "
+                      "host and command recorded", p.stdout)
         self.assertIn("verification FAILED", p.stdout)
+
+    def test_audit_reports_a_changed_host(self):
+        # a record moved to another host's name is not what was signed
+        s, lg, ref, path = self.signed()
+        self.tamper(path, lambda r: r.update(host="elsewhere"))
+        p = self.audit_tool(lg, s, ref)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("FAILED: the signed text names the host, user, remote "
+                      "host and command recorded", p.stdout)
 
     def test_audit_reports_a_changed_ocsp_byte(self):
         s, lg, ref, path = self.signed()
