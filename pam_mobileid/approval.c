@@ -369,10 +369,10 @@ int approval_run(const struct mid_config *cfg, const struct approval_env *env,
 	/* no mapping, no request: guessing names must reach no phone */
 	r = usermap_lookup(cfg->usermap, account, &entry, log);
 	if (r == 0)
-		r = chain_check(cfg, &entry, env->sign, log, res);
+		r = chain_check(cfg, &entry, env, log, res);
 	uipolicy_pick(cfg, env, &ui);
 	/* the person is told why sudo refuses without asking the phone */
-	if (r == MID_E_NOSIGN)
+	if (r == MID_E_NOSIGN || r == MID_E_TOOLONG)
 		ui_final(&ui, i18n_text(ui.lang, outcome_msg(r, MSG_NONE)),
 			 true);
 	if (r < 0)

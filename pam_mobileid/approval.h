@@ -23,6 +23,7 @@ struct approval_env {
 	 * see a QR or a status line */
 	bool can_show;
 	const char *command; /* what sudo runs, for the app's text; or NULL */
+	bool command_whole;  /* command is all of it, not cut */
 	/* a signed sudo (sudo_sign): the person signs the text, and the
 	 * signature is kept in the audit directory before success */
 	bool sign;

@@ -6,16 +6,18 @@
 
 #include "approval.h"
 #include "config.h"
+#include "context.h"
 #include "log.h"
 #include "mid.h"
 #include "provider.h"
 #include "usermap.h"
 
 /* Every provider of the chain has its [section], and for a signed sudo
- * one of them can sign: a config error is told as one, before the policy
- * counts anything. */
+ * one of them can sign the whole command: a config error is told as one,
+ * before the policy counts anything. */
 int chain_check(const struct mid_config *cfg, const struct usermap_entry *entry,
-		bool sign, struct mid_log *log, struct approval_result *res)
+		const struct approval_env *env, struct mid_log *log,
+		struct approval_result *res)
 {
 	unsigned signers = 0;
 
@@ -36,7 +38,7 @@ int chain_check(const struct mid_config *cfg, const struct usermap_entry *entry,
 		signers += def->can_sign;
 	}
 	/* an unsigned approval is not what sudo_sign asks for */
-	if (sign && !signers) {
+	if (env->sign && !signers) {
 		snprintf(res->provider, sizeof(res->provider), "%s",
 			 entry->ident[0].provider);
 		mid_log_err(log,
@@ -45,6 +47,14 @@ int chain_check(const struct mid_config *cfg, const struct usermap_entry *entry,
 			    "sudo_sign = no",
 			    entry->ident[0].provider);
 		return MID_E_NOSIGN;
+	}
+	/* a signature over part of a command proves nothing of the rest */
+	if (env->sign && !env->command_whole) {
+		mid_log_err(log,
+			    "sudo_sign: the command is longer than %d bytes "
+			    "and cannot be signed whole",
+			    CONTEXT_MAX_SIGNED_COMMAND);
+		return MID_E_TOOLONG;
 	}
 	return 0;
 }

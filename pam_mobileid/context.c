@@ -78,14 +78,17 @@ static size_t put_word(char *dst, size_t o, size_t cap, const char *w,
 	return o;
 }
 
-static void command_from(const char *cmdline, size_t len, size_t max, char *out,
-			 size_t n)
+/* cmdline[0..len) as the words after argv[0]; more: the buffer was cut
+ * before the end of the command line. Returns true when out holds all of
+ * it, false when it was cut at max with "…". */
+static bool command_from(const char *cmdline, size_t len, bool more, size_t max,
+			 char *out, size_t n)
 {
 	char joined[MAX_CMDLINE + 1];
 	size_t i = strnlen(cmdline, len) + 1, o = 0, cut;
 
 	if (n == 0)
-		return;
+		return false;
 	if (is_sudoedit(cmdline, i - 1)) {
 		memcpy(joined, "-e", 2);
 		o = 2;
@@ -100,16 +103,19 @@ static void command_from(const char *cmdline, size_t len, size_t max, char *out,
 		i += wl + 1;
 	}
 	joined[o] = '\0';
-	if (o > max) {
-		cut = util_utf8_cut(joined, max);
+	more = more || i < len || o >= MAX_CMDLINE;
+	if (o > max || more) {
+		cut = util_utf8_cut(joined, o > max ? max : o);
 		snprintf(joined + cut, sizeof(joined) - cut, "\xe2\x80\xa6");
 	}
 	util_sanitize(out, n, joined);
+	return o <= max && !more;
 }
 
-void context_command_from(const char *cmdline, size_t len, char *out, size_t n)
+bool context_command_from(const char *cmdline, size_t len, size_t max,
+			  char *out, size_t n)
 {
-	command_from(cmdline, len, CONTEXT_MAX_COMMAND, out, n);
+	return command_from(cmdline, len, false, max, out, n);
 }
 
 /* This process's command line, NUL-separated; returns its length. */
@@ -125,11 +131,13 @@ static size_t read_cmdline(char *buf, size_t n)
 	return len > 0 ? (size_t)len : 0;
 }
 
-void context_command(char *out, size_t n, size_t max)
+bool context_command(char *out, size_t n, size_t max)
 {
 	char buf[MAX_CMDLINE];
+	size_t len = read_cmdline(buf, sizeof(buf));
 
-	command_from(buf, read_cmdline(buf, sizeof(buf)), max, out, n);
+	/* a full buffer may be a longer command line cut by the read */
+	return command_from(buf, len, len == sizeof(buf), max, out, n);
 }
 
 /* sudo's options that take the next word as their argument */

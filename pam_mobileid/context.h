@@ -30,12 +30,13 @@ bool context_sudo_noninteractive_from(const char *cmdline, size_t len);
 int context_caller(char *out, size_t n);
 
 /* The command line of this process without argv[0] ("-u bob make
- * install"), words joined by spaces, control characters replaced, cut at
- * max bytes (CONTEXT_MAX_COMMAND or CONTEXT_MAX_SIGNED_COMMAND) on a
- * character boundary with "…". */
-void context_command(char *out, size_t n, size_t max);
-/* The same from a /proc cmdline buffer (NUL-separated words), cut at
- * CONTEXT_MAX_COMMAND. */
-void context_command_from(const char *cmdline, size_t len, char *out, size_t n);
+ * install"), words joined by spaces and quoted as a shell needs them,
+ * control characters replaced, cut at max bytes (CONTEXT_MAX_COMMAND or
+ * CONTEXT_MAX_SIGNED_COMMAND) on a character boundary with "…". Returns
+ * true when out holds the whole command line, false when it was cut. */
+bool context_command(char *out, size_t n, size_t max);
+/* The same from a /proc cmdline buffer (NUL-separated words). */
+bool context_command_from(const char *cmdline, size_t len, size_t max,
+			  char *out, size_t n);
 
 #endif

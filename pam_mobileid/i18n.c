@@ -103,6 +103,8 @@ static const char *const text_en[MSG_COUNT] = {
 			      "app, and your account has no BankID.",
     [MSG_AUDIT_FAILED] = "Signed, but the signature could not be kept: "
 			 "sudo is refused.",
+    [MSG_SIGN_TOO_LONG] = "This command is too long to be signed whole: "
+			  "sudo is refused. Put it in a script.",
 };
 
 static const char *const text_sv[MSG_COUNT] = {
@@ -196,6 +198,8 @@ static const char *const text_sv[MSG_COUNT] = {
 			      "BankID-appen, och ditt konto har inget BankID.",
     [MSG_AUDIT_FAILED] = "Underskriven, men underskriften kunde inte "
 			 "sparas: sudo nekas.",
+    [MSG_SIGN_TOO_LONG] = "Kommandot är för långt för att skrivas under "
+			  "helt: sudo nekas. Lägg det i ett skript.",
 };
 
 const char *i18n_text(enum mid_lang lang, enum mid_msg msg)

@@ -63,6 +63,7 @@ enum mid_msg {
 	MSG_TOOPHER_PAIRING_DENIED,
 	MSG_SIGN_NEEDS_BANKID, /* sudo_sign, no identity that can sign */
 	MSG_AUDIT_FAILED,      /* signed, but the record was not kept */
+	MSG_SIGN_TOO_LONG, /* sudo_sign: the command cannot be signed whole */
 	MSG_COUNT
 };
 

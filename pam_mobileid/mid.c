@@ -23,6 +23,7 @@ const char *mid_strerror(int err)
 	case MID_E_BUSY: return "busy";
 	case MID_E_NOSIGN: return "cannot sign";
 	case MID_E_AUDIT: return "audit record failed";
+	case MID_E_TOOLONG: return "command too long to sign";
 	default: return "internal error";
 	}
 }

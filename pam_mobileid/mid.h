@@ -32,6 +32,7 @@ enum mid_err {
 	MID_E_NOTERM = -20,   /* nobody could see the request: nothing sent */
 	MID_E_NOSIGN = -21,   /* sudo_sign, but no provider that can sign */
 	MID_E_AUDIT = -22,    /* signed, but the audit record was not kept */
+	MID_E_TOOLONG = -23, /* sudo_sign: the command cannot be signed whole */
 };
 
 const char *mid_strerror(int err);

@@ -36,6 +36,8 @@ static const struct outcome table[] = {
      false},
     {MID_E_AUDIT, PAM_SERVICE_ERR, "audit record failed", MSG_AUDIT_FAILED,
      false, false},
+    {MID_E_TOOLONG, PAM_SERVICE_ERR, "command too long to sign",
+     MSG_SIGN_TOO_LONG, false, false},
     /* DNS NXDOMAIN/SERVFAIL, connect refused/unreachable/timed out after
      * the full connect timeout, HTTP 503: recorded by resolve.c, http.c
      * and the provider; approval.c turns it into MID_E_SERVER once an

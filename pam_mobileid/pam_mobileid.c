@@ -198,10 +198,11 @@ static int fill_env(pam_handle_t *pamh, const struct mid_config *cfg,
 	if (context_is_sudo(env->service)) {
 		/* sudo_sign: the person signs the command, not only sees it */
 		env->sign = cfg->policy.sudo_sign;
-		context_command(ctx->command, sizeof(ctx->command),
-				env->sign ? CONTEXT_MAX_SIGNED_COMMAND
-					  : CONTEXT_MAX_COMMAND);
 		env->command = ctx->command;
+		env->command_whole =
+		    context_command(ctx->command, sizeof(ctx->command),
+				    env->sign ? CONTEXT_MAX_SIGNED_COMMAND
+					      : CONTEXT_MAX_COMMAND);
 	}
 	env->rhost = rhost && *rhost ? rhost : NULL;
 	env->tty = item(pamh, PAM_TTY);

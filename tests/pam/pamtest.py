@@ -29,7 +29,7 @@ DECISION = re.compile(
     r"interrupted|conversation failed|provider error|no mapping|"
     r"internal error|out of memory|local failure|too many requests|busy|"
     r"denial held|outside groups|no terminal|cannot sign|"
-    r"audit record failed)( \([^)]*\))?: ")
+    r"audit record failed|command too long to sign)( \([^)]*\))?: ")
 # libpam's own lines that pam_wrapper shows next to the module's
 LIBPAM_LINE = re.compile(r"^_?pam_[a-z_]+: ")
 # the answers a failed login may give; never PAM_SUCCESS

@@ -227,6 +227,27 @@ class RefusedTest(SudoSignCase):
         self.assert_log_names(lg, "sudo_sign:", "passbyme")
         self.assertIn("has no BankID", " ".join(self.shown(lg).split()))
 
+    def long_command(self, lg):
+        # pamtester's words after argv[0] are the "command": 250 more
+        # operations make it some 3,300 bytes (it stops at the first
+        # that fails)
+        words = lg.command
+        lg.command = lambda user, rhost=None: (words(user, rhost)
+                                               + ["authenticate"] * 250)
+
+    def test_a_command_too_long_to_sign_whole_is_refused(self):
+        # a signature over the first 3,000 bytes proves nothing of the
+        # rest: nothing is sent, the person is told why
+        s = self.start_sim()
+        lg = self.sign_login(s)
+        self.long_command(lg)
+        self.assertEqual(self.run_login(lg, "alice"), "PAM_SERVICE_ERR")
+        self.assert_no_request(s)
+        self.decision(lg, "command too long to sign")
+        self.assert_log_names(lg, "sudo_sign:", "3000 bytes")
+        self.assertIn("too long to be signed", " ".join(self.shown(lg).split()))
+        self.assertEqual(self.records(), [])
+
 
 class AuditToolTest(SudoSignCase):
 

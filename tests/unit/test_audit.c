@@ -66,9 +66,13 @@ static void test_long_signed_command_is_cut_on_a_character(void **unused)
 	while (o + 2 < 4005)
 		o += (size_t)snprintf(cmdline + o, sizeof(cmdline) - o,
 				      "\xc3\xa5");
-	context_command_from(cmdline, o, cmd, sizeof(cmd));
-	/* context_command_from cuts at the shown limit (200 bytes) */
-	assert_true(strlen(cmd) <= CONTEXT_MAX_COMMAND + 3);
+	/* past the limit a signed command is cut, and says so: the module
+	 * then refuses to have it signed */
+	assert_false(context_command_from(
+	    cmdline, o, CONTEXT_MAX_SIGNED_COMMAND, cmd, sizeof(cmd)));
+	assert_true(strlen(cmd) <= CONTEXT_MAX_SIGNED_COMMAND + 3);
+	assert_true(context_command_from(
+	    cmdline, 100, CONTEXT_MAX_SIGNED_COMMAND, cmd, sizeof(cmd)));
 	sign_text(cmdline + 5, text, sizeof(text));
 	len = strlen(text);
 	assert_true(util_utf8_valid(text, len));

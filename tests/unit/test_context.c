@@ -16,7 +16,8 @@ static const char *command(const char *cmdline, size_t len)
 {
 	static char out[512];
 
-	context_command_from(cmdline, len, out, sizeof(out));
+	context_command_from(cmdline, len, CONTEXT_MAX_COMMAND, out,
+			     sizeof(out));
 	return out;
 }
 

@@ -45,6 +45,8 @@ static const struct row contract[] = {
      MSG_SIGN_NEEDS_BANKID},
     {MID_E_AUDIT, PAM_SERVICE_ERR, PAM_SERVICE_ERR, "audit record failed",
      MSG_AUDIT_FAILED},
+    {MID_E_TOOLONG, PAM_SERVICE_ERR, PAM_SERVICE_ERR,
+     "command too long to sign", MSG_SIGN_TOO_LONG},
     {MID_E_UNREACHABLE, PAM_AUTHINFO_UNAVAIL, PAM_SUCCESS, "unreachable",
      MSG_UNAVAILABLE},
     {MID_E_TLS, PAM_AUTHINFO_UNAVAIL, PAM_AUTHINFO_UNAVAIL,
