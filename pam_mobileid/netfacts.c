@@ -10,10 +10,7 @@
 
 void netfacts_init(struct net_facts *f)
 {
-	f->step = NET_STEP_NONE;
-	f->socket_errno = 0;
-	f->tcp_up = false;
-	f->full_budget = false;
+	netfacts_request(f, false);
 	for (int i = 0; i < NETFACTS_MAX_SOCKETS; i++)
 		f->open[i] = -1;
 }
