@@ -12,19 +12,20 @@ import e2elib as L
 REST = "account required pam_permit.so\nsession required pam_permit.so\n"
 
 
-def sudo_setup(cls, service, extra_general=""):
-    """A temporary user whose sudo runs the PAM service SERVICE (a stack
-    with the module against its own simulator), and the syslog catcher."""
+def sudo_setup(cls, service, extra_general="", user="mide2e", defaults=""):
+    """A temporary user (name prefix user) whose sudo runs the PAM service
+    SERVICE (a stack with the module against its own simulator; sudoers
+    Defaults plus defaults), and the syslog catcher."""
     L.skip_unless_root()
     L.skip_unless_programs("sudo", "tmux", "setpriv", "visudo", "zbarimg")
     cls.syslog = L.SyslogCatcher()
-    cls.user = L.TempUser()
+    cls.user = L.TempUser(user)
     cls.stack = L.Stack({cls.user.name: L.PNR}, qr="auto", timeout=60,
                         extra_general=extra_general)
     cls.service = service + L.RUN_ID
     cls.pam = L.pam_service(cls.service, cls.stack.pam_line() + REST)
-    L.sudoers_dropin("Defaults:%s pam_service=%s, timestamp_timeout=0\n%s ALL=(root) ALL\n"
-                     % (cls.user.name, cls.service, cls.user.name))
+    L.sudoers_dropin("Defaults:%s pam_service=%s, timestamp_timeout=0%s\n%s ALL=(root) ALL\n"
+                     % (cls.user.name, cls.service, defaults, cls.user.name))
 
 
 class SudoE2E(L.E2ECase):
@@ -47,6 +48,19 @@ class SudoE2E(L.E2ECase):
         self.dump("sudo-%s.txt" % what, t.capture(history=True))
         self.dump("sudo-%s.syslog" % what, self.syslog.text())
         self.dump("sudo-%s.orders" % what, repr(self.stack.orders()))
+
+    def deny_in_app(self, t, what):
+        """The person denies in the app; sudo ends without root. Returns
+        the whole screen."""
+        self.stack.wait_orders(1)
+        ph = self.stack.phone_scan(t, "deny")
+        t.wait_for("incorrect password attempt", 40)
+        L.phone_wait(ph)
+        t.wait_exit(10)
+        self.finish(t, what)
+        screen = t.capture(history=True)
+        self.assertNotIn("root\n", screen.replace("Pane is dead", ""))
+        return screen
 
     def test_approve_animates_in_place(self):
         t = self.sudo()
@@ -95,15 +109,7 @@ class SudoE2E(L.E2ECase):
         t.wait_for("^root$", 30)
 
     def test_deny_is_final(self):
-        t = self.sudo()
-        self.stack.wait_orders(1)
-        ph = self.stack.phone_scan(t, "deny")
-        t.wait_for("incorrect password attempt", 40)
-        L.phone_wait(ph)
-        t.wait_exit(10)
-        self.finish(t, "deny")
-        screen = t.capture(history=True)
-        self.assertNotIn("root\n", screen.replace("Pane is dead", ""))
+        screen = self.deny_in_app(self.sudo(), "deny")
         # sudo's retries tell the person why no new request comes
         self.assertIn("The request was denied in the app.", screen)
         time.sleep(1.5)
@@ -184,18 +190,13 @@ class SudoRecommendedE2E(L.E2ECase):
 
     sudo = SudoE2E.sudo
     finish = SudoE2E.finish
+    deny_in_app = SudoE2E.deny_in_app
 
     @classmethod
     def setUpClass(cls):
-        L.skip_unless_root()
-        L.skip_unless_programs("sudo", "tmux", "setpriv", "visudo", "zbarimg")
-        cls.syslog = L.SyslogCatcher()
-        cls.user = L.TempUser("mide2er")
-        cls.stack = L.Stack({cls.user.name: L.PNR}, qr="auto", timeout=60)
-        cls.service = "sudo-mide2er" + L.RUN_ID
-        cls.pam = L.pam_service(cls.service, cls.stack_text())
-        L.sudoers_dropin("Defaults:%s pam_service=%s, timestamp_timeout=0, passwd_tries=1\n"
-                         "%s ALL=(root) ALL\n" % (cls.user.name, cls.service, cls.user.name))
+        # the stack itself is written by setUp
+        sudo_setup(cls, "sudo-mide2er", user="mide2er",
+                   defaults=", passwd_tries=1")
 
     @classmethod
     def stack_text(cls):
@@ -206,15 +207,7 @@ class SudoRecommendedE2E(L.E2ECase):
         L.write_file(self.pam, self.stack_text())
 
     def test_denial_is_one_clear_refusal(self):
-        t = self.sudo()
-        self.stack.wait_orders(1)
-        ph = self.stack.phone_scan(t, "deny")
-        t.wait_for("incorrect password attempt", 40)
-        L.phone_wait(ph)
-        t.wait_exit(10)
-        self.finish(t, "recommended-deny")
-        screen = t.capture(history=True)
-        self.assertNotIn("root\n", screen.replace("Pane is dead", ""))
+        screen = self.deny_in_app(self.sudo(), "recommended-deny")
         self.assertNotRegex(screen, "[Pp]assword:", "asked for the password after a denial")
         self.assertNotIn("Sorry, try again", screen)
         self.assertIn("The action was cancelled.", screen)       # BankID's userCancel text
@@ -233,17 +226,16 @@ class SudoSignE2E(L.E2ECase):
         sudo_setup(cls, "sudo-mide2es",
                    "sudo_sign = yes\naudit_dir = %s\n" % cls.audit)
 
+    sudo = SudoE2E.sudo
+    finish = SudoE2E.finish
+
     def test_sudo_signs_its_command_and_the_record_verifies(self):
-        cmd = ("exec setpriv --reuid=%d --regid=%d --init-groups env -i HOME=%s PATH=/usr/bin:/bin "
-               "LANG=C.UTF-8 TERM=tmux sudo -k /usr/bin/id -un"
-               % (self.user.uid, self.user.gid, self.user.home))
-        t = self.tmux(cmd)
+        t = self.sudo()
         self.stack.wait_orders(1)
         ok, how = self.stack.scan(t, "approve", delay_ms=300)
         self.assertTrue(ok, how)
         t.wait_for("^root$", 30)
-        self.dump("sudo-sign.txt", t.capture(history=True))
-        self.dump("sudo-sign.syslog", self.syslog.text())
+        self.finish(t, "sign")
         o = self.stack.orders()[0]
         self.assertEqual(o["kind"], "sign")
         self.assertTrue(o["userVisibleData"].endswith(
