@@ -223,6 +223,12 @@ class Sim:
             obj["completePersonalNumber"] = completePersonalNumber
         return self._ctl("POST", "/phone/open", obj)
 
+    def lapse(self, ref):
+        """Ends the start window of an outstanding order now: it turns
+        failed/startFailed as the clock would at start_failed_ms, so a
+        test need not race that clock; returns (status, reply)."""
+        return self._ctl("POST", "/orders/%s/lapse" % ref)
+
     def wait_for(self, predicate, timeout=10, interval=0.05):
         deadline = time.monotonic() + timeout
         while True:

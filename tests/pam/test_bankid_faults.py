@@ -97,11 +97,14 @@ class RestartAndRetryTest(PamCase):
     def test_maintenance_when_restarting_an_unscanned_order_never_logs_in_even_failmode_safe(self):
         # an order existed, so this is "a failure after an order exists":
         # PAM_AUTH_ERR or PAM_AUTHINFO_UNAVAIL, not a config error
-        s = self.start_sim(start_failed_ms=1500)
-        lg = self.login(s, general={"failmode": "safe", "timeout": 10})
+        # the order lapses on cue, after the fault is in place (a clock
+        # could lapse it first on a loaded machine)
+        s = self.start_sim(start_failed_ms=600000)
+        lg = self.login(s, general={"failmode": "safe", "timeout": 60})
         lg.start("alice")
-        s.wait_for(lambda: s.orders(), 10)
+        ref = s.wait_for(lambda: s.orders(), 30)[0]["orderRef"]
         s.fault("maintenance", "auth")  # every later auth: 503
+        self.assertEqual(s.lapse(ref)[0], 200)
         code = self.finish(lg, 30)
         self.assertNotEqual(code, "PAM_SUCCESS")
         o = self.only_order(s)

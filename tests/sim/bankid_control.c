@@ -1,5 +1,6 @@
 /* mobileid-sim: the BankID control routes — the virtual phone that scans
- * or opens an order, and the order oracle the tests read. */
+ * or opens an order, the order oracle the tests read, and the end of an
+ * order's start window on cue. */
 #include "bankid_sim.h"
 
 #include <string.h>
@@ -74,12 +75,26 @@ static int ctl_phone(bool scan, struct json_object *body,
 	return orders_open(val, act, get_delay(body), pno, reply);
 }
 
+/* "<ref>/lapse": copies <ref> to ref; false for any other path. */
+static bool lapse_ref(const char *tail, char ref[SIM_UUID_LEN + 1])
+{
+	const char *slash = strchr(tail, '/');
+	size_t n = slash ? (size_t)(slash - tail) : 0;
+
+	if (!slash || n == 0 || n > SIM_UUID_LEN || strcmp(slash, "/lapse"))
+		return false;
+	memcpy(ref, tail, n);
+	ref[n] = '\0';
+	return true;
+}
+
 int bankid_control(const struct sim_request *rq, struct json_object *body,
 		   struct json_object **reply)
 {
 	bool get = !strcmp(rq->method, "GET"),
 	     post = !strcmp(rq->method, "POST");
 	const char *p = rq->path;
+	char ref[SIM_UUID_LEN + 1];
 
 	if (get && !strcmp(p, "/signer-ca")) {
 		*reply = json_object_new_object();
@@ -99,6 +114,8 @@ int bankid_control(const struct sim_request *rq, struct json_object *body,
 		*reply = ctl_error("unknown order");
 		return 404;
 	}
+	if (post && !strncmp(p, "/orders/", 8) && lapse_ref(p + 8, ref))
+		return orders_lapse(ref, reply);
 	if (post && (!strcmp(p, "/phone/scan") || !strcmp(p, "/phone/open"))) {
 		if (!body) {
 			*reply = ctl_error("need a JSON object body");

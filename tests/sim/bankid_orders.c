@@ -504,6 +504,34 @@ out:
 	return status;
 }
 
+int orders_lapse(const char *ref, struct json_object **reply)
+{
+	int64_t now = sim_now_ms();
+	struct order *o;
+	int status = 404;
+
+	pthread_mutex_lock(&orders_lock);
+	o = find_ref(ref);
+	if (!o) {
+		*reply = err_obj("unknown order");
+		goto out;
+	}
+	order_tick(o, now);
+	if (o->rp_cancelled || o->status != ST_PENDING ||
+	    strcmp(o->hint, "outstandingTransaction")) {
+		*reply = err_obj("order not outstanding");
+		status = 410;
+		goto out;
+	}
+	/* what the clock does at start-failed-ms, now */
+	order_finish(o, ST_FAILED, "startFailed", now);
+	*reply = ref_reply(o);
+	status = 200;
+out:
+	pthread_mutex_unlock(&orders_lock);
+	return status;
+}
+
 static struct json_object *str_or_null(const char *s)
 {
 	return s && s[0] ? json_object_new_string(s) : NULL;

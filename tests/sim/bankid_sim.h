@@ -53,6 +53,9 @@ int orders_scan(const char *qr, enum phone_action act, int64_t delay_ms,
 		const char *pno, struct json_object **reply);
 int orders_open(const char *pno, enum phone_action act, int64_t delay_ms,
 		const char *complete_pno, struct json_object **reply);
+/* Ends the start window of an outstanding order now (startFailed, as at
+ * start-failed-ms): 200, 404 unknown, 410 not outstanding. */
+int orders_lapse(const char *ref, struct json_object **reply);
 struct json_object *orders_list_json(void);
 struct json_object *orders_one_json(const char *ref);
 /* Adds "orders" and "pending" to the control port's stats. */

@@ -174,6 +174,26 @@ class TestFlows(Base):
         # Once the older order is final, a new one for that person works.
         self.sim.start_auth(requirement={"personalNumber": PNO})
 
+    def test_lapse_ends_the_start_window_of_an_outstanding_order_only(self):
+        o = self.sim.start_auth(requirement={"personalNumber": PNO})
+        picked = self.sim.start_auth()
+        self.assertEqual(self.sim.scan(picked.qr(), action="hold")[0], 200)
+        self.assertEqual(self.sim.lapse(o.ref), (200, {"orderRef": o.ref}))
+        st, c = self.collect(o.ref)
+        self.assertEqual((st, c["status"], c["hintCode"]), (200, "failed", "startFailed"))
+        od = self.sim.order(o.ref)
+        self.assertFalse(od["cancelled"])
+        self.assertGreaterEqual(od["final_ms"], od["created_ms"])
+        # its QR code is no use now, and the person may start a new order
+        self.assertEqual(self.sim.scan(o.qr())[0], 410)
+        self.sim.start_auth(requirement={"personalNumber": PNO})
+        # only an order nobody picked up lapses; twice is once
+        self.assertEqual(self.sim.lapse(picked.ref)[0], 410)
+        self.assertEqual(self.collect(picked.ref)[1]["hintCode"], "userSign")
+        self.assertEqual(self.sim.lapse(o.ref)[0], 410)
+        self.assertEqual(self.sim.lapse("9a1b4c5d-0000-4000-8000-000000000000")[0], 404)
+        self.assertEqual(self.sim._ctl("POST", "/orders/%s/lapsed" % o.ref)[0], 404)
+
     def test_cancel_then_collect_is_no_such_order_and_second_cancel_fails(self):
         o = self.sim.start_auth()
         self.assertEqual(self.sim.api("cancel", {"orderRef": o.ref}), (200, {}))
