@@ -8,8 +8,6 @@
 
 #include <curl/curl.h>
 
-#include "config.h"
-#include "creds.h"
 #include "curlinit.h"
 #include "httptls.h"
 #include "log.h"
@@ -17,6 +15,7 @@
 #include "netfacts.h"
 #include "proxy.h"
 #include "resolve.h"
+#include "tlskeep.h"
 #include "util.h"
 
 struct http_session {
@@ -24,7 +23,7 @@ struct http_session {
 	struct curl_slist *headers;
 	struct resolve_pin pin; /* our own lookup of the provider's host */
 	struct net_facts facts;
-	const struct creds *creds;
+	struct httptls tls;
 	struct mid_log *log;
 	char *base;
 	char errbuf[CURL_ERROR_SIZE];
@@ -73,30 +72,6 @@ int http_session_route(struct http_session *s, const struct cfg_route *r)
 	return proxy_apply(s->curl, s->base, r, &s->pin, &s->proxied);
 }
 
-int http_session_mtls(const struct cfg_tls *tls, const char *section,
-		      const char *keep_dir, struct creds *creds,
-		      struct mid_log *log, struct http_session **out)
-{
-	size_t n = strlen(tls->url);
-	char base[600];
-	int r;
-
-	*out = NULL;
-	r = creds_load(tls, section, 1, keep_dir, creds, log);
-	if (r < 0)
-		return r;
-	if ((size_t)snprintf(base, sizeof(base), "%s%s", tls->url,
-			     n && tls->url[n - 1] == '/' ? "" : "/") >=
-	    sizeof(base)) {
-		mid_log_err(log, "[%s] url is too long", section);
-		return MID_E_CONFIG;
-	}
-	r = http_session_new(base, creds, log, out);
-	if (r == 0)
-		r = http_session_route(*out, &tls->route);
-	return r;
-}
-
 /* Appends line to h; on failure frees h (libcurl leaves it with us) and
  * returns NULL. */
 static struct curl_slist *append(struct curl_slist *h, const char *line)
@@ -119,7 +94,8 @@ int http_session_header(struct http_session *s, const char *header)
 }
 
 int http_session_new(const char *base_url, const struct creds *creds,
-		     struct mid_log *log, struct http_session **out)
+		     const char *keep_dir, struct mid_log *log,
+		     struct http_session **out)
 {
 	struct http_session *s;
 	int r = MID_E_INTERNAL;
@@ -133,7 +109,8 @@ int http_session_new(const char *base_url, const struct creds *creds,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return MID_E_NOMEM;
-	s->creds = creds;
+	s->tls.creds = creds;
+	s->tls.keep = tlskeep_new(keep_dir, base_url, creds, log);
 	s->log = log;
 	netfacts_init(&s->facts);
 	s->base = strdup(base_url);
@@ -154,7 +131,7 @@ int http_session_new(const char *base_url, const struct creds *creds,
 	/* the caller's environment must not route us through a proxy */
 	SETOPT(CURLOPT_PROXY, "");
 	SETOPT(CURLOPT_NOPROXY, "*");
-	r = httptls_apply(s->curl, creds, log);
+	r = httptls_apply(s->curl, &s->tls, log);
 	if (r < 0)
 		goto fail;
 	r = MID_E_INTERNAL; /* for the options below */
@@ -353,8 +330,10 @@ int http_send(struct http_session *s, const struct http_call *c,
 	if (r == 0) {
 		rc = curl_easy_perform(s->curl);
 		netfacts_done(&s->facts, s->curl, rc);
-		if (rc != CURLE_OK)
+		if (rc != CURLE_OK) {
+			tlskeep_failed(s->tls.keep);
 			r = transport_error(s, url, rc);
+		}
 	}
 	r = at_deadline(r, deadline_ms);
 	if (r < 0)
@@ -395,6 +374,7 @@ void http_session_free(struct http_session *s)
 	curl_slist_free_all(s->headers);
 	util_freezero(s->buf, s->cap);
 	resolve_pin_free(&s->pin);
+	tlskeep_free(s->tls.keep);
 	free(s->base);
 	free(s);
 }

@@ -26,9 +26,12 @@ struct http_reply {
 
 /* base_url ends with '/'; creds must outlive the session. Without a CA in
  * creds (creds->ca_pem NULL) the server is verified against the system
- * store libcurl was built with, never one the environment names. */
+ * store libcurl was built with, never one the environment names.
+ * keep_dir: the state directory, where a TLS session is kept from one
+ * login to the next when running as root (tlskeep.h); NULL: never. */
 int http_session_new(const char *base_url, const struct creds *creds,
-		     struct mid_log *log, struct http_session **out);
+		     const char *keep_dir, struct mid_log *log,
+		     struct http_session **out);
 
 /* POSTs body to base_url + endpoint as application/json. Ends no later than
  * deadline_ms (monotonic). Transport failures come back as negative codes:
@@ -57,16 +60,6 @@ struct http_call {
 
 int http_send(struct http_session *s, const struct http_call *c,
 	      uint64_t deadline_ms, struct http_reply *rep);
-
-/* A provider's mutual-TLS session: loads the [section]'s client
- * certificate and CA into creds (which must outlive the session) and opens
- * a session at its url (a '/' added if missing), through its proxy if it
- * names one (http_session_route). keep_dir: creds_load's. Returns 0 or
- * MID_E_*. */
-struct cfg_tls;
-int http_session_mtls(const struct cfg_tls *tls, const char *section,
-		      const char *keep_dir, struct creds *creds,
-		      struct mid_log *log, struct http_session **out);
 
 /* Routes the session through the config's proxy (a CONNECT tunnel), unless
  * the URL's host is in its no_proxy list (proxy_bypassed); without a proxy

@@ -6,10 +6,11 @@
 #include "creds.h"
 #include "log.h"
 #include "mid.h"
+#include "tlskeep.h"
 
 static CURLcode on_ssl_ctx(CURL *curl, void *ctx, void *userdata)
 {
-	const struct creds *creds = userdata;
+	const struct httptls *t = userdata;
 	SSL_CTX *sctx = ctx;
 
 	if (SSL_CTX_set_min_proto_version(sctx, TLS1_2_VERSION) != 1)
@@ -19,7 +20,10 @@ static CURLcode on_ssl_ctx(CURL *curl, void *ctx, void *userdata)
 	SSL_CTX_set_keylog_callback(sctx, NULL);
 	/* received plaintext (a QR secret) is wiped from OpenSSL's buffers */
 	SSL_CTX_set_options(sctx, SSL_OP_CLEANSE_PLAINTEXT);
-	return creds_apply(creds, sctx) == 0 ? CURLE_OK : CURLE_SSL_CERTPROBLEM;
+	if (t->keep)
+		tlskeep_attach(t->keep, sctx);
+	return creds_apply(t->creds, sctx) == 0 ? CURLE_OK
+						: CURLE_SSL_CERTPROBLEM;
 }
 
 /* The system store libcurl was built with, named explicitly: left unset,
@@ -51,9 +55,10 @@ static int own_ca(CURL *curl, const struct creds *creds)
 	return 0;
 }
 
-int httptls_apply(CURL *curl, const struct creds *creds, struct mid_log *log)
+int httptls_apply(CURL *curl, const struct httptls *t, struct mid_log *log)
 {
-	int r = creds->ca_pem ? own_ca(curl, creds) : system_store(curl, log);
+	int r =
+	    t->creds->ca_pem ? own_ca(curl, t->creds) : system_store(curl, log);
 
 	if (r < 0)
 		return r;
@@ -63,7 +68,7 @@ int httptls_apply(CURL *curl, const struct creds *creds, struct mid_log *log)
 			     (long)CURL_SSLVERSION_TLSv1_2) != CURLE_OK ||
 	    curl_easy_setopt(curl, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx) !=
 		CURLE_OK ||
-	    curl_easy_setopt(curl, CURLOPT_SSL_CTX_DATA, creds) != CURLE_OK)
+	    curl_easy_setopt(curl, CURLOPT_SSL_CTX_DATA, t) != CURLE_OK)
 		return MID_E_INTERNAL;
 	return 0;
 }

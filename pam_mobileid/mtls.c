@@ -1,12 +1,38 @@
 /* The base of the providers that speak HTTPS with a client certificate. */
 #include "mtls.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "http.h"
+#include "log.h"
 #include "mid.h"
+
+int http_session_mtls(const struct cfg_tls *tls, const char *section,
+		      const char *keep_dir, struct creds *creds,
+		      struct mid_log *log, struct http_session **out)
+{
+	size_t n = strlen(tls->url);
+	char base[600];
+	int r;
+
+	*out = NULL;
+	r = creds_load(tls, section, 1, keep_dir, creds, log);
+	if (r < 0)
+		return r;
+	if ((size_t)snprintf(base, sizeof(base), "%s%s", tls->url,
+			     n && tls->url[n - 1] == '/' ? "" : "/") >=
+	    sizeof(base)) {
+		mid_log_err(log, "[%s] url is too long", section);
+		return MID_E_CONFIG;
+	}
+	r = http_session_new(base, creds, keep_dir, log, out);
+	if (r == 0)
+		r = http_session_route(*out, &tls->route);
+	return r;
+}
 
 int mtls_provider_new(size_t size, const struct cfg_tls *tls,
 		      const char *section, const struct mid_config *cfg,

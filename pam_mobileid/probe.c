@@ -9,6 +9,7 @@
 #include "creds.h"
 #include "http.h"
 #include "mid.h"
+#include "mtls.h"
 #include "toopher.h"
 #include "util.h"
 

@@ -104,7 +104,8 @@ int toopher_api_new(const struct mid_config *cfg, struct mid_log *log,
 		goto fail;
 	snprintf(a->base, n + 2, "%s%s", url,
 		 n && url[n - 1] == '/' ? "" : "/");
-	r = http_session_new(a->base, &a->creds, log, &a->http);
+	r = http_session_new(a->base, &a->creds, cfg->policy.state_dir, log,
+			     &a->http);
 	if (r == 0)
 		r = http_session_route(a->http, &cfg->toopher.route);
 	if (r < 0)

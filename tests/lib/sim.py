@@ -206,6 +206,10 @@ class Sim:
     def reset(self):
         return self._ok("POST", "/reset")
 
+    def tls_forget(self):
+        """New TLS ticket keys: the tickets handed out are refused."""
+        return self._ok("POST", "/tls/forget")
+
     def fault(self, mode, endpoint="*", count=0, **kw):
         spec = {"mode": mode, "endpoint": endpoint, "count": count}
         spec.update(kw)

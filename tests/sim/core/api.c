@@ -153,7 +153,7 @@ void *simcore_api_thread(void *arg)
 	c->rbuf = malloc(SIM_MAX_HEADER_BYTES);
 	if (!c->rbuf || handshake(c) < 0)
 		goto out;
-	c->id = simlog_conn_open(c->client_cn);
+	c->id = simlog_conn_open(c->client_cn, SSL_session_reused(c->ssl));
 	while (simhttp_read_request(c, &rq) > 0 && serve_one(c, &rq))
 		simhttp_request_clear(&rq);
 	simlog_conn_close(c->id);

@@ -1,5 +1,6 @@
 /* simcore: the plain-HTTP control port — health, logs, faults, reset, and
- * whatever routes the app adds (its virtual phone, its order oracle). */
+ * new TLS ticket keys, and whatever routes the app adds (its virtual
+ * phone, its order oracle). */
 #include "simcore.h"
 
 #include <stdio.h>
@@ -7,6 +8,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+
+#include <openssl/rand.h>
 
 static struct json_object *ctl_error(const char *msg)
 {
@@ -46,10 +49,27 @@ static int ctl_fault(const struct simcore_app *app, struct json_object *body,
 	return 200;
 }
 
-static int ctl_route(const struct simcore_app *app,
+/* New TLS session ticket keys: the tickets handed out so far are no
+ * longer taken, as after a restart or a key rotation of a real server. */
+static int ctl_tls_forget(const struct simcore_server *srv,
+			  struct json_object **reply)
+{
+	unsigned char keys[80];
+
+	if (RAND_bytes(keys, sizeof(keys)) != 1 ||
+	    SSL_CTX_set_tlsext_ticket_keys(srv->ctx, keys, sizeof(keys)) != 1) {
+		*reply = ctl_error("cannot set ticket keys");
+		return 500;
+	}
+	*reply = ctl_ok();
+	return 200;
+}
+
+static int ctl_route(const struct simcore_server *srv,
 		     const struct sim_request *rq, struct json_object *body,
 		     struct json_object **reply)
 {
+	const struct simcore_app *app = srv->app;
 	bool get = !strcmp(rq->method, "GET"),
 	     post = !strcmp(rq->method, "POST");
 	const char *p = rq->path;
@@ -80,6 +100,8 @@ static int ctl_route(const struct simcore_app *app,
 	}
 	if (post && !strcmp(p, "/fault"))
 		return ctl_fault(app, body, reply);
+	if (post && !strcmp(p, "/tls/forget"))
+		return ctl_tls_forget(srv, reply);
 	status = app->control ? app->control(rq, body, reply) : 0;
 	if (status)
 		return status;
@@ -115,7 +137,7 @@ static bool serve_one(struct sim_conn *c, const struct sim_request *rq)
 		status = rq->error_status;
 	} else {
 		body = object_body(rq);
-		status = ctl_route(c->srv->app, rq, body, &reply);
+		status = ctl_route(c->srv, rq, body, &reply);
 	}
 	if (c->srv->verbose)
 		sim_log("control %s %s -> %d", rq->method, rq->path, status);

@@ -22,6 +22,7 @@ struct reqlog {
 struct connlog {
 	long id;
 	char client[256];
+	bool resumed; /* a TLS session resumed, not a full handshake */
 	int64_t t_open, t_close;
 	long requests;
 };
@@ -58,7 +59,7 @@ static struct json_object *str_or_null(const char *s)
 	return s && s[0] ? json_object_new_string(s) : NULL;
 }
 
-long simlog_conn_open(const char *client_cn)
+long simlog_conn_open(const char *client_cn, bool resumed)
 {
 	struct connlog *c = calloc(1, sizeof(*c));
 	long id;
@@ -70,6 +71,7 @@ long simlog_conn_open(const char *client_cn)
 		abort();
 	c->id = id = g_next_conn++;
 	snprintf(c->client, sizeof(c->client), "%s", client_cn);
+	c->resumed = resumed;
 	c->t_open = sim_now_ms();
 	c->t_close = -1;
 	g_conns[g_nconns++] = c;
@@ -196,6 +198,8 @@ struct json_object *simlog_connections_json(void)
 		json_object_object_add(s, "id", json_object_new_int64(c->id));
 		json_object_object_add(s, "client",
 				       json_object_new_string(c->client));
+		json_object_object_add(s, "resumed",
+				       json_object_new_boolean(c->resumed));
 		json_object_object_add(s, "t_open_ms",
 				       json_object_new_int64(c->t_open));
 		json_object_object_add(

@@ -26,6 +26,7 @@ struct core_args {
 	const char *listen, *control, *port_file;
 	bool verbose;
 	int64_t date_offset_s;
+	int64_t tickets; /* TLS 1.3 session tickets per full handshake */
 };
 
 struct listener {
@@ -142,6 +143,7 @@ static SSL_CTX *make_ctx(const struct core_args *a)
 	if (!ctx)
 		goto bad;
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_num_tickets(ctx, (size_t)a->tickets);
 	if (SSL_CTX_use_certificate_chain_file(ctx, a->cert) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(ctx, a->key, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1)
@@ -188,14 +190,15 @@ static int write_port_file(const char *path, int api, int control)
 
 static void usage(const struct simcore_app *app)
 {
-	fprintf(
-	    stderr,
-	    "usage: %s --cert server.pem --key server.key "
-	    "[--client-ca clientca.pem]\n"
-	    "  [--listen 127.0.0.1:0] [--control 127.0.0.1:0] "
-	    "[--port-file FILE] [--verbose]\n"
-	    "  [--date-offset-s SECONDS (the Date header, off by that)]\n%s",
-	    app->name, app->usage ? app->usage : "");
+	fprintf(stderr,
+		"usage: %s --cert server.pem --key server.key "
+		"[--client-ca clientca.pem]\n"
+		"  [--listen 127.0.0.1:0] [--control 127.0.0.1:0] "
+		"[--port-file FILE] [--verbose]\n"
+		"  [--date-offset-s SECONDS (the Date header, off by that)]\n"
+		"  [--tickets N (TLS 1.3 session tickets per full handshake; "
+		"2)]\n%s",
+		app->name, app->usage ? app->usage : "");
 }
 
 static int parse_num(const char *s, int64_t *out)
@@ -241,6 +244,7 @@ static void build_options(const struct simcore_app *app, struct option *opts)
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"date-offset-s", required_argument, NULL, 'D'},
+	    {"tickets", required_argument, NULL, 'T'},
 	};
 	size_t n = sizeof(common) / sizeof(common[0]);
 
@@ -267,6 +271,7 @@ static int take_option(const struct simcore_app *app, struct core_args *a,
 	case 'v': a->verbose = true; return 1;
 	case 'h': usage(app); return 0;
 	case 'D': return parse_offset(optarg, &a->date_offset_s);
+	case 'T': return parse_num(optarg, &a->tickets) == 0 ? 1 : -1;
 	default: break;
 	}
 	if (opt >= 256 && opt < 256 + MAX_APP_OPTIONS) {
@@ -282,7 +287,7 @@ static int take_option(const struct simcore_app *app, struct core_args *a,
 static int parse_args(const struct simcore_app *app, int argc, char **argv,
 		      struct core_args *a)
 {
-	struct option opts[9 + MAX_APP_OPTIONS + 1];
+	struct option opts[10 + MAX_APP_OPTIONS + 1];
 	int opt, r;
 
 	build_options(app, opts);
@@ -344,8 +349,8 @@ static int start_listeners(const struct core_args *a, struct listener *api,
 _Noreturn void simcore_main(const struct simcore_app *app, int argc,
 			    char **argv)
 {
-	static struct core_args a = {.listen = "127.0.0.1:0",
-				     .control = "127.0.0.1:0"};
+	static struct core_args a = {
+	    .listen = "127.0.0.1:0", .control = "127.0.0.1:0", .tickets = 2};
 	static struct simcore_server srv;
 	static struct listener api_l = {.handler = simcore_api_thread};
 	static struct listener ctl_l = {.handler = simcore_control_thread};

@@ -89,7 +89,7 @@ void simhttp_conn_close(struct sim_conn *c);
 int simhttp_listen(const char *spec, int *port_out);
 
 /* ---- request and connection log, counters (reqlog.c) ---- */
-long simlog_conn_open(const char *client_cn);
+long simlog_conn_open(const char *client_cn, bool resumed);
 void simlog_conn_close(long id);
 void simlog_handshake_failure(void);
 /* Records an API request; returns its index (-1 when the log is full). */

@@ -1,0 +1,135 @@
+"""The TLS 1.3 session kept in state_dir between logins (doc/security.md,
+"The kept TLS session"): the next login resumes it, never with another
+client certificate, other trust anchors or another URL; a server that
+no longer takes it costs a full handshake, never a failure; a damaged or
+foreign file is ignored and replaced. Through libpam against
+mobileid-sim, whose connection log tells a resumed handshake."""
+import glob
+import os
+import shutil
+import stat
+import unittest
+
+from pamtest import PamCase
+
+RESUMED_LINE = "resumed the TLS session kept in"
+MAGIC = b"MIDTLS13"
+
+
+class TlsKeepTest(PamCase):
+
+    def kept(self, state_dir):
+        return glob.glob(os.path.join(state_dir, "tls-*"))
+
+    def state(self, lg):
+        return os.path.join(lg.dir, "state")
+
+    def login_once(self, lg, s):
+        """One login approved in the app; returns the simulator's one
+        connection: whether it was resumed, and the client it saw."""
+        s.reset()
+        self.approve_in_app(lg, s)
+        conns = s.connections()
+        self.assertEqual(len(conns), 1, conns)
+        resumed = RESUMED_LINE in "\n".join(self.module_log(lg))
+        self.assertEqual(conns[0]["resumed"], resumed, self.module_log(lg))
+        return conns[0]["resumed"], conns[0]["client"]
+
+    def assert_kept_file(self, path):
+        st = os.lstat(path)
+        self.assertTrue(stat.S_ISREG(st.st_mode))
+        self.assertEqual((st.st_uid, stat.S_IMODE(st.st_mode)), (0, 0o600))
+        with open(path, "rb") as f:
+            self.assertTrue(f.read().startswith(MAGIC))
+
+    def test_the_next_login_resumes_and_the_server_still_knows_the_rp(self):
+        s = self.start_sim()
+        lg = self.login(s, args="debug")
+        self.assertEqual(self.login_once(lg, s),
+                         (False, "FP Testcert pam_mobileid"))
+        kept = self.kept(self.state(lg))
+        self.assertEqual(len(kept), 1, kept)
+        self.assert_kept_file(kept[0])
+        for _ in range(2):
+            self.assertEqual(self.login_once(lg, s),
+                             (True, "FP Testcert pam_mobileid"))
+        self.assertEqual(self.only_order(s)["client"],
+                         "FP Testcert pam_mobileid")
+        self.assertEqual(self.kept(self.state(lg)), kept)
+
+    def test_another_client_certificate_is_a_full_handshake(self):
+        s = self.start_sim()
+        lg = self.login(s, args="debug")
+        self.login_once(lg, s)
+        self.assertTrue(self.login_once(lg, s)[0])
+        other = self.login(s, args="debug", general={
+            "state_dir": self.state(lg)}, bankid={
+            "cert": os.path.join(s.certdir, "client2.p12")})
+        self.assertEqual(self.login_once(other, s), (False, "Second RP"))
+        self.assertEqual(self.only_order(s)["client"], "Second RP")
+        self.assertEqual(self.login_once(other, s), (True, "Second RP"))
+
+    def test_other_trust_anchors_or_url_are_a_full_handshake(self):
+        s = self.start_sim()
+        lg = self.login(s, args="debug")
+        self.login_once(lg, s)
+        self.assertTrue(self.login_once(lg, s)[0])
+        both = lg.write("cas.pem", open(os.path.join(s.certdir, "ca.pem"))
+                        .read() + open(os.path.join(s.certdir, "otherca.pem"))
+                        .read(), 0o644)
+        other_ca = self.login(s, args="debug", general={
+            "state_dir": self.state(lg)}, bankid={"ca": both})
+        self.assertFalse(self.login_once(other_ca, s)[0])
+        # the same server by another name is another URL
+        other_url = self.login(s, args="debug", general={
+            "state_dir": self.state(lg)}, bankid={
+            "url": s.api_url.replace("localhost", "LOCALHOST")})
+        self.assertFalse(self.login_once(other_url, s)[0])
+
+    def test_a_session_the_server_forgot_costs_a_full_handshake(self):
+        s = self.start_sim()
+        lg = self.login(s, args="debug")
+        self.login_once(lg, s)
+        self.assertTrue(self.login_once(lg, s)[0])
+        s.tls_forget()
+        self.assertFalse(self.login_once(lg, s)[0])
+        # and the new one is kept
+        self.assertTrue(self.login_once(lg, s)[0])
+
+    def test_a_server_without_tickets_is_served_as_before(self):
+        s = self.start_sim(tickets=0)
+        lg = self.login(s, args="debug")
+        for _ in range(2):
+            self.assertFalse(self.login_once(lg, s)[0])
+        self.assertEqual(self.kept(self.state(lg)), [])
+
+    def test_a_damaged_or_foreign_file_is_ignored_and_replaced(self):
+        s = self.start_sim()
+        lg = self.login(s, args="debug")
+        self.login_once(lg, s)
+        path = self.kept(self.state(lg))[0]
+        good = open(path, "rb").read()
+        # a session of another server, under this one's name
+        s2 = self.start_sim()
+        lg2 = self.login(s2)
+        self.login_once(lg2, s2)
+        foreign = open(self.kept(self.state(lg2))[0], "rb").read()
+        flipped = good[:-40] + bytes([good[-40] ^ 1]) + good[-39:]
+        for damage, data in (("garbage", b"not a session\n"),
+                             ("half", good[:len(good) // 2]),
+                             ("flipped", flipped), ("foreign", foreign),
+                             ("mode", good), ("link", None)):
+            os.unlink(path)
+            if data is None:
+                os.symlink(os.path.join(s.certdir, "ca.pem"), path)
+            else:
+                with open(path, "wb") as f:
+                    f.write(data)
+                os.chmod(path, 0o644 if damage == "mode" else 0o600)
+            self.assertFalse(self.login_once(lg, s)[0], damage)
+            self.assert_kept_file(path)
+            self.assertTrue(self.login_once(lg, s)[0], damage)
+
+
+if __name__ == "__main__":
+    unittest.main()
