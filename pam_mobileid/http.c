@@ -301,6 +301,21 @@ static int set_call(struct http_session *s, const struct http_call *c,
 	return 0;
 }
 
+/* A handshake that offered the kept TLS session and failed sent no
+ * request: it is tried once more with a full handshake, in the time left. */
+static CURLcode perform(struct http_session *s, uint64_t deadline_ms)
+{
+	CURLcode rc = curl_easy_perform(s->curl);
+	uint64_t now = util_now_ms();
+
+	if (rc != CURLE_OK && tlskeep_failed(s->tls.keep) &&
+	    now < deadline_ms &&
+	    curl_easy_setopt(s->curl, CURLOPT_TIMEOUT_MS,
+			     (long)(deadline_ms - now)) == CURLE_OK)
+		rc = curl_easy_perform(s->curl);
+	return rc;
+}
+
 int http_send(struct http_session *s, const struct http_call *c,
 	      uint64_t deadline_ms, struct http_reply *rep)
 {
@@ -328,12 +343,10 @@ int http_send(struct http_session *s, const struct http_call *c,
 	if (r == 0)
 		r = set_call(s, c, url, own, left);
 	if (r == 0) {
-		rc = curl_easy_perform(s->curl);
+		rc = perform(s, deadline_ms);
 		netfacts_done(&s->facts, s->curl, rc);
-		if (rc != CURLE_OK) {
-			tlskeep_failed(s->tls.keep);
+		if (rc != CURLE_OK)
 			r = transport_error(s, url, rc);
-		}
 	}
 	r = at_deadline(r, deadline_ms);
 	if (r < 0)

@@ -291,12 +291,12 @@ static void on_info(const SSL *ssl, int where, int ret)
 			      k->dir);
 }
 
-void tlskeep_failed(struct tlskeep *k)
+bool tlskeep_failed(struct tlskeep *k)
 {
 	struct state st;
 
 	if (!k || !k->offered || k->done)
-		return;
+		return false;
 	/* an empty file is no session: the next login starts afresh */
 	if (state_open(&st, k->dir, k->log) == 0)
 		state_file_put(&st, KEEP_PREFIX, k->id, "", 0);
@@ -308,6 +308,7 @@ void tlskeep_failed(struct tlskeep *k)
 		     "a handshake offering the TLS session kept in "
 		     "%s failed: it is dropped",
 		     k->dir);
+	return true;
 }
 
 void tlskeep_attach(struct tlskeep *k, SSL_CTX *ctx)

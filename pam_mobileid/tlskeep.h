@@ -7,6 +7,7 @@
 #ifndef MID_TLSKEEP_H
 #define MID_TLSKEEP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -35,9 +36,10 @@ void tlskeep_free(struct tlskeep *k);
 void tlskeep_attach(struct tlskeep *k, SSL_CTX *ctx);
 
 /* After a failed request: when its handshake offered the kept session
- * and did not finish, the session is dropped, here and in dir, so that
- * neither this login's next connection nor the next login offers it. */
-void tlskeep_failed(struct tlskeep *k);
+ * and did not finish (so no request was sent), the session is dropped,
+ * here and in dir, so that neither a retry nor the next login offers it:
+ * true. false when the failure had nothing to do with it. */
+bool tlskeep_failed(struct tlskeep *k);
 
 /* The parser of a kept file (also for the fuzz target): the session when
  * data is a file with this tag holding a TLS 1.3 session that is

@@ -210,6 +210,10 @@ class Sim:
         """New TLS ticket keys: the tickets handed out are refused."""
         return self._ok("POST", "/tls/forget")
 
+    def tls_break_resumption(self):
+        """Until reset: a handshake offering our ticket is aborted."""
+        return self._ok("POST", "/tls/break-resumption")
+
     def fault(self, mode, endpoint="*", count=0, **kw):
         spec = {"mode": mode, "endpoint": endpoint, "count": count}
         spec.update(kw)

@@ -6,7 +6,6 @@ foreign file is ignored and replaced. Through libpam against
 mobileid-sim, whose connection log tells a resumed handshake."""
 import glob
 import os
-import shutil
 import stat
 import unittest
 
@@ -14,6 +13,11 @@ from pamtest import PamCase
 
 RESUMED_LINE = "resumed the TLS session kept in"
 MAGIC = b"MIDTLS13"
+
+
+def read(*path, mode="r"):
+    with open(os.path.join(*path), mode) as f:
+        return f.read()
 
 
 class TlsKeepTest(PamCase):
@@ -74,9 +78,8 @@ class TlsKeepTest(PamCase):
         lg = self.login(s, args="debug")
         self.login_once(lg, s)
         self.assertTrue(self.login_once(lg, s)[0])
-        both = lg.write("cas.pem", open(os.path.join(s.certdir, "ca.pem"))
-                        .read() + open(os.path.join(s.certdir, "otherca.pem"))
-                        .read(), 0o644)
+        both = lg.write("cas.pem", read(s.certdir, "ca.pem") +
+                        read(s.certdir, "otherca.pem"), 0o644)
         other_ca = self.login(s, args="debug", general={
             "state_dir": self.state(lg)}, bankid={"ca": both})
         self.assertFalse(self.login_once(other_ca, s)[0])
@@ -96,6 +99,23 @@ class TlsKeepTest(PamCase):
         # and the new one is kept
         self.assertTrue(self.login_once(lg, s)[0])
 
+    def test_a_failed_resumption_is_dropped_and_the_login_goes_on(self):
+        s = self.start_sim()
+        lg = self.login(s, args="debug")
+        self.login_once(lg, s)
+        path = self.kept(self.state(lg))[0]
+        s.reset()
+        s.tls_break_resumption()
+        self.approve_in_app(lg, s)
+        self.assert_log_names(lg, "a handshake offering the TLS session "
+                              "kept in", "failed: it is dropped")
+        # the aborted handshake, then one full handshake for the login
+        self.assertEqual(s.stats()["handshake_failures"], 1)
+        self.assertEqual([c["resumed"] for c in s.connections()], [False])
+        # the new session of that full handshake is kept
+        self.assert_kept_file(path)
+        self.assertTrue(self.login_once(lg, s)[0])
+
     def test_a_server_without_tickets_is_served_as_before(self):
         s = self.start_sim(tickets=0)
         lg = self.login(s, args="debug")
@@ -108,12 +128,12 @@ class TlsKeepTest(PamCase):
         lg = self.login(s, args="debug")
         self.login_once(lg, s)
         path = self.kept(self.state(lg))[0]
-        good = open(path, "rb").read()
+        good = read(path, mode="rb")
         # a session of another server, under this one's name
         s2 = self.start_sim()
         lg2 = self.login(s2)
         self.login_once(lg2, s2)
-        foreign = open(self.kept(self.state(lg2))[0], "rb").read()
+        foreign = read(self.kept(self.state(lg2))[0], mode="rb")
         flipped = good[:-40] + bytes([good[-40] ^ 1]) + good[-39:]
         for damage, data in (("garbage", b"not a session\n"),
                              ("half", good[:len(good) // 2]),

@@ -65,6 +65,31 @@ static int ctl_tls_forget(const struct simcore_server *srv,
 	return 200;
 }
 
+SSL_TICKET_RETURN simcore_ticket_decrypted(SSL *ssl, SSL_SESSION *ss,
+					   const unsigned char *name,
+					   size_t name_len,
+					   SSL_TICKET_STATUS status, void *arg)
+{
+	const struct simcore_server *srv = arg;
+
+	(void)ssl;
+	(void)ss;
+	(void)name;
+	(void)name_len;
+	switch (status) {
+	case SSL_TICKET_SUCCESS:
+	case SSL_TICKET_SUCCESS_RENEW:
+		if (atomic_load(&srv->break_resumption))
+			return SSL_TICKET_RETURN_ABORT;
+		return status == SSL_TICKET_SUCCESS
+			   ? SSL_TICKET_RETURN_USE
+			   : SSL_TICKET_RETURN_USE_RENEW;
+	case SSL_TICKET_EMPTY:
+	case SSL_TICKET_NO_DECRYPT: return SSL_TICKET_RETURN_IGNORE_RENEW;
+	default: return SSL_TICKET_RETURN_IGNORE;
+	}
+}
+
 static int ctl_route(const struct simcore_server *srv,
 		     const struct sim_request *rq, struct json_object *body,
 		     struct json_object **reply)
@@ -94,6 +119,8 @@ static int ctl_route(const struct simcore_server *srv,
 		return 200;
 	}
 	if (post && !strcmp(p, "/reset")) {
+		atomic_store(&((struct simcore_server *)srv)->break_resumption,
+			     false);
 		ctl_reset(app);
 		*reply = ctl_ok();
 		return 200;
@@ -102,6 +129,12 @@ static int ctl_route(const struct simcore_server *srv,
 		return ctl_fault(app, body, reply);
 	if (post && !strcmp(p, "/tls/forget"))
 		return ctl_tls_forget(srv, reply);
+	if (post && !strcmp(p, "/tls/break-resumption")) {
+		atomic_store(&((struct simcore_server *)srv)->break_resumption,
+			     true);
+		*reply = ctl_ok();
+		return 200;
+	}
 	status = app->control ? app->control(rq, body, reply) : 0;
 	if (status)
 		return status;

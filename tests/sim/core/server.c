@@ -373,6 +373,8 @@ _Noreturn void simcore_main(const struct simcore_app *app, int argc,
 			app->name);
 		goto out;
 	}
+	SSL_CTX_set_session_ticket_cb(srv.ctx, NULL, simcore_ticket_decrypted,
+				      &srv);
 	api_l.srv = ctl_l.srv = &srv;
 	if (start_listeners(&a, &api_l, &ctl_l) < 0)
 		goto out;

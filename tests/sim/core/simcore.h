@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 #include <openssl/ssl.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -195,7 +196,17 @@ struct simcore_server {
 	SSL_CTX *ctx; /* API TLS context: server cert, client CA required */
 	bool verbose;
 	int64_t date_offset_s; /* --date-offset-s: a server clock that is off */
+	/* POST /tls/break-resumption: a handshake offering a ticket of ours
+	 * is aborted (a server whose resumption is broken); /reset ends it */
+	atomic_bool break_resumption;
 };
+
+/* The API context's ticket callback (control.c): tickets are taken as
+ * OpenSSL would, unless srv (arg) breaks resumption. */
+SSL_TICKET_RETURN simcore_ticket_decrypted(SSL *ssl, SSL_SESSION *ss,
+					   const unsigned char *name,
+					   size_t name_len,
+					   SSL_TICKET_STATUS status, void *arg);
 
 /* Parses the common and the app's options, listens and serves until
  * SIGTERM/SIGINT; never returns. */
