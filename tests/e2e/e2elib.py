@@ -2,7 +2,7 @@
 
 Python 3 standard library only (run with /usr/bin/python3).  Everything this
 module creates on the machine (users, /etc/pam.d files, sudoers drop-ins,
-sshd copies, tmux servers, daemons, a /dev/log catcher) is registered with
+sshd copies, tmux servers, daemons, a syslog catcher) is registered with
 CLEANUP and removed in reverse order at test tear-down and again at exit,
 even when a test fails or the run is interrupted (SIGTERM/SIGHUP from ctest's
 timeout are turned into an orderly exit).
@@ -401,7 +401,8 @@ class Sshd:
         privsep_dir()
         run([self.binary, "-t", "-f", self.config])
         self.logf = open(self.log_path, "w")
-        self.proc = subprocess.Popen([self.binary, "-D", "-e", "-f", self.config],
+        # its PAM processes log to the test class's catcher, if any
+        self.proc = subprocess.Popen(logged([self.binary, "-D", "-e", "-f", self.config]),
                                      stdout=self.logf, stderr=subprocess.STDOUT)
         CLEANUP.push(self.stop, "sshd")
         wait_until(lambda: "Server listening" in self.log(), 10, what="sshd listening")
@@ -463,83 +464,169 @@ def with_pam_overlay(service, pam_file, cmd):
 
 
 # --------------------------------------------------------------------------
-# syslog catcher: the module logs through pam_syslog; this sandbox has no
-# syslog daemon, so catch /dev/log ourselves when nobody else does.
+# syslog catcher: the module logs through pam_syslog, that is glibc's
+# syslog(3) on the datagram socket /dev/log, a path no program can be told
+# otherwise. Each run catches its own programs' lines on a socket of its
+# own, which they see at /dev/log in a mount namespace of their own
+# (SyslogCatcher.argv, .shell, logged()): the machine's /dev/log is only
+# the mount point, so runs going on at the same time (or a syslog daemon)
+# never take each other's lines.
 
-def _stale_socket(path):
-    """PATH is a socket nobody reads (a run killed with SIGKILL left it)."""
+DEVLOG = "/dev/log"
+_CATCHER = []   # the catcher of the test class running now, if any
+
+
+def _proc_start(pid):
+    """When process pid started (clock ticks since boot); None if gone."""
     try:
-        if not stat.S_ISSOCK(os.stat(path).st_mode):
-            return False
-    except OSError:
-        return False
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    try:
-        s.connect(path)
-        return False
-    except ConnectionRefusedError:
-        return True
-    except OSError:
-        return False
-    finally:
-        s.close()
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(") ", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
 
 
-class SyslogCatcher:
-    """.sock is None when a syslog daemon, or another e2e run going on at
-    the same time, owns /dev/log: then .lines stays empty."""
+class _DevlogMountPoint:
+    """/dev/log stays while any run mounts its socket on it (unlinking a
+    mount point detaches the mounts on it in every namespace). When there
+    is none, the first run puts an empty file there and the last one
+    removes it; every run says so in a file under safedir, named by its
+    pid and start time, so one killed on the way counts no more."""
 
     def __init__(self):
-        self.lines = []
-        self.sock = None
         if LIB_DIR not in sys.path:
             sys.path.insert(0, LIB_DIR)
         import safedir   # noqa: E402
-        with open(os.path.join(safedir.base(), "devlog.lock"), "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)       # one catcher at a time takes it
-            if os.path.lexists("/dev/log") and not _stale_socket("/dev/log"):
-                return          # a real syslog daemon or another run owns it; leave it alone
-            remove_file("/dev/log")
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-            try:
-                sock.bind("/dev/log")
-            except OSError:     # a run with an older harness bound it just now
-                sock.close()
+        self.lock_path = os.path.join(safedir.base(), "devlog.lock")
+        self.dir = os.path.join(safedir.base(), "devlog.users")
+        os.makedirs(self.dir, 0o700, exist_ok=True)
+        self.mine = os.path.join(self.dir, "%d-%s-%s" % (
+            os.getpid(), _proc_start(os.getpid()), secrets.token_hex(4)))
+        self.record = os.path.join(self.dir, "placeholder")
+        with self._locked():
+            write_file(self.mine, "", 0o600)
+            if not os.path.lexists(DEVLOG):
+                fd = os.open(DEVLOG, os.O_WRONLY | os.O_CREAT | os.O_EXCL |
+                             os.O_NOFOLLOW, 0o644)
+                os.close(fd)
+                write_file(self.record, str(os.lstat(DEVLOG).st_ino), 0o600)
+
+    def _locked(self):
+        lock = open(self.lock_path, "a")
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return lock
+
+    def _others(self):
+        """Users still alive, other than this one."""
+        alive = 0
+        for name in os.listdir(self.dir):
+            parts = name.split("-")
+            path = os.path.join(self.dir, name)
+            if len(parts) != 3 or path == self.mine:
+                continue
+            if _proc_start(int(parts[0])) == parts[1]:
+                alive += 1
+            else:
+                remove_file(path)
+        return alive
+
+    def leave(self):
+        with self._locked():
+            remove_file(self.mine)
+            if self._others():
                 return
-            self.sock = sock
-            os.chmod("/dev/log", 0o666)
-        self._ino = os.stat("/dev/log").st_ino
-        CLEANUP.push(self.close, "/dev/log catcher")
+            try:
+                with open(self.record) as f:
+                    ino = int(f.read())
+                st = os.lstat(DEVLOG)
+            except (OSError, ValueError):
+                return
+            if st.st_ino == ino and stat.S_ISREG(st.st_mode) and st.st_size == 0:
+                os.unlink(DEVLOG)
+            remove_file(self.record)
+
+
+class SyslogCatcher:
+    """This run's own syslog: every line a program started through argv(),
+    shell() or logged() sends to /dev/log, in .lines and text()."""
+
+    MOUNT = 'mount --bind "$0" %s && exec "$@"' % DEVLOG
+
+    def __init__(self):
+        self.lines = []
+        self._lock = threading.Lock()
+        self.path = os.path.join(tmpdir("mide2e-syslog-"), "log")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        os.chmod(self.path, 0o666)
+        self.sock.setblocking(False)
+        self._mount_point = _DevlogMountPoint()
+        CLEANUP.push(self.close, "syslog catcher " + self.path)
+        _CATCHER[:] = [self]
+        # a reader keeps the socket's short queue (10 datagrams) from
+        # blocking a program that logs
         self._t = threading.Thread(target=self._loop, daemon=True)
         self._t.start()
 
+    def argv(self, argv):
+        """argv in a mount namespace of its own where /dev/log is this
+        catcher's socket (exec'd: its pid is the program's)."""
+        return ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                self.MOUNT, self.path] + list(argv)
+
+    def shell(self, cmd):
+        """The same for a shell command line."""
+        return "exec " + shell_join(self.argv(["sh", "-c", cmd]))
+
     def _loop(self):
-        sock = self.sock
+        import select
         while True:
+            with self._lock:
+                if self.sock is None:
+                    return
+                fd = self.sock.fileno()
             try:
-                data = sock.recv(65536)
-            except OSError:
+                select.select([fd], [], [], 0.5)
+            except (OSError, ValueError):
                 return
-            self.lines.append(data.decode("utf-8", "replace"))
+            self._drain()
+
+    def _drain(self):
+        with self._lock:
+            while self.sock is not None:
+                try:
+                    data = self.sock.recv(65536)
+                except OSError:   # BlockingIOError: nothing queued
+                    return
+                self.lines.append(data.decode("utf-8", "replace"))
 
     def text(self):
+        """Every line so far, including all that a program which has
+        ended sent (they wait in the socket until read here)."""
+        self._drain()
         return "\n".join(self.lines)
 
     def close(self):
-        if self.sock is not None:
-            # every line for the suite-wide check that no log holds a
-            # secret (tests/lib/logarchive.py)
-            if LIB_DIR not in sys.path:
-                sys.path.insert(0, LIB_DIR)
-            import logarchive  # noqa: E402
-            logarchive.keep("e2e-syslog", self.lines)
-            try:
-                if os.stat("/dev/log").st_ino == self._ino:
-                    os.unlink("/dev/log")
-            except FileNotFoundError:
-                pass
+        if self.sock is None:
+            return
+        self._drain()
+        with self._lock:
             self.sock.close()
             self.sock = None
+        if _CATCHER == [self]:
+            _CATCHER[:] = []
+        self._mount_point.leave()
+        # every line for the suite-wide check that no log holds a
+        # secret (tests/lib/logarchive.py)
+        if LIB_DIR not in sys.path:
+            sys.path.insert(0, LIB_DIR)
+        import logarchive  # noqa: E402
+        logarchive.keep("e2e-syslog", self.lines)
+
+
+def logged(argv):
+    """argv as the running test class's syslog catcher has it run (as is
+    when the class has none)."""
+    return _CATCHER[0].argv(argv) if _CATCHER else argv
 
 
 # --------------------------------------------------------------------------

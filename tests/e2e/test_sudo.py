@@ -42,7 +42,8 @@ class SudoE2E(L.E2ECase):
         cmd = ("echo '$ sudo id -un'; exec setpriv --reuid=%d --regid=%d --init-groups env -i HOME=%s PATH=/usr/bin:/bin "
                "LANG=C.UTF-8 TERM=tmux sudo -k /usr/bin/id -un"
                % (self.user.uid, self.user.gid, self.user.home))
-        return self.tmux(cmd, **kw)
+        # in a namespace where /dev/log is this run's own catcher
+        return self.tmux(self.syslog.shell(cmd), **kw)
 
     def finish(self, t, what):
         self.dump("sudo-%s.txt" % what, t.capture(history=True))
@@ -178,9 +179,11 @@ class SudoE2E(L.E2ECase):
         orders = self.stack.orders()
         self.assertEqual(len(orders), 1, "a retry after the hangup: %s" % orders)
         self.assertTrue(orders[0]["cancelled"], orders[0])
+        # sudo has ended: every line it sent waits in the catcher's socket
         log = self.syslog.text()
-        self.assertIn("signal %d: order cancelled" % signal.SIGHUP, log)
-        self.assertIn("interrupted: ", log)
+        mine = "pam_mobileid(%s:auth): " % self.service
+        self.assertIn(mine + "signal %d: order cancelled" % signal.SIGHUP, log)
+        self.assertIn(mine + "interrupted: ", log)
 
 
 class SudoRecommendedE2E(L.E2ECase):
