@@ -237,10 +237,10 @@ static void save(struct tlskeep *k, SSL_SESSION *s)
 	size_t len = 0;
 	int r = tlskeep_format(s, k->tag, &data, &len);
 
-	if (r == 0)
-		r = state_open(&st, k->dir, k->log);
 	if (r == 0) {
-		r = state_file_put(&st, KEEP_PREFIX, k->id, data, len);
+		r = state_open(&st, k->dir, k->log);
+		if (r == 0)
+			r = state_file_put(&st, KEEP_PREFIX, k->id, data, len);
 		state_close(&st);
 	}
 	OPENSSL_clear_free(data, len);

@@ -9,7 +9,7 @@ secs=${1:-60}
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 build=${MID_FUZZ_BUILD:-$src/build-fuzz}
-targets=${*:-fuzz_config fuzz_args fuzz_usermap fuzz_pnr fuzz_collect fuzz_oauth1 fuzz_passbyme fuzz_toopher fuzz_audit fuzz_xmlsig}
+targets=${*:-fuzz_config fuzz_args fuzz_usermap fuzz_pnr fuzz_collect fuzz_oauth1 fuzz_passbyme fuzz_toopher fuzz_credcache fuzz_audit fuzz_xmlsig fuzz_tlskeep}
 out=$build/fuzz-out
 
 CC=clang cmake -S "$src" -B "$build" -DMID_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || exit 2
