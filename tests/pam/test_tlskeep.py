@@ -7,9 +7,10 @@ mobileid-sim, whose connection log tells a resumed handshake."""
 import glob
 import os
 import stat
+import subprocess
 import unittest
 
-from pamtest import PamCase
+from pamtest import PamCase, module_path
 
 RESUMED_LINE = "resumed the TLS session kept in"
 MAGIC = b"MIDTLS13"
@@ -115,6 +116,23 @@ class TlsKeepTest(PamCase):
         # the new session of that full handshake is kept
         self.assert_kept_file(path)
         self.assertTrue(self.login_once(lg, s)[0])
+
+    def test_the_probe_never_offers_the_kept_session(self):
+        # mobileid check --probe tests the full handshake, our
+        # certificate included: a resumed one would prove neither
+        s = self.start_sim()
+        lg = self.login(s, args="debug")
+        self.login_once(lg, s)
+        self.assertTrue(self.login_once(lg, s)[0])
+        s.reset()
+        tool = os.path.join(os.path.dirname(os.path.dirname(module_path())),
+                            "pam_mobileid", "mobileid")
+        p = subprocess.run([tool, "check", "--probe", "-c", lg.conf],
+                           capture_output=True, text=True, timeout=60,
+                           stdin=subprocess.DEVNULL)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual([(c["resumed"], c["client"]) for c in s.connections()],
+                         [(False, "FP Testcert pam_mobileid")])
 
     def test_a_server_without_tickets_is_served_as_before(self):
         s = self.start_sim(tickets=0)
