@@ -158,6 +158,8 @@ def run(st, n, delay, poll):
         "cpu_ms_per_login": (rusage[0] + rusage[1]) / 1e3 / n if rusage else float("nan"),
         "nvcsw_per_login": rusage[2] / n if rusage else float("nan"),
         "tls_per_login": (st.s.stats()["connections"] - before) / n,
+        # connections that resumed the TLS session kept in state_dir
+        "resumed_share": sum(1 for c in st.s.connections() if c["resumed"]) / n,
         "wall_s": wall, "load": os.getloadavg()[0],
     }
 
@@ -167,15 +169,15 @@ def print_table(rows, delay, poll):
           "first QR frame, before the collect due %.0f s after the order's creation; poll %d s"
           % (delay - poll / 2, delay, poll))
     print("| in flight | failed | beyond the delay p50 | p99 | max | phone late "
-          "| first QR p50 | p99 | CPU/login | vol. cs/login | TLS/login | wall | load |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| first QR p50 | p99 | CPU/login | vol. cs/login | TLS/login | resumed | wall | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print("| %d | %d | %.2f s | %.2f s | %.2f s | %d | %.2f s | %.2f s | %.1f ms | %.0f "
-              "| %.2f | %.0f s | %.1f |"
+              "| %.2f | %.0f%% | %.0f s | %.1f |"
               % (r["n"], r["failed"], r["beyond_p50"], r["beyond_p99"], r["beyond_max"],
                  r["phone_late"], r["first_qr_p50"], r["first_qr_p99"],
                  r["cpu_ms_per_login"], r["nvcsw_per_login"], r["tls_per_login"],
-                 r["wall_s"], r["load"]))
+                 100 * r["resumed_share"], r["wall_s"], r["load"]))
     for r in rows:
         for k, v in sorted(r["why"].items()):
             print("  %d in flight, %d failed with %s" % (r["n"], v, k))
