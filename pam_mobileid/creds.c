@@ -160,6 +160,8 @@ static int check_cert(struct creds *c, const char *path, struct mid_log *log)
 	return 0;
 }
 
+/* Every certificate of the CA file, parsed once: they become the TLS
+ * store (httptls.c), so libcurl never parses the file again. */
 static int load_ca(const char *path, struct creds *c, struct mid_log *log)
 {
 	BIO *bio;
@@ -171,17 +173,32 @@ static int load_ca(const char *path, struct creds *c, struct mid_log *log)
 	if (r < 0)
 		return r;
 	bio = BIO_new_mem_buf(c->ca_pem, (int)c->ca_len);
-	if (!bio)
+	c->ca_certs = sk_X509_new_null();
+	if (!bio || !c->ca_certs) {
+		BIO_free(bio);
 		return MID_E_NOMEM;
-	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	}
+	/* as many as CREDS_MAX_FILE holds */
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)))
+		if (!sk_X509_push(c->ca_certs, x)) {
+			X509_free(x);
+			r = MID_E_NOMEM;
+			break;
+		}
+	/* the end of the file, or a block that is not a certificate */
+	if (r == 0 &&
+	    ERR_GET_REASON(ERR_peek_last_error()) != PEM_R_NO_START_LINE)
+		r = MID_E_CONFIG;
 	BIO_free(bio);
 	ERR_clear_error();
-	if (!x) {
-		mid_log_err(log, "%s: no certificate in CA file", path);
+	if (r == MID_E_CONFIG || sk_X509_num(c->ca_certs) == 0) {
+		mid_log_err(log, "%s: %s", path,
+			    sk_X509_num(c->ca_certs) == 0
+				? "no certificate in CA file"
+				: "a damaged certificate in CA file");
 		return MID_E_CONFIG;
 	}
-	X509_free(x);
-	return 0;
+	return r;
 }
 
 /* A PKCS#12 file through the decrypted copy kept in keep_dir (root only:
@@ -313,6 +330,7 @@ void creds_free(struct creds *c)
 	X509_free(c->cert);
 	EVP_PKEY_free(c->key);
 	sk_X509_pop_free(c->chain, X509_free);
+	sk_X509_pop_free(c->ca_certs, X509_free);
 	free(c->ca_pem);
 	memset(c, 0, sizeof(*c));
 }

@@ -17,6 +17,7 @@ struct creds {
 	STACK_OF(X509) * chain; /* intermediates from the PKCS#12 */
 	char *ca_pem;		/* the only trust anchor(s), PEM */
 	size_t ca_len;
+	STACK_OF(X509) * ca_certs;     /* the same, parsed */
 	long not_after_days;	       /* days until the client cert expires */
 	char not_after[CREDS_DAY_MAX]; /* the day it expires, UTC */
 };

@@ -25,7 +25,7 @@ struct http_reply {
 };
 
 /* base_url ends with '/'; creds must outlive the session. Without a CA in
- * creds (creds->ca_pem NULL) the server is verified against the system
+ * creds (creds->ca_certs NULL) the server is verified against the system
  * store libcurl was built with, never one the environment names.
  * keep_dir: the state directory, where a TLS session is kept from one
  * login to the next when running as root (tlskeep.h); NULL: never. */

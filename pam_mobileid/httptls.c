@@ -8,6 +8,28 @@
 #include "mid.h"
 #include "tlskeep.h"
 
+/* A new store in place of libcurl's, holding the configured CA's
+ * certificates (parsed once, by creds_load) and nothing else, whatever
+ * libcurl's build would fall back to. Its checks are libcurl's defaults:
+ * the trusted store first, a configured intermediate as an anchor. */
+static int own_store(SSL_CTX *ctx, const struct creds *creds)
+{
+	X509_STORE *store = X509_STORE_new();
+	int ok = store != NULL &&
+		 X509_STORE_set_flags(store, X509_V_FLAG_TRUSTED_FIRST |
+						 X509_V_FLAG_PARTIAL_CHAIN);
+
+	for (int i = 0; ok && i < sk_X509_num(creds->ca_certs); i++)
+		ok = X509_STORE_add_cert(store,
+					 sk_X509_value(creds->ca_certs, i));
+	if (!ok) {
+		X509_STORE_free(store);
+		return -1;
+	}
+	SSL_CTX_set_cert_store(ctx, store); /* frees libcurl's */
+	return 0;
+}
+
 static CURLcode on_ssl_ctx(CURL *curl, void *ctx, void *userdata)
 {
 	const struct httptls *t = userdata;
@@ -20,6 +42,8 @@ static CURLcode on_ssl_ctx(CURL *curl, void *ctx, void *userdata)
 	SSL_CTX_set_keylog_callback(sctx, NULL);
 	/* received plaintext (a QR secret) is wiped from OpenSSL's buffers */
 	SSL_CTX_set_options(sctx, SSL_OP_CLEANSE_PLAINTEXT);
+	if (t->creds->ca_certs && own_store(sctx, t->creds) < 0)
+		return CURLE_OUT_OF_MEMORY;
 	if (t->keep)
 		tlskeep_attach(t->keep, sctx);
 	return creds_apply(t->creds, sctx) == 0 ? CURLE_OK
@@ -43,22 +67,19 @@ static int system_store(CURL *curl, struct mid_log *log)
 	return 0;
 }
 
-/* The configured CA is the only trust anchor: no system store. */
-static int own_ca(CURL *curl, const struct creds *creds)
+/* The configured CA is the only trust anchor: libcurl loads no file, and
+ * own_store() gives the context a store of the certificates creds holds. */
+static int own_ca(CURL *curl)
 {
-	struct curl_blob ca = {creds->ca_pem, creds->ca_len, CURL_BLOB_COPY};
-
 	if (curl_easy_setopt(curl, CURLOPT_CAINFO, NULL) != CURLE_OK ||
-	    curl_easy_setopt(curl, CURLOPT_CAPATH, NULL) != CURLE_OK ||
-	    curl_easy_setopt(curl, CURLOPT_CAINFO_BLOB, &ca) != CURLE_OK)
+	    curl_easy_setopt(curl, CURLOPT_CAPATH, NULL) != CURLE_OK)
 		return MID_E_INTERNAL;
 	return 0;
 }
 
 int httptls_apply(CURL *curl, const struct httptls *t, struct mid_log *log)
 {
-	int r =
-	    t->creds->ca_pem ? own_ca(curl, t->creds) : system_store(curl, log);
+	int r = t->creds->ca_certs ? own_ca(curl) : system_store(curl, log);
 
 	if (r < 0)
 		return r;

@@ -73,7 +73,7 @@ static int hash_trust(EVP_MD_CTX *md, const struct creds *c)
 {
 	const curl_version_info_data *v;
 
-	if (c->ca_pem)
+	if (c->ca_certs)
 		return hash_str(md, "ca") &&
 		       hash_bytes(md, c->ca_pem, c->ca_len);
 	v = curl_version_info(CURLVERSION_NOW);

@@ -43,6 +43,40 @@ class ServerCertificateTest(PamCase):
                                    "key": "server-otherca.key"})
 
 
+class CaFileTest(PamCase):
+    """Every certificate of the `ca` file is a trust anchor, parsed once by
+    the module (no other store behind it); a damaged one is a config
+    error before any connection."""
+
+    def ca_file(self, lg, *parts):
+        text = ""
+        for p in parts:
+            if p.endswith(".pem"):
+                with open(os.path.join(CERTS, p)) as f:
+                    p = f.read()
+            text += p
+        return lg.write("cas.pem", text, 0o644)
+
+    def test_every_certificate_of_the_ca_file_is_an_anchor(self):
+        s = self.start_sim()
+        lg = self.login(s)
+        # the server's CA second, after an unrelated one
+        lg = self.login(s, bankid={"ca": self.ca_file(lg, "otherca.pem",
+                                                      "ca.pem")})
+        self.approve_in_app(lg, s)
+
+    def test_a_damaged_certificate_in_the_ca_file_is_a_config_error(self):
+        s = self.start_sim()
+        lg = self.login(s)
+        lg = self.login(s, bankid={"ca": self.ca_file(
+            lg, "ca.pem", "-----BEGIN CERTIFICATE-----\nMIIBAAAA\n"
+            "-----END CERTIFICATE-----\n")})
+        self.assertEqual(self.run_login(lg), "PAM_SERVICE_ERR")
+        self.assertEqual(s.connections(), [])
+        self.assert_no_request(s)
+        self.assert_log_names(lg, "a damaged certificate in CA file")
+
+
 class ClientCertificateTest(PamCase):
 
     def test_missing_client_certificate_is_a_config_error_and_sends_nothing(self):
