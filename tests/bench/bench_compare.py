@@ -330,7 +330,10 @@ def main():
         phone.join(2)
         if crowd:  # every thread: new ones inherit the accepting thread's
             for tid in os.listdir("/proc/%d/task" % s.proc.pid):
-                os.setpriority(os.PRIO_PROCESS, int(tid), a.sim_nice)
+                try:
+                    os.setpriority(os.PRIO_PROCESS, int(tid), a.sim_nice)
+                except ProcessLookupError:
+                    pass  # a connection's thread that has just ended
         for n in crowd:
             crowd_rows.append(bench_crowd.run(st, n, a.crowd_delay, a.poll))
     finally:
