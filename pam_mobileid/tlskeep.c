@@ -230,19 +230,26 @@ void tlskeep_free(struct tlskeep *k)
 	free(k);
 }
 
-static void save(struct tlskeep *k, SSL_SESSION *s)
+/* Writes the kept file (a new one renamed over the old); 0 or < 0. */
+static int put(struct tlskeep *k, const void *data, size_t len)
 {
 	struct state st;
+	int r = state_open(&st, k->dir, k->log);
+
+	if (r == 0)
+		r = state_file_put(&st, KEEP_PREFIX, k->id, data, len);
+	state_close(&st);
+	return r;
+}
+
+static void save(struct tlskeep *k, SSL_SESSION *s)
+{
 	unsigned char *data = NULL;
 	size_t len = 0;
 	int r = tlskeep_format(s, k->tag, &data, &len);
 
-	if (r == 0) {
-		r = state_open(&st, k->dir, k->log);
-		if (r == 0)
-			r = state_file_put(&st, KEEP_PREFIX, k->id, data, len);
-		state_close(&st);
-	}
+	if (r == 0)
+		r = put(k, data, len);
 	OPENSSL_clear_free(data, len);
 	k->saved = r == 0;
 	if (r != 0)
@@ -293,14 +300,10 @@ static void on_info(const SSL *ssl, int where, int ret)
 
 bool tlskeep_failed(struct tlskeep *k)
 {
-	struct state st;
-
 	if (!k || !k->offered || k->done)
 		return false;
 	/* an empty file is no session: the next login starts afresh */
-	if (state_open(&st, k->dir, k->log) == 0)
-		state_file_put(&st, KEEP_PREFIX, k->id, "", 0);
-	state_close(&st);
+	put(k, "", 0);
 	SSL_SESSION_free(k->kept);
 	k->kept = NULL;
 	k->offered = false;
