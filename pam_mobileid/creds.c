@@ -166,7 +166,7 @@ static int load_ca(const char *path, struct creds *c, struct mid_log *log)
 {
 	BIO *bio;
 	X509 *x;
-	int r;
+	int r, e;
 
 	r = file_read(path, FILE_PUBLIC, CREDS_MAX_FILE, &c->ca_pem, &c->ca_len,
 		      NULL, log);
@@ -185,10 +185,11 @@ static int load_ca(const char *path, struct creds *c, struct mid_log *log)
 			r = MID_E_NOMEM;
 			break;
 		}
-	/* the end of the file, or a block that is not a certificate */
-	if (r == 0 &&
-	    ERR_GET_REASON(ERR_peek_last_error()) != PEM_R_NO_START_LINE)
-		r = MID_E_CONFIG;
+	/* the end of the file, or a block that is not a certificate (or
+	 * memory running out on the way) */
+	e = ERR_GET_REASON(ERR_peek_last_error());
+	if (r == 0 && e != PEM_R_NO_START_LINE)
+		r = e == ERR_R_MALLOC_FAILURE ? MID_E_NOMEM : MID_E_CONFIG;
 	BIO_free(bio);
 	ERR_clear_error();
 	if (r == MID_E_CONFIG || sk_X509_num(c->ca_certs) == 0) {

@@ -285,9 +285,8 @@ static void on_info(const SSL *ssl, int where, int ret)
 		return;
 	if (where & SSL_CB_HANDSHAKE_START) {
 		k->done = false;
-		if (k->kept && !SSL_get_session(ssl))
-			k->offered =
-			    SSL_set_session((SSL *)(uintptr_t)ssl, k->kept);
+		k->offered = k->kept && !SSL_get_session(ssl) &&
+			     SSL_set_session((SSL *)(uintptr_t)ssl, k->kept);
 		return;
 	}
 	if (!(where & SSL_CB_HANDSHAKE_DONE))
