@@ -1,6 +1,9 @@
 /* The TLS policy of every session. */
 #include "httptls.h"
 
+#include <stdbool.h>
+#include <sys/stat.h>
+
 #include <openssl/ssl.h>
 
 #include "creds.h"
@@ -51,18 +54,27 @@ static CURLcode on_ssl_ctx(CURL *curl, void *ctx, void *userdata)
 }
 
 /* The system store libcurl was built with, named explicitly: left unset,
- * a fallback could read SSL_CERT_FILE / SSL_CERT_DIR from the caller. */
+ * a fallback could read SSL_CERT_FILE / SSL_CERT_DIR from the caller.
+ * Its hashed directory when it has one: OpenSSL then reads the one CA a
+ * chain needs, where the bundle file (about 140 certificates, some 190 M
+ * instructions) would be parsed whole at every login. Debian's
+ * update-ca-certificates writes both from the same certificates. */
 static int system_store(CURL *curl, struct mid_log *log)
 {
 	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+	struct stat sb;
+	bool dir;
 
 	if (!v || (!v->cainfo && !v->capath)) {
 		mid_log_err(log, "libcurl has no system CA store built in: "
 				 "set ca in the provider's section");
 		return MID_E_CONFIG;
 	}
-	if (curl_easy_setopt(curl, CURLOPT_CAINFO, v->cainfo) != CURLE_OK ||
-	    curl_easy_setopt(curl, CURLOPT_CAPATH, v->capath) != CURLE_OK)
+	dir = v->capath && stat(v->capath, &sb) == 0 && S_ISDIR(sb.st_mode);
+	if (curl_easy_setopt(curl, CURLOPT_CAINFO, dir ? NULL : v->cainfo) !=
+		CURLE_OK ||
+	    curl_easy_setopt(curl, CURLOPT_CAPATH, dir ? v->capath : NULL) !=
+		CURLE_OK)
 		return MID_E_INTERNAL;
 	return 0;
 }

@@ -2,9 +2,13 @@
 pamtester) against toopher-sim, which verifies every OAuth signature:
 each outcome, each account error, every abort path, the transport and
 the config rules."""
+import ctypes
 import os
+import shutil
 import signal
 import socket
+import subprocess
+import tempfile
 import time
 import unittest
 
@@ -274,6 +278,40 @@ class TransportTest(ToopherCase):
         self.assertEqual(self.s.requests(), [])
         self.assertEqual(self.s.stats()["connections"], 0)
         self.decision(lg, "TLS verification failed")
+
+
+    def test_no_ca_reads_the_system_store_directory_not_the_bundle(self):
+        # pamtester's own mount namespace has, in place of /etc/ssl/certs,
+        # a directory holding the simulator's CA under its hash name and
+        # no bundle file: the login verifies through the directory, which
+        # OpenSSL reads one CA at a time (the bundle is parsed whole)
+        ca = os.path.join(self.s.certdir, "ca.pem")
+        h = subprocess.run(["openssl", "x509", "-hash", "-noout", "-in", ca],
+                           capture_output=True, text=True, check=True)
+        d = tempfile.mkdtemp(prefix="mid-certs.")
+        self.addCleanup(shutil.rmtree, d, True)
+        os.chmod(d, 0o755)
+        shutil.copyfile(ca, os.path.join(d, h.stdout.strip() + ".0"))
+        lg = self.login(toopher={"ca": None})
+        lg.preexec = system_store_in(d)
+        lg.start("alice")
+        self.started()
+        self.s.answer(self.pid, "grant")
+        self.assertEqual(self.finish(lg), "PAM_SUCCESS")
+
+
+def system_store_in(d):
+    """For preexec: a private mount namespace with d on /etc/ssl/certs."""
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def enter():
+        # unshare(CLONE_NEWNS); mount --make-rprivate /; mount --bind
+        if (libc.unshare(0x20000) != 0
+                or libc.mount(b"none", b"/", None, 16384 | 262144, None) != 0
+                or libc.mount(d.encode(), b"/etc/ssl/certs", None, 4096,
+                              None) != 0):
+            os._exit(99)
+    return enter
 
 
 class ConfigTest(ToopherCase):
