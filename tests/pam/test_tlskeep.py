@@ -40,6 +40,15 @@ class TlsKeepTest(PamCase):
         self.assertEqual(conns[0]["resumed"], resumed, self.module_log(lg))
         return conns[0]["resumed"], conns[0]["client"]
 
+    def resuming(self):
+        """A simulator and a login whose second login resumed the kept
+        session (the first made it)."""
+        s = self.start_sim()
+        lg = self.login(s, args="debug")
+        self.login_once(lg, s)
+        self.assertTrue(self.login_once(lg, s)[0])
+        return s, lg
+
     def assert_kept_file(self, path):
         st = os.lstat(path)
         self.assertTrue(stat.S_ISREG(st.st_mode))
@@ -63,10 +72,7 @@ class TlsKeepTest(PamCase):
         self.assertEqual(self.kept(self.state(lg)), kept)
 
     def test_another_client_certificate_is_a_full_handshake(self):
-        s = self.start_sim()
-        lg = self.login(s, args="debug")
-        self.login_once(lg, s)
-        self.assertTrue(self.login_once(lg, s)[0])
+        s, lg = self.resuming()
         other = self.login(s, args="debug", general={
             "state_dir": self.state(lg)}, bankid={
             "cert": os.path.join(s.certdir, "client2.p12")})
@@ -75,10 +81,7 @@ class TlsKeepTest(PamCase):
         self.assertEqual(self.login_once(other, s), (True, "Second RP"))
 
     def test_other_trust_anchors_or_url_are_a_full_handshake(self):
-        s = self.start_sim()
-        lg = self.login(s, args="debug")
-        self.login_once(lg, s)
-        self.assertTrue(self.login_once(lg, s)[0])
+        s, lg = self.resuming()
         both = lg.write("cas.pem", read(s.certdir, "ca.pem") +
                         read(s.certdir, "otherca.pem"), 0o644)
         other_ca = self.login(s, args="debug", general={
@@ -91,10 +94,7 @@ class TlsKeepTest(PamCase):
         self.assertFalse(self.login_once(other_url, s)[0])
 
     def test_a_session_the_server_forgot_costs_a_full_handshake(self):
-        s = self.start_sim()
-        lg = self.login(s, args="debug")
-        self.login_once(lg, s)
-        self.assertTrue(self.login_once(lg, s)[0])
+        s, lg = self.resuming()
         s.tls_forget()
         self.assertFalse(self.login_once(lg, s)[0])
         # and the new one is kept
@@ -120,10 +120,7 @@ class TlsKeepTest(PamCase):
     def test_the_probe_never_offers_the_kept_session(self):
         # mobileid check --probe tests the full handshake, our
         # certificate included: a resumed one would prove neither
-        s = self.start_sim()
-        lg = self.login(s, args="debug")
-        self.login_once(lg, s)
-        self.assertTrue(self.login_once(lg, s)[0])
+        s, lg = self.resuming()
         s.reset()
         tool = os.path.join(os.path.dirname(os.path.dirname(module_path())),
                             "pam_mobileid", "mobileid")
