@@ -25,31 +25,17 @@
 /* the tag, the key, the certificate and at most this many others */
 #define MAX_CHAIN 8
 
-static int hash_u64(EVP_MD_CTX *md, uint64_t v)
-{
-	return EVP_DigestUpdate(md, &v, sizeof(v));
-}
-
 int credcache_tag(const char *p12, size_t len, const struct stat *sb,
 		  const char *pw, unsigned char tag[CREDCACHE_TAG_LEN])
 {
 	static const char domain[] = "pam_mobileid p12 cache v1";
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	unsigned int n = 0;
-	size_t pw_len = pw ? strlen(pw) : 0;
 	int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) &&
-		 EVP_DigestUpdate(md, domain, sizeof(domain)) &&
-		 hash_u64(md, (uint64_t)sb->st_dev) &&
-		 hash_u64(md, (uint64_t)sb->st_ino) &&
-		 hash_u64(md, (uint64_t)sb->st_size) &&
-		 hash_u64(md, (uint64_t)sb->st_mtim.tv_sec) &&
-		 hash_u64(md, (uint64_t)sb->st_mtim.tv_nsec) &&
-		 hash_u64(md, (uint64_t)sb->st_ctim.tv_sec) &&
-		 hash_u64(md, (uint64_t)sb->st_ctim.tv_nsec) &&
-		 hash_u64(md, (uint64_t)len) &&
-		 EVP_DigestUpdate(md, p12, len) &&
-		 hash_u64(md, (uint64_t)pw_len) &&
-		 EVP_DigestUpdate(md, pw ? pw : "", pw_len) &&
+		 util_digest_bytes(md, domain, sizeof(domain)) &&
+		 util_digest_file_id(md, sb) &&
+		 util_digest_bytes(md, p12, len) &&
+		 util_digest_bytes(md, pw, pw ? strlen(pw) : 0) &&
 		 EVP_DigestFinal_ex(md, tag, &n) && n == CREDCACHE_TAG_LEN;
 
 	EVP_MD_CTX_free(md);

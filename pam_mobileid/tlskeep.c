@@ -39,17 +39,9 @@ struct tlskeep {
 	struct mid_log *log;
 };
 
-static int hash_bytes(EVP_MD_CTX *md, const void *p, size_t n)
-{
-	uint64_t len = n;
-
-	return EVP_DigestUpdate(md, &len, sizeof(len)) &&
-	       EVP_DigestUpdate(md, p ? p : "", n);
-}
-
 static int hash_str(EVP_MD_CTX *md, const char *s)
 {
-	return hash_bytes(md, s, s ? strlen(s) : 0);
+	return util_digest_bytes(md, s, s ? strlen(s) : 0);
 }
 
 /* A system store changes with its file or directory (ca-certificates
@@ -61,12 +53,7 @@ static int hash_path(EVP_MD_CTX *md, const char *path)
 	memset(&sb, 0, sizeof(sb));
 	if (path && stat(path, &sb) != 0)
 		memset(&sb, 0, sizeof(sb));
-	return hash_str(md, path) &&
-	       hash_bytes(md, &sb.st_dev, sizeof(sb.st_dev)) &&
-	       hash_bytes(md, &sb.st_ino, sizeof(sb.st_ino)) &&
-	       hash_bytes(md, &sb.st_size, sizeof(sb.st_size)) &&
-	       hash_bytes(md, &sb.st_mtim, sizeof(sb.st_mtim)) &&
-	       hash_bytes(md, &sb.st_ctim, sizeof(sb.st_ctim));
+	return hash_str(md, path) && util_digest_file_id(md, &sb);
 }
 
 static int hash_trust(EVP_MD_CTX *md, const struct creds *c)
@@ -75,7 +62,7 @@ static int hash_trust(EVP_MD_CTX *md, const struct creds *c)
 
 	if (c->ca_certs)
 		return hash_str(md, "ca") &&
-		       hash_bytes(md, c->ca_pem, c->ca_len);
+		       util_digest_bytes(md, c->ca_pem, c->ca_len);
 	v = curl_version_info(CURLVERSION_NOW);
 	return v && hash_str(md, "system") && hash_path(md, v->cainfo) &&
 	       hash_path(md, v->capath);
@@ -85,7 +72,7 @@ static int hash_client(EVP_MD_CTX *md, const struct creds *c)
 {
 	unsigned char *der = NULL;
 	int n = c->cert ? i2d_X509(c->cert, &der) : 0;
-	int ok = n >= 0 && hash_bytes(md, der, (size_t)n);
+	int ok = n >= 0 && util_digest_bytes(md, der, (size_t)n);
 
 	OPENSSL_free(der);
 	return ok;

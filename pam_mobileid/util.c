@@ -1,9 +1,11 @@
-/* Small helpers: secret wiping, base64, UTF-8, clocks, strict numbers. */
+/* Small helpers: secret wiping, base64, UTF-8, clocks, strict numbers,
+ * digests of what a kept file must match. */
 #include "util.h"
 
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <openssl/evp.h>
@@ -269,4 +271,28 @@ void *util_regrow(void *old, size_t old_cap, size_t used, size_t cap)
 		memcpy(nb, old, used);
 	util_freezero(old, old_cap);
 	return nb;
+}
+
+int util_digest_bytes(EVP_MD_CTX *md, const void *p, size_t n)
+{
+	uint64_t len = n;
+
+	return EVP_DigestUpdate(md, &len, sizeof(len)) &&
+	       EVP_DigestUpdate(md, p ? p : "", n);
+}
+
+static int digest_u64(EVP_MD_CTX *md, uint64_t v)
+{
+	return EVP_DigestUpdate(md, &v, sizeof(v));
+}
+
+int util_digest_file_id(EVP_MD_CTX *md, const struct stat *sb)
+{
+	return digest_u64(md, (uint64_t)sb->st_dev) &&
+	       digest_u64(md, (uint64_t)sb->st_ino) &&
+	       digest_u64(md, (uint64_t)sb->st_size) &&
+	       digest_u64(md, (uint64_t)sb->st_mtim.tv_sec) &&
+	       digest_u64(md, (uint64_t)sb->st_mtim.tv_nsec) &&
+	       digest_u64(md, (uint64_t)sb->st_ctim.tv_sec) &&
+	       digest_u64(md, (uint64_t)sb->st_ctim.tv_nsec);
 }

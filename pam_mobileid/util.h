@@ -1,10 +1,15 @@
-/* Small helpers: secret wiping, base64, UTF-8, clocks, strict numbers. */
+/* Small helpers: secret wiping, base64, UTF-8, clocks, strict numbers,
+ * digests of what a kept file must match. */
 #ifndef MID_UTIL_H
 #define MID_UTIL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <openssl/types.h>
+
+struct stat;
 
 /* explicit_bzero(p, len) then free(p); NULL is fine. */
 void util_freezero(void *p, size_t len);
@@ -66,5 +71,12 @@ int util_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out);
 
 /* Is s a UUID-like token: 1..max chars of [0-9A-Za-z-]. */
 bool util_is_token(const char *s, size_t max);
+
+/* Adds n bytes to md, their length first, so that ("ab", "c") and
+ * ("a", "bc") differ; NULL with n 0 is fine. 1, or 0 on failure. */
+int util_digest_bytes(EVP_MD_CTX *md, const void *p, size_t n);
+/* Adds a file's identity and times (device, inode, size, mtime and ctime
+ * with nanoseconds), which a new or rewritten file changes. 1 or 0. */
+int util_digest_file_id(EVP_MD_CTX *md, const struct stat *sb);
 
 #endif
