@@ -10,6 +10,7 @@
 #include <qrencode.h>
 
 #include "mid.h"
+#include "qrmask.h"
 
 /* ISO 18004 asks for 4; more only wastes terminal lines */
 #define QR_QUIET_MAX 16
@@ -199,8 +200,8 @@ int qr_render(const char *payload, const struct qr_style *style, char **out,
 	/* version 6 at least: every frame of an order is then the same size
 	 * (41 modules), where the smallest version would flip between 5 and
 	 * 6 from second to second and move the status and the cursor */
-	qr = QRcode_encodeString(payload, QR_MIN_VERSION, QR_ECLEVEL_L,
-				 QR_MODE_8, 1);
+	/* QRcode_encodeString's symbol, its mask choice made cheaper */
+	qr = qrmask_encode(payload, QR_MIN_VERSION, QR_ECLEVEL_L);
 	if (qr == NULL) {
 		r = errno == ENOMEM ? MID_E_NOMEM : MID_E_INTERNAL;
 		goto out;
