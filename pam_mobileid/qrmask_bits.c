@@ -45,14 +45,22 @@ static const int col_of[QRMASK_MASKS] = {0, 8, 9, 3, 10, 5, 6, 7};
 /* A 12-bit chunk repeated over the 64 bits of a word. */
 static uint64_t spread(uint16_t chunk) { return chunk * 0x1001001001001001ULL; }
 
-/* Without -mpopcnt (the amd64 baseline) __builtin_popcountll is a call. */
-static int popcount(uint64_t v)
+/* Bits set in each byte of v (Hacker's Delight 5-1; without -mpopcnt,
+ * the amd64 baseline, __builtin_popcountll is a call). */
+static uint64_t byte_counts(uint64_t v)
 {
 	v -= (v >> 1) & 0x5555555555555555ULL;
 	v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
-	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-	return (int)((v * 0x0101010101010101ULL) >> 56);
+	return (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
 }
+
+/* The sum of the bytes of c (each sum below 256). */
+static int byte_sum(uint64_t c)
+{
+	return (int)((c * 0x0101010101010101ULL) >> 56);
+}
+
+static int popcount(uint64_t v) { return byte_sum(byte_counts(v)); }
 
 /* Where format bit i (0 = least significant) goes: (x0, y0) and (x1, y1),
  * in the order Mask_writeFormatInformation writes them. */
@@ -143,21 +151,24 @@ static int n1_runs(uint64_t d, unsigned w)
 	uint64_t e = ~(d ^ d >> 1) & ((1ULL << (w - 1)) - 1);
 	uint64_t e2 = e & e >> 1, q = e2 & e2 >> 2;
 
-	/* a run of n >= 5 leaves n - 4 bits in q: count them and the runs */
-	return popcount(q) + (N1 - 1) * popcount(q & ~(q << 1));
+	_Static_assert(N1 == 3, "n - 2 per run");
+	/* a run of n >= 5 leaves n - 4 bits in q, 4 or more apart from the
+	 * next run's: widened by 2 they are n - 2 = N1 + (n - 5) bits */
+	return popcount(q | q << 1 | q << 2);
 }
 
 /* mask.c's N3 for runs 1:1:3:1:1 (fact 1) in a line of w modules, d dark,
- * l light: +N3 once per pattern when the run before it is >= 4 or is the
- * row's first (even if short), or the run after it is >= 4 or the last. */
-static int n3_unit(uint64_t d, uint64_t l, unsigned w)
+ * l light, a3 = starts of 3 dark: +N3 once per pattern when the run before
+ * it is >= 4 or is the row's first (even if short), or the run after it is
+ * >= 4 or the last. */
+static int n3_unit(uint64_t d, uint64_t l, uint64_t a3, unsigned w)
 {
 	uint64_t m, first, before, last, after;
 	unsigned h;
 
 	/* starts c: light or edge, D L D D D L D, light or edge */
-	m = ((l << 1) | 1) & d & (l >> 1) & (d >> 2) & (d >> 3) & (d >> 4) &
-	    (l >> 5) & (d >> 6) & ((l >> 7) | (1ULL << (w - 7)));
+	m = ((l << 1) | 1) & d & (l >> 1) & (a3 >> 2) & (l >> 5) & (d >> 6) &
+	    ((l >> 7) | (1ULL << (w - 7)));
 	if (m == 0)
 		return 0;
 	first = ((d & (~d + 1)) << 1) - 1;
@@ -202,10 +213,9 @@ static int n3_scaled(uint64_t d, uint64_t l, int s, int f)
 }
 
 /* N3 for dark runs of 6, 9, 12 ... (fact > 1): few, so one at a time. */
-static int n3_wide(uint64_t d, uint64_t l)
+static int n3_wide(uint64_t d, uint64_t l, uint64_t a3)
 {
-	uint64_t a2 = d & d >> 1, a4 = a2 & a2 >> 2, a6 = a4 & a2 >> 4;
-	uint64_t starts = a6 & ~(d << 1);
+	uint64_t starts = a3 & a3 >> 3 & ~(d << 1);
 	int dem = 0;
 
 	for (; starts != 0; starts &= starts - 1) {
@@ -222,8 +232,9 @@ static int n3_wide(uint64_t d, uint64_t l)
 static int line_demerit(uint64_t d, unsigned w)
 {
 	uint64_t l = ~d & ((1ULL << w) - 1);
+	uint64_t a3 = d & d >> 1 & d >> 2; /* bit x: x .. x + 2 dark */
 
-	return n1_runs(d, w) + n3_unit(d, l, w) + n3_wide(d, l);
+	return n1_runs(d, w) + n3_unit(d, l, a3, w) + n3_wide(d, l, a3);
 }
 
 /* N2: every 2x2 block of one colour. */
@@ -245,31 +256,36 @@ static int n2_blocks(const uint64_t *row, unsigned w)
 /* Mask_mask's demerit of mask m with format information fmt. */
 static int mask_demerit(const struct qrmask_bits *b, int m, unsigned fmt)
 {
-	uint64_t row[64], col[64];
+	uint64_t line[2 * 64]; /* the w rows, then the w columns */
+	uint64_t rowflip[12], colflip[12];
 	unsigned w = b->width, xy[4];
 	int blacks = 0, w2 = (int)(w * w), bratio, dem;
 
-	for (unsigned i = 0; i < w; i++) {
-		row[i] = b->row[i] ^ (spread(flips[m][i % 12]) & b->drow[i]);
-		col[i] =
-		    b->col[i] ^ (spread(flips[col_of[m]][i % 12]) & b->dcol[i]);
+	for (unsigned k = 0; k < 12; k++) {
+		rowflip[k] = spread(flips[m][k]);
+		colflip[k] = spread(flips[col_of[m]][k]);
+	}
+	for (unsigned i = 0, k = 0; i < w; i++, k = k == 11 ? 0 : k + 1) {
+		line[i] = b->row[i] ^ (rowflip[k] & b->drow[i]);
+		line[w + i] = b->col[i] ^ (colflip[k] & b->dcol[i]);
 	}
 	for (unsigned i = 0; i < QRMASK_FORMAT_BITS; i++, fmt >>= 1) {
 		if (!(fmt & 1))
 			continue;
 		format_pos(w, i, xy);
-		row[xy[1]] |= 1ULL << xy[0];
-		col[xy[0]] |= 1ULL << xy[1];
-		row[xy[3]] |= 1ULL << xy[2];
-		col[xy[2]] |= 1ULL << xy[3];
+		line[xy[1]] |= 1ULL << xy[0];
+		line[w + xy[0]] |= 1ULL << xy[1];
+		line[xy[3]] |= 1ULL << xy[2];
+		line[w + xy[2]] |= 1ULL << xy[3];
 	}
 	for (unsigned i = 0; i < w; i++)
-		blacks += popcount(row[i]);
+		blacks += popcount(line[i]);
 	/* mask.c's rounding: (int)(100 * blacks / w2 + 0.5) */
 	bratio = (200 * blacks + w2) / w2 / 2;
-	dem = (abs(bratio - 50) / 5) * N4 + n2_blocks(row, w);
-	for (unsigned i = 0; i < w; i++)
-		dem += line_demerit(row[i], w) + line_demerit(col[i], w);
+	dem = (abs(bratio - 50) / 5) * N4 + n2_blocks(line, w);
+	/* one call site: the compiler inlines it */
+	for (unsigned i = 0; i < 2 * w; i++)
+		dem += line_demerit(line[i], w);
 	return dem;
 }
 
@@ -290,18 +306,35 @@ int qrmask_bits_best(const struct qrmask_bits *b,
 	return best;
 }
 
+/* The 8 low bits of v as the low bits of 8 bytes (the inverse of pack8). */
+static uint64_t unpack8(uint64_t v)
+{
+	uint64_t b =
+	    ((v & 0xff) * 0x0101010101010101ULL) & 0x8040201008040201ULL;
+
+	/* a byte with its bit set becomes >= 0x80, the others stay < 0x80 */
+	return ((b + 0x7f7f7f7f7f7f7f7fULL) >> 7) & 0x0101010101010101ULL;
+}
+
 void qrmask_bits_apply(const struct qrmask_bits *b, unsigned char *data, int m,
 		       unsigned fmt)
 {
 	unsigned w = b->width, xy[4];
 
 	for (unsigned y = 0; y < w && m != 0; y++) {
+		unsigned char *p = data + (size_t)y * w;
 		uint64_t flip =
 		    spread(flips[0][y % 12] ^ flips[m][y % 12]) & b->drow[y];
+		uint64_t v;
+		unsigned x = 0;
 
-		for (; flip != 0; flip &= flip - 1)
-			data[(size_t)y * w + (unsigned)__builtin_ctzll(flip)] ^=
-			    1;
+		for (; x + 8 <= w; x += 8) {
+			memcpy(&v, p + x, sizeof(v));
+			v ^= unpack8(flip >> x);
+			memcpy(p + x, &v, sizeof(v));
+		}
+		for (; x < w; x++)
+			p[x] ^= (unsigned char)((flip >> x) & 1);
 	}
 	for (unsigned i = 0; i < QRMASK_FORMAT_BITS; i++, fmt >>= 1) {
 		unsigned char v = (unsigned char)(0x84 | (fmt & 1));
