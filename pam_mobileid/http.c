@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "creds.h"
 #include "curlinit.h"
 #include "httptls.h"
 #include "log.h"
@@ -93,7 +94,7 @@ int http_session_header(struct http_session *s, const char *header)
 	return 0;
 }
 
-int http_session_new(const char *base_url, const struct creds *creds,
+int http_session_new(const char *base_url, struct creds *creds,
 		     const char *keep_dir, struct mid_log *log,
 		     struct http_session **out)
 {
@@ -302,14 +303,15 @@ static int set_call(struct http_session *s, const struct http_call *c,
 }
 
 /* A handshake that offered the kept TLS session and failed sent no
- * request: it is tried once more with a full handshake, in the time left. */
+ * request: it is tried once more with a full handshake, in the time left
+ * (unless our own certificate failed to decode when the server asked). */
 static CURLcode perform(struct http_session *s, uint64_t deadline_ms)
 {
 	CURLcode rc = curl_easy_perform(s->curl);
 	uint64_t now = util_now_ms();
 
-	if (rc != CURLE_OK && tlskeep_failed(s->tls.keep) &&
-	    now < deadline_ms &&
+	if (rc != CURLE_OK && creds_failed(s->tls.creds) == 0 &&
+	    tlskeep_failed(s->tls.keep) && now < deadline_ms &&
 	    curl_easy_setopt(s->curl, CURLOPT_TIMEOUT_MS,
 			     (long)(deadline_ms - now)) == CURLE_OK)
 		rc = curl_easy_perform(s->curl);
@@ -345,8 +347,12 @@ int http_send(struct http_session *s, const struct http_call *c,
 	if (r == 0) {
 		rc = perform(s, deadline_ms);
 		netfacts_done(&s->facts, s->curl, rc);
+		/* our certificate, decoded when the server asked, is ours to
+		 * blame (logged as it failed), never the server or the way */
 		if (rc != CURLE_OK)
-			r = transport_error(s, url, rc);
+			r = creds_failed(s->tls.creds)
+				? creds_failed(s->tls.creds)
+				: transport_error(s, url, rc);
 	}
 	r = at_deadline(r, deadline_ms);
 	if (r < 0)

@@ -29,7 +29,7 @@ struct http_reply {
  * store libcurl was built with, never one the environment names.
  * keep_dir: the state directory, where a TLS session is kept from one
  * login to the next when running as root (tlskeep.h); NULL: never. */
-int http_session_new(const char *base_url, const struct creds *creds,
+int http_session_new(const char *base_url, struct creds *creds,
 		     const char *keep_dir, struct mid_log *log,
 		     struct http_session **out);
 

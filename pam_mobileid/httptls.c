@@ -49,8 +49,8 @@ static CURLcode on_ssl_ctx(CURL *curl, void *ctx, void *userdata)
 		return CURLE_OUT_OF_MEMORY;
 	if (t->keep)
 		tlskeep_attach(t->keep, sctx);
-	return creds_apply(t->creds, sctx) == 0 ? CURLE_OK
-						: CURLE_SSL_CERTPROBLEM;
+	creds_apply(t->creds, sctx);
+	return CURLE_OK;
 }
 
 /* The system store libcurl was built with, named explicitly: left unset,

@@ -13,7 +13,7 @@ struct mid_log;
 struct tlskeep;
 
 struct httptls {
-	const struct creds *creds;
+	struct creds *creds;  /* its client certificate is decoded on demand */
 	struct tlskeep *keep; /* the sessions kept between logins, or NULL */
 };
 

@@ -22,8 +22,12 @@ int probe_creds(const struct cfg_tls *tls, const char *section, int client,
 	struct creds c;
 	int r = creds_load(tls, section, client, NULL, &c, log);
 
-	if (r < 0)
+	if (r == 0)
+		r = creds_client(&c);
+	if (r < 0) {
+		creds_free(&c);
 		return -1;
+	}
 	if (client)
 		fprintf(out,
 			"[%s] client certificate valid for %ld more days "

@@ -36,6 +36,7 @@ struct tlskeep {
 	new_session_fn prev; /* libcurl's own, called first */
 	bool saved;	     /* one per login is enough */
 	bool offered, done;  /* the kept one offered; a handshake done */
+	const struct creds *creds;
 	struct mid_log *log;
 };
 
@@ -70,12 +71,8 @@ static int hash_trust(EVP_MD_CTX *md, const struct creds *c)
 
 static int hash_client(EVP_MD_CTX *md, const struct creds *c)
 {
-	unsigned char *der = NULL;
-	int n = c->cert ? i2d_X509(c->cert, &der) : 0;
-	int ok = n >= 0 && util_digest_bytes(md, der, (size_t)n);
-
-	OPENSSL_free(der);
-	return ok;
+	return util_digest_bytes(md, c->client_id,
+				 c->client ? sizeof(c->client_id) : 0);
 }
 
 /* What a kept session must match: the URL, the trust anchors and the
@@ -86,7 +83,7 @@ static int make_tag(const char *base_url, const struct creds *c,
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	unsigned int n = 0;
 	int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) &&
-		 hash_str(md, "pam_mobileid tls session v1") &&
+		 hash_str(md, "pam_mobileid tls session v2") &&
 		 hash_str(md, base_url) && hash_trust(md, c) &&
 		 hash_client(md, c) && EVP_DigestFinal_ex(md, tag, &n) &&
 		 n == TLSKEEP_TAG_LEN;
@@ -195,6 +192,7 @@ struct tlskeep *tlskeep_new(const char *dir, const char *base_url,
 	k = calloc(1, sizeof(*k));
 	if (!k)
 		return NULL;
+	k->creds = c;
 	k->log = log;
 	k->dir = strdup(dir);
 	k->id = strdup(base_url);
@@ -244,6 +242,19 @@ static void save(struct tlskeep *k, SSL_SESSION *s)
 			      k->dir);
 }
 
+void tlskeep_end_with(SSL_SESSION *s, const X509 *cert)
+{
+	int days = 0, secs = 0;
+	long left;
+
+	if (!cert ||
+	    !ASN1_TIME_diff(&days, &secs, NULL, X509_get0_notAfter(cert)))
+		return;
+	left = days * 86400L + secs;
+	if (left < SSL_SESSION_get_timeout(s))
+		SSL_SESSION_set_timeout(s, left > 0 ? left : 0);
+}
+
 /* A new session: kept when it came from a full handshake whose server
  * certificate was verified (a resumed one is the kept one again). */
 static int on_new_session(SSL *ssl, SSL_SESSION *s)
@@ -251,8 +262,10 @@ static int on_new_session(SSL *ssl, SSL_SESSION *s)
 	struct tlskeep *k = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
 	int taken = k && k->prev ? k->prev(ssl, s) : 0;
 
-	if (k && !k->saved && !SSL_session_reused(ssl) &&
-	    SSL_get_verify_result(ssl) == X509_V_OK && usable(s, time(NULL)))
+	if (!k || k->saved || SSL_session_reused(ssl))
+		return taken;
+	tlskeep_end_with(s, k->creds->cert);
+	if (SSL_get_verify_result(ssl) == X509_V_OK && usable(s, time(NULL)))
 		save(k, s);
 	return taken;
 }

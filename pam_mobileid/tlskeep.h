@@ -41,6 +41,11 @@ void tlskeep_attach(struct tlskeep *k, SSL_CTX *ctx);
  * true. false when the failure had nothing to do with it. */
 bool tlskeep_failed(struct tlskeep *k);
 
+/* A kept session stands for our client certificate, which a login that
+ * resumes it never decodes: s's lifetime is cut to end when cert does
+ * (at once when it has; unchanged when cert is NULL). */
+void tlskeep_end_with(SSL_SESSION *s, const X509 *cert);
+
 /* The parser of a kept file (also for the fuzz target): the session when
  * data is a file with this tag holding a TLS 1.3 session that is
  * resumable at now, else NULL. */

@@ -13,6 +13,8 @@ import unittest
 from pamtest import PamCase, module_path
 
 RESUMED_LINE = "resumed the TLS session kept in"
+# credcache.c's debug line: the client key was decoded from the kept copy
+DECODED_LINE = "decrypted credentials kept in"
 MAGIC = b"MIDTLS13"
 
 
@@ -70,6 +72,17 @@ class TlsKeepTest(PamCase):
         self.assertEqual(self.only_order(s)["client"],
                          "FP Testcert pam_mobileid")
         self.assertEqual(self.kept(self.state(lg)), kept)
+
+    def test_only_a_full_handshake_decodes_our_key(self):
+        # the first login decrypts the PKCS#12 bundle (and keeps a copy),
+        # a resumed one is never asked for the certificate
+        s, lg = self.resuming()
+        self.assertNotIn(DECODED_LINE, "\n".join(self.module_log(lg)))
+        # a server that asks again gets it, from the kept copy
+        s.tls_forget()
+        self.assertFalse(self.login_once(lg, s)[0])
+        self.assertEqual("\n".join(self.module_log(lg)).count(DECODED_LINE),
+                         1)
 
     def test_another_client_certificate_is_a_full_handshake(self):
         s, lg = self.resuming()

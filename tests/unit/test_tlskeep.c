@@ -171,11 +171,60 @@ static void test_tls12_sessions_are_not_taken(void **unused)
 	EVP_PKEY_free(p.key);
 }
 
+/* A certificate of ours that ends in `left` seconds. */
+static X509 *ours_until(long left)
+{
+	X509 *x = X509_new();
+
+	assert_non_null(x);
+	assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), left));
+	return x;
+}
+
+static void test_a_session_ends_with_our_certificate(void **unused)
+{
+	struct pki p;
+	SSL_SESSION *s;
+	unsigned char *data;
+	size_t len;
+	time_t t;
+	X509 *x;
+
+	(void)unused;
+	make_pki(&p);
+	s = handshake(&p, TLS1_3_VERSION);
+	t = (time_t)SSL_SESSION_get_time(s);
+	/* a certificate that outlives the session changes nothing */
+	tlskeep_end_with(s, NULL);
+	x = ours_until(86400);
+	tlskeep_end_with(s, x);
+	X509_free(x);
+	assert_int_equal(SSL_SESSION_get_timeout(s), 7200);
+	/* one that ends in ten minutes ends the kept session with it */
+	x = ours_until(600);
+	tlskeep_end_with(s, x);
+	X509_free(x);
+	assert_in_range(SSL_SESSION_get_timeout(s), 590, 600);
+	assert_int_equal(tlskeep_format(s, tag, &data, &len), 0);
+	assert_true(takes(data, len, t + 300));
+	assert_false(takes(data, len, t + 601));
+	OPENSSL_clear_free(data, len);
+	/* one that has ended: a session no one keeps (on_new_session) */
+	x = ours_until(-60);
+	tlskeep_end_with(s, x);
+	X509_free(x);
+	assert_int_equal(SSL_SESSION_get_timeout(s), 0);
+	SSL_SESSION_free(s);
+	X509_free(p.cert);
+	EVP_PKEY_free(p.key);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tls13_session_round_trip_and_refusals),
 	    cmocka_unit_test(test_tls12_sessions_are_not_taken),
+	    cmocka_unit_test(test_a_session_ends_with_our_certificate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
