@@ -2,6 +2,7 @@
  * quirk is mask.c's; test_qrmask compares whole symbols with the library. */
 #include "qrmask_bits.h"
 
+#include <endian.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,7 @@ static void load_row(const unsigned char *p, unsigned w, uint64_t *dark,
 
 	for (; x + 8 <= w; x += 8) {
 		memcpy(&v, p + x, sizeof(v));
+		v = le64toh(v); /* byte i of v is module x + i */
 		d |= pack8(v) << x;
 		f |= pack8(v >> 7) << x;
 	}
@@ -330,7 +332,7 @@ void qrmask_bits_apply(const struct qrmask_bits *b, unsigned char *data, int m,
 
 		for (; x + 8 <= w; x += 8) {
 			memcpy(&v, p + x, sizeof(v));
-			v ^= unpack8(flip >> x);
+			v ^= htole64(unpack8(flip >> x));
 			memcpy(p + x, &v, sizeof(v));
 		}
 		for (; x < w; x++)
