@@ -7,11 +7,17 @@
  *
  * A System V semaphore: the kernel gives a turn back when its process dies
  * (SEM_UNDO), semtimedop bounds the wait, and waiters are served in turn.
+ * A login that waited STARTGATE_TURN_WAIT_MS starts anyway when the CPUs
+ * are idle enough (the holders wait on a slow server: no reason to queue
+ * behind them), and waits on while they are the bottleneck, so that a
+ * rush larger than the host is paced by what the host can do.
  * Its id is kept in state_dir (root's alone); a semaphore that is not
  * root's alone with mode 0600 is never used. */
 #include "startgate.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
@@ -98,12 +104,45 @@ out:
 	return id;
 }
 
+/* Whether more than STARTGATE_BUSY_PER_CPU tasks per CPU are ready to
+ * run right now (the fourth field of /proc/loadavg: running/total). */
+static bool cpus_busy(void)
+{
+	char text[128];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN), running = 0;
+	int fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return false;
+	text[n] = '\0';
+	if (sscanf(text, "%*s %*s %*s %ld/", &running) != 1 || cpus < 1)
+		return false;
+	return running > STARTGATE_BUSY_PER_CPU * cpus;
+}
+
+/* One wait of at most STARTGATE_TURN_WAIT_MS, and never past until: 0
+ * with the turn, or errno (EAGAIN when the wait ran out). */
+static int take_turn(int id, uint64_t until)
+{
+	struct sembuf take = {0, -1, SEM_UNDO};
+	uint64_t now = util_now_ms(), wait = STARTGATE_TURN_WAIT_MS;
+	struct timespec ts;
+
+	if (until < now + wait)
+		wait = until > now ? until - now : 0;
+	ts.tv_sec = (time_t)(wait / 1000);
+	ts.tv_nsec = (long)(wait % 1000) * 1000000L;
+	return semtimedop(id, &take, 1, &ts) == 0 ? 0 : errno;
+}
+
 void startgate_enter(struct startgate *g, const char *state_dir,
 		     uint64_t deadline_ms, struct mid_log *log)
 {
-	struct sembuf take = {0, -1, SEM_UNDO};
-	uint64_t now = util_now_ms(), wait = STARTGATE_MAX_WAIT_MS;
-	struct timespec ts;
+	uint64_t start = util_now_ms(), until = start + STARTGATE_MAX_WAIT_MS;
+	int e;
 
 	g->semid = -1;
 	g->held = false;
@@ -112,19 +151,18 @@ void startgate_enter(struct startgate *g, const char *state_dir,
 	g->semid = gate_id(state_dir, log);
 	if (g->semid < 0)
 		return;
-	if (deadline_ms < now + wait)
-		wait = deadline_ms > now ? deadline_ms - now : 0;
-	ts.tv_sec = (time_t)(wait / 1000);
-	ts.tv_nsec = (long)(wait % 1000) * 1000000L;
-	if (semtimedop(g->semid, &take, 1, &ts) == 0) {
-		g->held = true;
-		return;
-	}
-	if (errno == EAGAIN)
+	if (deadline_ms < until)
+		until = deadline_ms;
+	/* a waiter whose wait ran out joins the queue again at its end */
+	do
+		e = take_turn(g->semid, until);
+	while (e == EAGAIN && util_now_ms() < until && cpus_busy());
+	g->held = e == 0;
+	if (e == EAGAIN)
 		mid_log_info(log,
 			     "%llu ms without a turn to start: starting "
 			     "anyway",
-			     (unsigned long long)wait);
+			     (unsigned long long)(util_now_ms() - start));
 }
 
 void startgate_leave(struct startgate *g)

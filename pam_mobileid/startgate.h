@@ -13,17 +13,24 @@ struct mid_log;
 #define STARTGATE_FILE "startgate"
 /* logins that may start at once, per CPU online */
 #define STARTGATE_PER_CPU 8
-/* the longest a login waits for its turn before it starts anyway */
-#define STARTGATE_MAX_WAIT_MS 3000
+/* a login that waited this long without a turn starts anyway, unless the
+ * CPUs are the bottleneck (more than STARTGATE_BUSY_PER_CPU tasks per CPU
+ * ready to run): then the turns' holders are busy starting, not waiting
+ * on a slow server, and one more start would only slow them all */
+#define STARTGATE_TURN_WAIT_MS 3000
+#define STARTGATE_BUSY_PER_CPU 2
+/* the longest a login waits for its turn, however busy the host */
+#define STARTGATE_MAX_WAIT_MS 30000
 
 struct startgate {
 	int semid;
 	bool held;
 };
 
-/* Waits for a turn (at most STARTGATE_MAX_WAIT_MS, and never past
- * deadline_ms). Never fails the login: without state_dir (not root), a
- * semaphore that is not root's alone, an interrupt or the wait running
+/* Waits for a turn: STARTGATE_TURN_WAIT_MS, and again while the CPUs are
+ * the bottleneck, at most STARTGATE_MAX_WAIT_MS in all and never past
+ * deadline_ms. Never fails the login: without state_dir (not root), with
+ * a semaphore that is not root's alone, an interrupt or the wait running
  * out, the login starts without a turn. */
 void startgate_enter(struct startgate *g, const char *state_dir,
 		     uint64_t deadline_ms, struct mid_log *log);
