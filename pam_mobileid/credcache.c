@@ -109,12 +109,7 @@ int credcache_parse(const char *data, size_t len,
 	ERR_clear_error();
 	BIO_free(bio);
 	if (r != 0 || i < 3 || !c->cert || !c->key) {
-		X509_free(c->cert);
-		EVP_PKEY_free(c->key);
-		sk_X509_pop_free(c->chain, X509_free);
-		c->cert = NULL;
-		c->key = NULL;
-		c->chain = NULL;
+		creds_client_free(c);
 		return 1;
 	}
 	return 0;

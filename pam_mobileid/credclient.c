@@ -294,12 +294,7 @@ int creds_client(struct creds *c)
 	if (r == 0)
 		r = check_cert(c, f->tls->cert, f->log);
 	if (r < 0) {
-		X509_free(c->cert);
-		EVP_PKEY_free(c->key);
-		sk_X509_pop_free(c->chain, X509_free);
-		c->cert = NULL;
-		c->key = NULL;
-		c->chain = NULL;
+		creds_client_free(c);
 		c->client_r = r;
 	}
 	credclient_files_free(f);

@@ -118,13 +118,21 @@ out:
 	return r;
 }
 
+void creds_client_free(struct creds *c)
+{
+	X509_free(c->cert);
+	EVP_PKEY_free(c->key);
+	sk_X509_pop_free(c->chain, X509_free);
+	c->cert = NULL;
+	c->key = NULL;
+	c->chain = NULL;
+}
+
 void creds_free(struct creds *c)
 {
 	if (!c)
 		return;
-	X509_free(c->cert);
-	EVP_PKEY_free(c->key);
-	sk_X509_pop_free(c->chain, X509_free);
+	creds_client_free(c);
 	sk_X509_pop_free(c->ca_certs, X509_free);
 	free(c->ca_pem);
 	credclient_files_free(c->files);

@@ -59,6 +59,9 @@ static inline int creds_failed(const struct creds *c) { return c->client_r; }
  * asks for our certificate, and send it. */
 void creds_apply(struct creds *c, SSL_CTX *ctx);
 
+/* Frees the decoded client certificate, key and chain (all NULL after). */
+void creds_client_free(struct creds *c);
+
 void creds_free(struct creds *c);
 
 /* First line of a password file, without its newline; heap, wipe it. */
