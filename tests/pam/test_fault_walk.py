@@ -88,6 +88,9 @@ TOLERATED_IN = {
 }
 
 
+# LeakSanitizer failing in itself, not a leak it found
+TOOL_FAILED = "LeakSanitizer has encountered a fatal error"
+
 class FaultWalk(unittest.TestCase):
     maxDiff = None
 
@@ -110,6 +113,13 @@ class FaultWalk(unittest.TestCase):
             opts += ["--leakcheck", "each"]
         p = self.host.run(["walk", scenario], timeout=1800 if FULL else 170,
                           options=opts)
+        if TOOL_FAILED in p.stderr:
+            # LeakSanitizer's own tracer crashed while it stopped the
+            # threads for the check at exit (seen twice in 14 local runs,
+            # "Tracer caught signal 11"): no finding either way, so the
+            # walk runs again, and a second failure is reported as one
+            p = self.host.run(["walk", scenario],
+                              timeout=1800 if FULL else 170, options=opts)
         tail = (p.stdout[-3000:] + "\n" + p.stderr[-6000:])
         # a crash, a sanitizer report, a leak at exit or a hang (SIGALRM)
         self.assertEqual(p.returncode, 0, "fault_login %s ended with %s:\n%s"
