@@ -91,6 +91,7 @@ TOLERATED_IN = {
 # LeakSanitizer failing in itself, not a leak it found
 TOOL_FAILED = "LeakSanitizer has encountered a fatal error"
 
+
 class FaultWalk(unittest.TestCase):
     maxDiff = None
 
