@@ -73,10 +73,13 @@ class SuSecurityE2E(L.E2ECase):
         e = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"}
         e.update(env or {})
         L.log("su as caller", cmd, e)
+        # su's stdout is a pipe, so stdio hands it on in 4096-byte blocks,
+        # and a QR frame's glyph cut at a block's end may be followed by a
+        # line su wrote to stderr meanwhile: the text is read leniently
         return subprocess.Popen(cmd, env=e, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True,
-                                start_new_session=True)
+                                errors="replace", start_new_session=True)
 
     def su_cmd(self):
         return "su - %s -c 'echo SU-OK-$((6*7))'" % self.target.name
