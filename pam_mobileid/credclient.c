@@ -32,12 +32,14 @@ struct creds_files {
 	const struct cfg_tls *tls;
 	const char *keep_dir;
 	struct mid_log *log;
-	char *pw;
+	char *pw_file;	      /* password_file's line (heap), or NULL */
+	const char *password; /* in force: pw_file, else tls->password */
 	char *cert;
 	size_t cert_len;
 	struct stat sb;
 	char *key;
 	size_t key_len;
+	bool pem; /* cert is PEM (else PKCS#12) */
 };
 
 /* The password for OpenSSL's callback, which takes a non-const pointer. */
@@ -186,7 +188,7 @@ void credclient_files_free(struct creds_files *f)
 {
 	if (!f)
 		return;
-	util_strfree(f->pw);
+	util_strfree(f->pw_file);
 	util_freezero(f->cert, f->cert_len);
 	util_freezero(f->key, f->key_len);
 	explicit_bzero(f, sizeof(*f));
@@ -199,16 +201,15 @@ void credclient_files_free(struct creds_files *f)
 static int read_files(struct creds_files *f)
 {
 	const struct cfg_tls *tls = f->tls;
-	bool has_key;
 	int r;
 
 	r = file_read_st(tls->cert, FILE_PUBLIC, CREDS_MAX_FILE, &f->cert,
 			 &f->cert_len, &f->sb, f->log);
 	if (r < 0)
 		return r;
-	has_key = !strstr(f->cert, "-----BEGIN") ||
-		  strstr(f->cert, "PRIVATE KEY-----") != NULL;
-	if (has_key && (f->sb.st_mode & S_IROTH)) {
+	f->pem = strstr(f->cert, "-----BEGIN") != NULL;
+	if ((!f->pem || strstr(f->cert, "PRIVATE KEY-----")) &&
+	    (f->sb.st_mode & S_IROTH)) {
 		mid_log_err(f->log,
 			    "%s: holds a private key but is readable by other",
 			    tls->cert);
@@ -226,7 +227,7 @@ static int read_files(struct creds_files *f)
 static int identify(const struct creds_files *f,
 		    unsigned char id[SHA256_DIGEST_LENGTH])
 {
-	const char *pw = f->pw ? f->pw : f->tls->password;
+	const char *pw = f->password;
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	unsigned int n = 0;
 	int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) &&
@@ -252,7 +253,8 @@ int credclient_read(const struct cfg_tls *tls, char *pw, const char *keep_dir,
 	f->tls = tls;
 	f->keep_dir = keep_dir;
 	f->log = log;
-	f->pw = pw;
+	f->pw_file = pw;
+	f->password = pw ? pw : tls->password;
 	r = read_files(f);
 	if (r == 0)
 		r = identify(f, c->client_id);
@@ -268,10 +270,10 @@ int credclient_read(const struct cfg_tls *tls, char *pw, const char *keep_dir,
 static int decode(const struct creds_files *f, struct creds *c)
 {
 	const struct cfg_tls *tls = f->tls;
-	const char *pw = f->pw ? f->pw : tls->password;
+	const char *pw = f->password;
 	int r;
 
-	if (!strstr(f->cert, "-----BEGIN"))
+	if (!f->pem)
 		return load_p12_kept(f->cert, f->cert_len, &f->sb, pw,
 				     f->keep_dir, c, tls->cert, f->log);
 	r = load_pem_cert(f->cert, f->cert_len, c, tls->cert, f->log);
