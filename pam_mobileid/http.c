@@ -349,10 +349,11 @@ int http_send(struct http_session *s, const struct http_call *c,
 		netfacts_done(&s->facts, s->curl, rc);
 		/* our certificate, decoded when the server asked, is ours to
 		 * blame (logged as it failed), never the server or the way */
-		if (rc != CURLE_OK)
+		if (rc != CURLE_OK) {
 			r = creds_failed(s->tls.creds);
-		if (rc != CURLE_OK && r == 0)
-			r = transport_error(s, url, rc);
+			if (r == 0)
+				r = transport_error(s, url, rc);
+		}
 	}
 	r = at_deadline(r, deadline_ms);
 	if (r < 0)
