@@ -51,7 +51,8 @@ static int call(struct bankid *b, const char *endpoint, json_object *obj,
 	    obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (!body)
 		return MID_E_NOMEM;
-	r = http_post_json(b->conn.http, endpoint, body, deadline_ms, &rep);
+	r = http_request(b->conn.http, "POST", endpoint, body, deadline_ms,
+			 &rep);
 	if (r < 0) {
 		st->msg = MSG_RFA5;
 		return r;

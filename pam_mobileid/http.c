@@ -68,11 +68,6 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 			goto fail;                                             \
 	} while (0)
 
-int http_session_route(struct http_session *s, const struct cfg_route *r)
-{
-	return proxy_apply(s->curl, s->base, r, &s->pin, &s->proxied);
-}
-
 /* Appends line to h; on failure frees h (libcurl leaves it with us) and
  * returns NULL. */
 static struct curl_slist *append(struct curl_slist *h, const char *line)
@@ -94,9 +89,8 @@ int http_session_header(struct http_session *s, const char *header)
 	return 0;
 }
 
-int http_session_new(const char *base_url, struct creds *creds,
-		     const char *keep_dir, struct mid_log *log,
-		     struct http_session **out)
+int http_session_new(const char *base_url, const struct cfg_route *route,
+		     struct mid_log *log, struct http_session **out)
 {
 	struct http_session *s;
 	int r = MID_E_INTERNAL;
@@ -110,8 +104,6 @@ int http_session_new(const char *base_url, struct creds *creds,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return MID_E_NOMEM;
-	s->tls.creds = creds;
-	s->tls.keep = tlskeep_new(keep_dir, base_url, creds, log);
 	s->log = log;
 	netfacts_init(&s->facts);
 	s->base = strdup(base_url);
@@ -132,10 +124,6 @@ int http_session_new(const char *base_url, struct creds *creds,
 	/* the caller's environment must not route us through a proxy */
 	SETOPT(CURLOPT_PROXY, "");
 	SETOPT(CURLOPT_NOPROXY, "*");
-	r = httptls_apply(s->curl, &s->tls, log);
-	if (r < 0)
-		goto fail;
-	r = MID_E_INTERNAL; /* for the options below */
 	SETOPT(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	SETOPT(CURLOPT_MAXCONNECTS, 1L);
 	SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
@@ -148,11 +136,24 @@ int http_session_new(const char *base_url, struct creds *creds,
 	SETOPT(CURLOPT_POST, 1L);
 	if (netfacts_attach(&s->facts, s->curl) < 0)
 		goto fail;
+	r = proxy_apply(s->curl, s->base, route, &s->pin, &s->proxied);
+	if (r < 0)
+		goto fail;
+	/* meanwhile the caller loads the credentials */
+	resolve_pin_start(&s->pin, log);
 	*out = s;
 	return 0;
 fail:
 	http_session_free(s);
 	return r;
+}
+
+int http_session_tls(struct http_session *s, struct creds *creds,
+		     const char *keep_dir)
+{
+	s->tls.creds = creds;
+	s->tls.keep = tlskeep_new(keep_dir, s->base, creds, s->log);
+	return httptls_apply(s->curl, &s->tls, s->log);
 }
 
 static int classify(struct http_session *s, CURLcode rc)
@@ -222,13 +223,6 @@ static int at_deadline(int r, uint64_t deadline_ms)
 	if (r < 0 && r != MID_E_CONFIG && util_now_ms() >= deadline_ms)
 		return MID_E_TIMEOUT;
 	return r == MID_E_TIMEOUT ? MID_E_SERVER : r; /* the lookup's own */
-}
-
-int http_post_json(struct http_session *s, const char *endpoint,
-		   const char *body, uint64_t deadline_ms,
-		   struct http_reply *rep)
-{
-	return http_request(s, "POST", endpoint, body, deadline_ms, rep);
 }
 
 int http_request(struct http_session *s, const char *method,
@@ -329,6 +323,8 @@ int http_send(struct http_session *s, const struct http_call *c,
 	int r;
 
 	memset(rep, 0, sizeof(*rep));
+	if (!s->tls.creds) /* http_session_tls() was not called */
+		return MID_E_INTERNAL;
 	if (now >= deadline_ms)
 		return MID_E_TIMEOUT;
 	left = (long)(deadline_ms - now);

@@ -24,26 +24,31 @@ struct http_reply {
 	int64_t date; /* its Date header, seconds since the epoch; -1: none */
 };
 
-/* base_url ends with '/'; creds must outlive the session. Without a CA in
- * creds (creds->ca_certs NULL) the server is verified against the system
- * store libcurl was built with, never one the environment names.
- * keep_dir: the state directory, where a TLS session is kept from one
- * login to the next when running as root (tlskeep.h); NULL: never. */
-int http_session_new(const char *base_url, struct creds *creds,
-		     const char *keep_dir, struct mid_log *log,
-		     struct http_session **out);
+/* A session for base_url (ending in '/'), through the config's proxy r
+ * (a CONNECT tunnel) unless the URL's host is in its no_proxy list
+ * (proxy_bypassed); without one it stays direct, and never goes through
+ * one the environment names. The host it connects to, the provider's or
+ * the proxy's, is looked up from now on (resolve_pin_start), while the
+ * caller loads the credentials that http_session_tls() then gives it. */
+int http_session_new(const char *base_url, const struct cfg_route *r,
+		     struct mid_log *log, struct http_session **out);
 
-/* POSTs body to base_url + endpoint as application/json. Ends no later than
+/* The session's TLS, before its first request. creds must outlive the
+ * session; without a CA in creds (creds->ca_certs NULL) the server is
+ * verified against the system store libcurl was built with, never one the
+ * environment names. keep_dir: the state directory, where a TLS session
+ * is kept from one login to the next when running as root (tlskeep.h);
+ * NULL: never. */
+int http_session_tls(struct http_session *s, struct creds *creds,
+		     const char *keep_dir);
+
+/* Sends method to base_url + endpoint: "POST" with body as
+ * application/json, "GET" and "DELETE" with none. Ends no later than
  * deadline_ms (monotonic). Transport failures come back as negative codes:
  * MID_E_UNREACHABLE (DNS, refused, connect timed out), MID_E_TLS (the peer
  * failed verification or refused our certificate), MID_E_PROTOCOL (reply
  * too large), MID_E_SERVER (anything else after connecting). Any HTTP
  * status is 0 with rep filled. */
-int http_post_json(struct http_session *s, const char *endpoint,
-		   const char *body, uint64_t deadline_ms,
-		   struct http_reply *rep);
-
-/* The same for any method: "POST" sends body, "GET" and "DELETE" none. */
 int http_request(struct http_session *s, const char *method,
 		 const char *endpoint, const char *body, uint64_t deadline_ms,
 		 struct http_reply *rep);
@@ -60,12 +65,6 @@ struct http_call {
 
 int http_send(struct http_session *s, const struct http_call *c,
 	      uint64_t deadline_ms, struct http_reply *rep);
-
-/* Routes the session through the config's proxy (a CONNECT tunnel), unless
- * the URL's host is in its no_proxy list (proxy_bypassed); without a proxy
- * it stays direct. Never the environment's: a new session ignores every
- * *_proxy variable. */
-int http_session_route(struct http_session *s, const struct cfg_route *r);
 
 /* Adds a header ("Name: value") to every later request of the session. */
 int http_session_header(struct http_session *s, const char *header);

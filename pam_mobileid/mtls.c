@@ -19,18 +19,21 @@ int http_session_mtls(const struct cfg_tls *tls, const char *section,
 	int r;
 
 	*out = NULL;
-	r = creds_load(tls, section, 1, keep_dir, creds, log);
-	if (r < 0)
-		return r;
 	if ((size_t)snprintf(base, sizeof(base), "%s%s", tls->url,
 			     n && tls->url[n - 1] == '/' ? "" : "/") >=
 	    sizeof(base)) {
 		mid_log_err(log, "[%s] url is too long", section);
 		return MID_E_CONFIG;
 	}
-	r = http_session_new(base, creds, keep_dir, log, out);
+	r = http_session_new(base, &tls->route, log, out);
 	if (r == 0)
-		r = http_session_route(*out, &tls->route);
+		r = creds_load(tls, section, 1, keep_dir, creds, log);
+	if (r == 0)
+		r = http_session_tls(*out, creds, keep_dir);
+	if (r < 0) {
+		http_session_free(*out);
+		*out = NULL;
+	}
 	return r;
 }
 

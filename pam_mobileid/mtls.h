@@ -22,12 +22,12 @@ struct mtls_provider {
 	struct http_session *http;
 };
 
-/* A provider's mutual-TLS session: loads the [section]'s client
- * certificate and CA into creds (which must outlive the session) and opens
- * a session at its url (a '/' added if missing), through its proxy if it
- * names one (http_session_route). keep_dir: the state directory, where
- * the decrypted PKCS#12 key (creds_load) and the TLS session
- * (http_session_new) are kept between logins; NULL: never. Returns 0 or
+/* A provider's mutual-TLS session: opens a session at the [section]'s
+ * url (a '/' added if missing), through its proxy if it names one, and
+ * while the host is looked up loads its client certificate and CA into
+ * creds (which must outlive the session). keep_dir: the state directory,
+ * where the decrypted PKCS#12 key (creds_load) and the TLS session
+ * (http_session_tls) are kept between logins; NULL: never. Returns 0 or
  * MID_E_*. */
 int http_session_mtls(const struct cfg_tls *tls, const char *section,
 		      const char *keep_dir, struct creds *creds,

@@ -211,40 +211,61 @@ static int format_line(const struct lookup *lk, char *line, size_t n)
 	return first ? MID_E_SERVER : 0;
 }
 
-int resolve_host(const char *host, const char *port, uint64_t deadline_ms,
-		 char *line, size_t n, struct mid_log *log)
+/* Lets go of the pin's lookup: its thread is joined once it has answered
+ * (it is then about to end), else left to end on its own. */
+static void pin_drop(struct resolve_pin *p)
 {
-	struct lookup *lk;
-	pthread_t tid;
-	int r, e;
+	if (lookup_wait(p->lk, 0))
+		pthread_join(p->tid, NULL);
+	else
+		abandon(p->tid);
+	lookup_release(p->lk);
+	p->lk = NULL;
+}
 
-	if (strlen(host) >= sizeof(lk->host) ||
-	    strlen(port) >= sizeof(lk->port))
-		return MID_E_CONFIG;
-	lk = lookup_new(host, port);
-	if (!lk)
-		return MID_E_NOMEM;
-	e = lookup_start(lk, &tid);
+void resolve_pin_start(struct resolve_pin *p, struct mid_log *log)
+{
+	int e;
+
+	if (!p->host || p->list || p->lk || p->start_r)
+		return;
+	if (strlen(p->host) >= sizeof(p->lk->host) ||
+	    strlen(p->port) >= sizeof(p->lk->port)) {
+		mid_log_err(log, "host name too long: %.64s...", p->host);
+		p->start_r = MID_E_CONFIG;
+		return;
+	}
+	p->lk = lookup_new(p->host, p->port);
+	if (!p->lk) {
+		p->start_r = MID_E_NOMEM;
+		return;
+	}
+	e = lookup_start(p->lk, &p->tid);
 	if (e != 0) {
 		mid_log_err(log, "cannot start a resolver thread: %s",
 			    strerror(e));
-		lk->refs = 1;
-		lookup_release(lk);
-		return MID_E_LOCAL;
+		p->lk->refs = 1;
+		lookup_release(p->lk);
+		p->lk = NULL;
+		p->start_r = MID_E_LOCAL;
 	}
-	if (!lookup_wait(lk, deadline_ms)) {
-		mid_log_err(log, "no address for %s before the deadline", host);
-		abandon(tid);
-		lookup_release(lk);
+}
+
+/* Waits for the pin's lookup until deadline_ms and writes its answer as
+ * a CURLOPT_RESOLVE line. */
+static int pin_answer(struct resolve_pin *p, uint64_t deadline_ms, char *line,
+		      size_t n, struct mid_log *log)
+{
+	int r;
+
+	if (!lookup_wait(p->lk, deadline_ms)) {
+		mid_log_err(log, "no address for %s before the deadline",
+			    p->host);
+		pin_drop(p);
 		return MID_E_TIMEOUT;
 	}
-	pthread_join(tid, NULL);
-	if (lk->rc != 0) {
-		r = classify(lk, log);
-	} else {
-		r = format_line(lk, line, n);
-	}
-	lookup_release(lk);
+	r = p->lk->rc != 0 ? classify(p->lk, log) : format_line(p->lk, line, n);
+	pin_drop(p);
 	return r;
 }
 
@@ -286,7 +307,12 @@ int resolve_pin_apply(struct resolve_pin *p, CURL *curl, uint64_t until_ms,
 
 	if (!p->host || p->list)
 		return 0;
-	r = resolve_host(p->host, p->port, until_ms, line, sizeof(line), log);
+	resolve_pin_start(p, log);
+	/* a lookup that could not start is tried again by the next request */
+	r = p->start_r;
+	p->start_r = 0;
+	if (r == 0)
+		r = pin_answer(p, until_ms, line, sizeof(line), log);
 	if (r < 0)
 		return r;
 	l = curl_slist_append(NULL, line);
@@ -302,6 +328,8 @@ int resolve_pin_apply(struct resolve_pin *p, CURL *curl, uint64_t until_ms,
 
 void resolve_pin_free(struct resolve_pin *p)
 {
+	if (p->lk)
+		pin_drop(p);
 	curl_slist_free_all(p->list);
 	free(p->host);
 	free(p->port);

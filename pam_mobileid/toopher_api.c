@@ -89,14 +89,6 @@ int toopher_api_new(const struct mid_config *cfg, struct mid_log *log,
 	r = load_secret(&cfg->toopher, &a->secret, log);
 	if (r < 0)
 		goto fail;
-	if (cfg->toopher.ca) {
-		/* the configured CA only; else the system store */
-		struct cfg_tls tls = {.ca = cfg->toopher.ca};
-
-		r = creds_load(&tls, "toopher", 0, NULL, &a->creds, log);
-		if (r < 0)
-			goto fail;
-	}
 	a->key = strdup(cfg->toopher.consumer_key);
 	a->base = malloc(n + 2);
 	r = MID_E_NOMEM;
@@ -104,10 +96,15 @@ int toopher_api_new(const struct mid_config *cfg, struct mid_log *log,
 		goto fail;
 	snprintf(a->base, n + 2, "%s%s", url,
 		 n && url[n - 1] == '/' ? "" : "/");
-	r = http_session_new(a->base, &a->creds, cfg->policy.state_dir, log,
-			     &a->http);
+	r = http_session_new(a->base, &cfg->toopher.route, log, &a->http);
+	if (r == 0 && cfg->toopher.ca) {
+		/* the configured CA only; else the system store */
+		struct cfg_tls tls = {.ca = cfg->toopher.ca};
+
+		r = creds_load(&tls, "toopher", 0, NULL, &a->creds, log);
+	}
 	if (r == 0)
-		r = http_session_route(a->http, &cfg->toopher.route);
+		r = http_session_tls(a->http, &a->creds, cfg->policy.state_dir);
 	if (r < 0)
 		goto fail;
 	*out = a;

@@ -154,9 +154,21 @@ class FaultWalk(unittest.TestCase):
         return ((run["hit"], where) in TOLERATED
                 or (run["hit"], function) in TOLERATED_IN)
 
+    def assert_lookup_starts_before_credentials(self, runs):
+        """The walk numbers the module's calls in their order: the thread
+        that looks the provider up is started before the CA and client
+        certificate are read, so the lookup runs while they load."""
+        def first(hit, source):
+            return min(int(r["n"]) for r in runs if r["hit"] != "-"
+                       and (hit is None or r["hit"] == hit)
+                       and r["at"].split(":")[0].endswith("/" + source))
+        self.assertLess(first("pthread_create", "resolve.c"),
+                        first(None, "creds.c"))
+
     def test_walk_approve_every_call_fails_closed(self):
         clean, runs = self.walk("approve", 1)
         self.assertEqual(clean["rc"], "PAM_SUCCESS", clean)
+        self.assert_lookup_starts_before_credentials(runs)
         for r in runs:
             if r["hit"] != "-" and r["rc"] == "PAM_SUCCESS":
                 self.assertTrue(self.tolerated(r),
