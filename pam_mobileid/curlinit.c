@@ -8,8 +8,11 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <json-c/json.h>
+#include <qrencode.h>
 
 #include "mid.h"
+#include "util.h"
 
 /* at most this many variables stay visible to other threads during init */
 #define INIT_ENV_MAX 512
@@ -66,8 +69,18 @@ int curlinit_once(void)
 	 * let it. */
 	if (pthread_mutex_lock(&curl_lock) != 0)
 		return MID_E_LOCAL;
-	if (!curl_ready)
-		curl_ready = curl_init_hidden() == CURLE_OK;
+	if (!curl_ready && curl_init_hidden() == CURLE_OK) {
+		curl_ready = true;
+		/* libcurl and the thirty-odd libraries it brings stay loaded,
+		 * and json-c and libqrencode: a host that loads the module at
+		 * every pam_start and unloads it at pam_end (a VPN server's or
+		 * a screen locker's PAM process) would otherwise map, relocate,
+		 * set up and tear them all down again at every login. The
+		 * module itself is still loaded afresh. */
+		util_pin_loaded((const void *)curl_version_info);
+		util_pin_loaded((const void *)json_c_version);
+		util_pin_loaded((const void *)QRcode_APIVersionString);
+	}
 	ready = curl_ready;
 	pthread_mutex_unlock(&curl_lock);
 	return ready ? 0 : MID_E_LOCAL;

@@ -7,8 +7,10 @@
 
 /* curl_global_init until it has worked once in this process, with the
  * variables libcurl and OpenSSL read at init (SSLKEYLOGFILE, OPENSSL_CONF,
- * CURL_SSL_BACKEND) hidden from it. Returns 0, or MID_E_LOCAL when it
- * failed this time (the next call tries again). */
+ * CURL_SSL_BACKEND) hidden from it; then libcurl, json-c and libqrencode
+ * stay loaded for the rest of the process, whatever pam_end unloads.
+ * Returns 0, or MID_E_LOCAL when it failed this time (the next call tries
+ * again). */
 int curlinit_once(void);
 
 /* True for a variable that must never reach libcurl or OpenSSL. */

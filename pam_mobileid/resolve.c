@@ -2,7 +2,6 @@
 #include "resolve.h"
 
 #include <arpa/inet.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -108,10 +107,7 @@ static int lookup_start(struct lookup *lk, pthread_t *tid)
  * have unloaded the module: keep the module loaded from then on. */
 static void abandon(pthread_t tid)
 {
-	Dl_info info;
-
-	if (dladdr((void *)abandon, &info) && info.dli_fname)
-		dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+	util_pin_loaded((const void *)abandon);
 	pthread_detach(tid);
 }
 

@@ -2,6 +2,7 @@
  * digests of what a kept file must match. */
 #include "util.h"
 
+#include <dlfcn.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +226,14 @@ uint64_t util_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void util_pin_loaded(const void *addr)
+{
+	Dl_info info;
+
+	if (dladdr(addr, &info) && info.dli_fname)
+		dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
 }
 
 int util_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)

@@ -66,6 +66,10 @@ const char *util_env(const char *const *pam_env, const char *name);
 /* Milliseconds of CLOCK_MONOTONIC. */
 uint64_t util_now_ms(void);
 
+/* Keeps the shared object that holds addr loaded until the process ends
+ * (RTLD_NODELETE), whatever dlclose() is called on it later. */
+void util_pin_loaded(const void *addr);
+
 /* Strict unsigned parse: digits only, value in [min, max]. */
 int util_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out);
 

@@ -472,16 +472,29 @@ static enum scenario mix(unsigned long i, unsigned long *seed,
 	return APPROVE;
 }
 
+/* 1 when the library named soname is loaded in this process (after
+ * pam_end: only when something keeps it). */
+static int still_loaded(const char *soname)
+{
+	void *h = dlopen(soname, RTLD_NOW | RTLD_NOLOAD);
+
+	if (h)
+		dlclose(h);
+	return h != NULL;
+}
+
 static int host(const struct opts *o, unsigned long logins)
 {
 	struct login *l = calloc(1, sizeof(*l));
 	unsigned long seed = 1, calls, pre, count[4] = {0}, faults = 0;
-	int bad = 0;
+	int bad = 0, curl_kept;
 
 	if (!l)
 		return 2;
 	login_init(l, o, APPROVE, false);
 	login_run(l, 0);
+	/* after one clean login's pam_end, before any failed call */
+	curl_kept = still_loaded("libcurl.so.4");
 	calls = fault_calls();
 	pre = fault_first_net() > 1 ? fault_first_net() - 1 : 1;
 	for (unsigned long i = 0; i < logins; i++) {
@@ -515,9 +528,9 @@ static int host(const struct opts *o, unsigned long logins)
 		fflush(stdout);
 	}
 	printf("host logins=%lu approve=%lu deny=%lu timeout=%lu "
-	       "unmapped=%lu faults=%lu broken=%d\n",
+	       "unmapped=%lu faults=%lu broken=%d curl_loaded=%d\n",
 	       logins, count[APPROVE], count[DENY], count[TIMEOUT],
-	       count[UNMAPPED], faults, bad);
+	       count[UNMAPPED], faults, bad, curl_kept);
 	free(l);
 	return bad ? 1 : 0;
 }
